@@ -1,0 +1,29 @@
+"""Descent Lab's numerical core: surfaces, optimizers and descent trajectories in NumPy.
+
+Points are arrays ``(..., dim)``; a batch of starts is ``(n, dim)``; a trajectory is
+``(steps + 1, n, dim)``. Nothing here imports a UI or plotting library.
+"""
+
+from gd_core.basins import SETTLE_TOLERANCE, BasinMap, basin_map
+from gd_core.descent import STOP_REASONS, Trajectory, descend
+from gd_core.optimizers import OPTIMIZERS, Optimizer, OptimizerSpec, make_optimizer
+from gd_core.schedules import SCHEDULES, make_schedule
+from gd_core.surfaces import SURFACES, Surface, get_surface
+
+__all__ = [
+    "OPTIMIZERS",
+    "SCHEDULES",
+    "SETTLE_TOLERANCE",
+    "STOP_REASONS",
+    "SURFACES",
+    "BasinMap",
+    "Optimizer",
+    "OptimizerSpec",
+    "Surface",
+    "Trajectory",
+    "basin_map",
+    "descend",
+    "get_surface",
+    "make_optimizer",
+    "make_schedule",
+]

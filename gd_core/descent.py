@@ -1,0 +1,147 @@
+"""Running an optimizer on a surface: whole trajectories for a batch of starts at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gd_core.optimizers import Optimizer
+from gd_core.surfaces import Surface
+
+# A run counts as escaped once a coordinate lies this many half-widths of the domain away from
+# the domain's centre: far off any chart, and far enough that a path swinging out and back in
+# (momentum on a wide basin) is not cut short.
+ESCAPE_HALF_WIDTHS = 100.0
+
+#: Why a run stopped; index with ``Trajectory.stop_code``.
+STOP_REASONS = (
+    "",
+    "the iterate overflowed to infinity or NaN",
+    "the iterate ran far outside the domain",
+    "the iterate reached a point where f is undefined",
+)
+_RUNNING, _OVERFLOW, _ESCAPED, _UNDEFINED = range(4)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The iterates of one run ``(steps+1, dim)`` or of a batch ``(steps+1, n, dim)``.
+
+    Row 0 is the start. ``diverged_at`` is the step where a run ran away (-1 if never); every
+    point after that step is NaN, the runaway point itself is kept so the escape stays visible.
+    ``stop_code`` says why (an index into ``STOP_REASONS``; 0 while running).
+    """
+
+    points: np.ndarray
+    values: np.ndarray
+    diverged_at: np.ndarray | int
+    stop_code: np.ndarray | int
+
+    @property
+    def steps(self) -> int:
+        return self.points.shape[0] - 1
+
+    @property
+    def stop_reason(self):
+        """Plain-words reason per run ('' when the run did not run away)."""
+        reasons = np.asarray(STOP_REASONS, dtype=object)[np.asarray(self.stop_code)]
+        return reasons if np.ndim(reasons) else str(reasons)
+
+
+def as_points(surface: Surface, start) -> np.ndarray:
+    """``start`` as float points ``(..., dim)``; a plain number is a 1D point."""
+    points = np.array(start, dtype=float)
+    if surface.dim == 1 and (points.ndim == 0 or points.shape[-1] != 1):
+        points = points[..., None]
+    if points.shape[-1] != surface.dim:
+        raise ValueError(
+            f"start must have shape (dim,) or (n, dim) with dim = {surface.dim} for "
+            f"{surface.name}, got shape {points.shape}"
+        )
+    return points
+
+
+def batch_shape(start: np.ndarray, hyperparams) -> tuple[int, ...]:
+    """The shape of the run's points once ``start`` broadcasts against array hyperparameters."""
+    shapes = [start.shape]
+    for value in hyperparams.values():
+        for item in value if isinstance(value, tuple) else (value,):
+            shapes.append(np.shape(item))
+    return np.broadcast_shapes(*shapes)
+
+
+def escape_limits(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and half-width radius beyond which a run counts as escaped, per axis."""
+    bounds = np.asarray(surface.domain, dtype=float)
+    centre = bounds.mean(axis=1)
+    return centre, ESCAPE_HALF_WIDTHS * (bounds[:, 1] - bounds[:, 0]) / 2
+
+
+def runaway_code(surface: Surface, points: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per point, why it counts as runaway (``STOP_REASONS`` index), or 0 if it does not."""
+    centre, radius = escape_limits(surface)
+    code = np.zeros(values.shape, dtype=np.int8)
+    code[np.isnan(values)] = _UNDEFINED
+    code[np.any(np.abs(points - centre) > radius, axis=-1)] = _ESCAPED
+    code[np.isinf(values)] = _OVERFLOW
+    code[~np.all(np.isfinite(points), axis=-1)] = _OVERFLOW
+    return code
+
+
+def descend(
+    surface: Surface,
+    optimizer: Optimizer,
+    start,
+    steps: int,
+    noise: float = 0.0,
+    seed: int | None = None,
+) -> Trajectory:
+    """Run ``optimizer`` on ``surface`` for ``steps`` updates from ``start``.
+
+    ``start`` is ``(dim,)``, a batch ``(n, dim)`` or, for a 1D surface, a plain number. The batch
+    broadcasts against array hyperparameters (``lr`` of shape ``(n, 1)``). ``noise`` is the
+    standard deviation of Gaussian noise added to every gradient component (SGD on an analytic
+    surface), drawn from ``numpy.random.default_rng(seed)``. Always returns ``steps + 1`` rows.
+    Without noise a batch gives exactly the numbers of the single runs.
+    """
+    if int(steps) != steps or steps < 0:
+        raise ValueError(f"steps must be a whole number >= 0, got {steps}")
+    if not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a standard deviation >= 0, got {noise}")
+    steps = int(steps)
+    start = as_points(surface, start)
+    shape = batch_shape(start, optimizer.hyperparams)
+    params = np.array(np.broadcast_to(start, shape), dtype=float)
+    rng = np.random.default_rng(seed) if noise > 0 else None
+
+    points = np.empty((steps + 1, *shape))
+    values = np.empty((steps + 1, *shape[:-1]))
+    stop_code = np.zeros(shape[:-1], dtype=np.int8)
+    diverged_at = np.full(shape[:-1], -1, dtype=np.int64)
+
+    with np.errstate(all="ignore"):
+        state = optimizer.init(params)
+        for step in range(steps + 1):
+            if step > 0:
+                grads = surface.gradient_fn(params)
+                if rng is not None:
+                    grads = grads + noise * rng.standard_normal(grads.shape)
+                updates, state = optimizer.update(grads, state, params)
+                params = params + updates
+            points[step] = params
+            values[step] = surface.value_fn(params)
+            code = runaway_code(surface, params, values[step])
+            newly = (code > 0) & (diverged_at < 0)
+            diverged_at[newly] = step
+            stop_code[newly] = code[newly]
+
+    # Keep the runaway point itself (the escape stays visible); blank everything after it.
+    after = np.arange(steps + 1).reshape(-1, *[1] * diverged_at.ndim) > np.where(
+        diverged_at >= 0, diverged_at, steps + 1
+    )
+    points[after] = np.nan
+    values[after] = np.nan
+    if diverged_at.ndim == 0:
+        return Trajectory(points, values, int(diverged_at), int(stop_code))
+    return Trajectory(points, values, diverged_at, stop_code)

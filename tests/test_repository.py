@@ -1,0 +1,40 @@
+"""The repository keeps its promises to a newcomer: the README's commands are the ones CI runs."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bash_blocks(text: str) -> list[str]:
+    return re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+
+
+def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text()
+    setup = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    commands = [block.strip() for block in _bash_blocks(setup)]
+    assert len(commands) == 2
+    run_app, run_tests = commands
+    assert "streamlit run app.py" in run_app
+    assert "pytest" in run_tests
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert run_tests in ci_lines
+
+
+def test_readme_python_example_runs():
+    readme = (ROOT / "README.md").read_text()
+    example = re.search(r"```python\n(.*?)```", readme, flags=re.S).group(1)
+    result = subprocess.run(
+        [sys.executable, "-c", example], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_core_never_imports_ui_libraries_or_evaluates_text():
+    for path in (ROOT / "gd_core").glob("*.py"):
+        source = path.read_text()
+        assert not re.search(r"^\s*(import|from)\s+(streamlit|plotly)", source, flags=re.M), path
+        assert not re.search(r"\b(eval|exec|sympify|parse_expr)\(", source), path
