@@ -4,6 +4,7 @@ Points are arrays ``(..., dim)``; a batch of starts is ``(n, dim)``; a trajector
 ``(steps + 1, n, dim)``. Nothing here imports a UI or plotting library.
 """
 
+from gd_core.analysis import Outcome, critical_learning_rate, outcome, regime
 from gd_core.basins import SETTLE_TOLERANCE, BasinMap, basin_map
 from gd_core.descent import STOP_REASONS, Trajectory, descend
 from gd_core.optimizers import OPTIMIZERS, Optimizer, OptimizerSpec, make_optimizer
@@ -19,11 +20,15 @@ __all__ = [
     "BasinMap",
     "Optimizer",
     "OptimizerSpec",
+    "Outcome",
     "Surface",
     "Trajectory",
     "basin_map",
+    "critical_learning_rate",
     "descend",
     "get_surface",
     "make_optimizer",
     "make_schedule",
+    "outcome",
+    "regime",
 ]

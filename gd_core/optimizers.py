@@ -13,7 +13,6 @@ operations where it matters. Notation: :math:`g_t` the gradient at step :math:`t
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -292,8 +291,3 @@ def make_optimizer(name: str, schedule: Schedule | None = None, **hyperparams) -
             f"{name} takes {', '.join(spec.defaults)}; unknown: {', '.join(sorted(unknown))}"
         )
     return spec.factory(**{**spec.defaults, **hyperparams}, schedule=schedule)
-
-
-def critical_learning_rate(curvature: float) -> float:
-    """``2 / f''``: plain GD on a quadratic of this curvature diverges above it (inf if flat)."""
-    return 2.0 / curvature if curvature > 0 else math.inf
