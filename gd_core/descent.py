@@ -112,6 +112,11 @@ def descend(
     steps = int(steps)
     start = as_points(surface, start)
     shape = batch_shape(start, optimizer.hyperparams)
+    single = len(shape) == 1
+    if single:
+        # Run a lone start as a batch of one, so it takes the same arithmetic path as a batch
+        # (see Surface._as_points) and gives bit-identical numbers.
+        shape = (1, *shape)
     params = np.array(np.broadcast_to(start, shape), dtype=float)
     rng = np.random.default_rng(seed) if noise > 0 else None
 
@@ -142,6 +147,6 @@ def descend(
     )
     points[after] = np.nan
     values[after] = np.nan
-    if diverged_at.ndim == 0:
-        return Trajectory(points, values, int(diverged_at), int(stop_code))
+    if single:
+        return Trajectory(points[:, 0], values[:, 0], int(diverged_at[0]), int(stop_code[0]))
     return Trajectory(points, values, diverged_at, stop_code)

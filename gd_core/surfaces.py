@@ -40,14 +40,19 @@ class Surface:
 
     def value(self, points) -> np.ndarray:
         """f at ``points`` of shape ``(..., dim)``; returns shape ``(...)``. Never warns."""
+        points = self._as_points(points)
         with np.errstate(all="ignore"):
-            return self.value_fn(self._as_points(points))
+            return self.value_fn(points.reshape(-1, self.dim)).reshape(points.shape[:-1])
 
     def gradient(self, points) -> np.ndarray:
         """Exact gradient at ``points`` of shape ``(..., dim)``; same shape out. Never warns."""
+        points = self._as_points(points)
         with np.errstate(all="ignore"):
-            return self.gradient_fn(self._as_points(points))
+            return self.gradient_fn(points.reshape(-1, self.dim)).reshape(points.shape)
 
+    # Points are evaluated as a flat batch: NumPy computes ``x ** 2`` of a scalar with C's pow(),
+    # of an array as x * x, and the two differ in the last bit, so a lone point must not take
+    # a different path from the same point inside a batch.
     def _as_points(self, points) -> np.ndarray:
         points = np.asarray(points, dtype=float)
         if points.ndim == 0 and self.dim == 1:
