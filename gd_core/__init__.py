@@ -7,6 +7,7 @@ Points are arrays ``(..., dim)``; a batch of starts is ``(n, dim)``; a trajector
 from gd_core.analysis import Outcome, critical_learning_rate, outcome, regime
 from gd_core.basins import SETTLE_TOLERANCE, BasinMap, basin_map
 from gd_core.descent import STOP_REASONS, Trajectory, descend
+from gd_core.formula import FormulaError, parse_surface
 from gd_core.optimizers import OPTIMIZERS, Optimizer, OptimizerSpec, make_optimizer
 from gd_core.schedules import SCHEDULES, make_schedule
 from gd_core.surfaces import SURFACES, Surface, get_surface
@@ -18,6 +19,7 @@ __all__ = [
     "STOP_REASONS",
     "SURFACES",
     "BasinMap",
+    "FormulaError",
     "Optimizer",
     "OptimizerSpec",
     "Outcome",
@@ -30,5 +32,6 @@ __all__ = [
     "make_optimizer",
     "make_schedule",
     "outcome",
+    "parse_surface",
     "regime",
 ]

@@ -16,13 +16,16 @@ _HESSIAN_STEP = 1e-5
 
 
 def hessian(gradient: Gradient, point: np.ndarray, step: float = _HESSIAN_STEP) -> np.ndarray:
-    """Hessian at ``point`` by central differences of the exact gradient, symmetrised."""
+    """Hessian by central differences of the exact gradient, symmetrised.
+
+    ``point`` is one point ``(dim,)`` or a batch ``(..., dim)``; the result is ``(..., dim, dim)``.
+    """
     point = np.asarray(point, dtype=float)
-    dim = point.shape[-1]
-    offsets = step * np.eye(dim)
+    offsets = step * np.eye(point.shape[-1])
+    shifted = point[..., None, :]
     with np.errstate(all="ignore"):
-        columns = (gradient(point + offsets) - gradient(point - offsets)) / (2 * step)
-    return (columns + columns.T) / 2
+        columns = (gradient(shifted + offsets) - gradient(shifted - offsets)) / (2 * step)
+    return (columns + np.swapaxes(columns, -1, -2)) / 2
 
 
 def refine_minimum(gradient: Gradient, guess, iterations: int = 60) -> np.ndarray:
@@ -31,20 +34,37 @@ def refine_minimum(gradient: Gradient, guess, iterations: int = 60) -> np.ndarra
     The finite-difference Hessian only sets the speed of convergence; the fixed point is where the
     exact gradient vanishes, so the result is accurate to machine precision.
     """
-    point = np.array(guess, dtype=float)
+    return _newton(gradient, np.array(guess, dtype=float)[None], iterations)[0]
+
+
+def _newton(gradient: Gradient, points: np.ndarray, iterations: int = 60) -> np.ndarray:
+    """Newton's method from each of ``points`` ``(n, dim)`` at once; each stops on its own.
+
+    A point stops when its step is negligible or cannot be computed (non-finite gradient or
+    Hessian). The pseudo-inverse makes a singular Hessian (a flat direction) take no step along
+    that direction instead of failing.
+    """
+    points = np.array(points, dtype=float)
+    moving = np.ones(len(points), dtype=bool)
     for _ in range(iterations):
+        index = np.flatnonzero(moving)
+        if index.size == 0:
+            break
+        current = points[index]
         with np.errstate(all="ignore"):
-            grad = gradient(point)
-            try:
-                step = np.linalg.solve(hessian(gradient, point), grad)
-            except np.linalg.LinAlgError:
-                break
-        if not np.all(np.isfinite(step)):
-            break
-        point = point - step
-        if np.max(np.abs(step)) <= 1e-15 * max(1.0, np.max(np.abs(point))):
-            break
-    return point
+            grad = gradient(current)
+            curvature = hessian(gradient, current)
+            usable = np.all(np.isfinite(grad), axis=-1) & np.all(
+                np.isfinite(curvature), axis=(-2, -1)
+            )
+            step = np.zeros_like(current)
+            step[usable] = (np.linalg.pinv(curvature[usable]) @ grad[usable][..., None])[..., 0]
+        usable &= np.all(np.isfinite(step), axis=-1)
+        points[index[usable]] = current[usable] - step[usable]
+        size = np.max(np.abs(step), axis=-1)
+        scale = np.maximum(1.0, np.max(np.abs(points[index]), axis=-1))
+        moving[index[~usable | (size <= 1e-15 * scale)]] = False
+    return points
 
 
 def is_local_minimum(gradient: Gradient, point, gradient_tolerance: float = 1e-7) -> bool:
@@ -67,11 +87,12 @@ def find_minima(
 ) -> tuple[np.ndarray, ...]:
     """Local minima inside ``domain``, lowest value first, found from a grid of starts.
 
-    Each start is refined by Newton's method; a result is kept when it lies in the domain, is a
-    strict local minimum and is not a duplicate (closer than 1e-6 of the domain span to one kept).
-    Newton also converges to saddles and maxima; the Hessian check throws those away. Starts are
-    first pulled towards low ground by a short damped gradient descent so that Newton begins inside
-    a basin rather than on a ridge.
+    Starts are first pulled towards low ground by a short damped gradient descent so that Newton
+    begins inside a basin rather than on a ridge, then refined by Newton's method. A result is
+    kept when it lies in the domain and is a minimum in the weak sense of ``_is_weak_minimum``,
+    so flat-bottomed minima such as that of x^4 count while saddles and the flat inflection of
+    x^3 do not. Newton creeps towards a flat bottom (x^64) and stops anywhere along the floor of
+    a trough (x^2 y^2 + x^2), so results in one valley are reported once, by their lowest point.
     """
     bounds = np.asarray(domain, dtype=float)
     dim = len(bounds)
@@ -79,21 +100,85 @@ def find_minima(
     starts = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, dim)
     span = bounds[:, 1] - bounds[:, 0]
     starts = _settle(gradient, starts, span)
-    found: list[np.ndarray] = []
-    for start in starts:
-        if not np.all(np.isfinite(start)):
-            continue
-        candidate = refine_minimum(gradient, start)
+    starts = starts[np.all(np.isfinite(starts), axis=-1)]
+    candidates: list[np.ndarray] = []
+    for candidate in _newton(gradient, starts):
         inside = np.all((candidate >= bounds[:, 0] - 1e-9) & (candidate <= bounds[:, 1] + 1e-9))
-        if not inside or not is_local_minimum(gradient, candidate, gradient_tolerance=1e-6):
-            continue
-        if any(np.max(np.abs(candidate - kept) / span) < 1e-6 for kept in found):
-            continue
-        found.append(candidate)
+        if inside and _is_weak_minimum(value, gradient, candidate, span):
+            candidates.append(candidate)
     with np.errstate(all="ignore"):
-        values = [float(value(point)) for point in found]
-    order = np.argsort(values, kind="stable")
-    return tuple(found[i] for i in order[:max_minima])
+        values = [float(value(point)) for point in candidates]
+    kept: list[int] = []
+    for index in np.argsort(values, kind="stable"):
+        if len(kept) == max_minima:
+            break
+        if not any(_same_valley(value, candidates[index], candidates[other]) for other in kept):
+            kept.append(index)
+    return tuple(candidates[index] for index in kept)
+
+
+def _is_weak_minimum(
+    value: Callable[[np.ndarray], np.ndarray],
+    gradient: Gradient,
+    point: np.ndarray,
+    span: np.ndarray,
+    gradient_tolerance: float = 1e-6,
+) -> bool:
+    """The gradient vanishes, no curvature is clearly negative, and nothing nearby is lower.
+
+    The curvature test rejects ordinary saddles and maxima; the ring of nearby values rejects
+    degenerate ones whose Hessian is zero (x^3 at 0, the monkey saddle) without demanding a
+    strictly positive curvature that flat minima lack. Undefined (NaN) neighbours do not count
+    as lower.
+    """
+    with np.errstate(all="ignore"):
+        grad = gradient(point)
+        centre = float(value(point))
+        around = value(point + _RING_RADIUS * span * _ring_directions(len(point)))
+    if not (np.all(np.isfinite(grad)) and np.isfinite(centre)):
+        return False
+    if np.max(np.abs(grad)) > gradient_tolerance:
+        return False
+    eigenvalues = np.linalg.eigvalsh(hessian(gradient, point))
+    if not np.all(np.isfinite(eigenvalues)):
+        return False
+    if np.min(eigenvalues) < -1e-6 * max(1.0, float(np.max(np.abs(eigenvalues)))):
+        return False
+    # A constant stretch is no minimum: something nearby must rise, however little.
+    return bool(np.any(around > centre) and not np.any(around < centre - 1e-12 * (1 + abs(centre))))
+
+
+_RING_RADIUS = 1e-4  # as a fraction of the domain's span along each axis
+
+
+def _ring_directions(dim: int) -> np.ndarray:
+    """Unit directions along each axis and each diagonal pair of axes, both ways."""
+    axes = np.eye(dim)
+    diagonals = [
+        (axes[i] + sign * axes[j]) / np.sqrt(2)
+        for i in range(dim)
+        for j in range(i + 1, dim)
+        for sign in (1, -1)
+    ]
+    directions = np.array([*axes, *diagonals])
+    return np.concatenate([directions, -directions])
+
+
+def _same_valley(
+    value: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray, samples: int = 65
+) -> bool:
+    """True when ``a`` and ``b`` have the same value and the straight path between never rises.
+
+    Two distinct minima of equal depth have a ridge between them; points on one flat floor do
+    not. A NaN on the path (the function undefined in between) counts as a ridge.
+    """
+    with np.errstate(all="ignore"):
+        ends = value(np.stack([a, b]))
+        tolerance = 1e-9 * (1 + float(np.max(np.abs(ends))))
+        if not abs(float(ends[0] - ends[1])) <= tolerance:
+            return False
+        path = value(a + np.linspace(0, 1, samples)[:, None] * (b - a))
+    return bool(np.all(path <= np.max(ends) + tolerance))
 
 
 def _settle(gradient: Gradient, starts: np.ndarray, span: np.ndarray, steps: int = 200):

@@ -17,7 +17,7 @@ ESCAPE_HALF_WIDTHS = 100.0
 #: Why a run stopped; index with ``Trajectory.stop_code``.
 STOP_REASONS = (
     "",
-    "the iterate overflowed to infinity or NaN",
+    "the iterate or f(iterate) became infinite",
     "the iterate ran far outside the domain",
     "the iterate reached a point where f is undefined",
 )

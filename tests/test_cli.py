@@ -212,6 +212,8 @@ BAD_ARGUMENTS = {
     "negative noise": ["--noise=-1"],
     "unknown format": ["--format", "xml"],
     "unknown schedule": ["--schedule", "warmup"],
+    "hostile formula": ["--formula", "__import__('os').system('true')"],
+    "formula with an unknown name": ["--formula", "x + z"],
 }
 
 
@@ -234,3 +236,15 @@ def test_bad_argument_message_says_what_is_wrong(capsys):
     assert "Invalid learning rate" in err
     _, _, err = _run_main(capsys, ["--surface", "himmelblau", "--start=1,2,3"])
     assert "2" in err and "--start" in err
+
+
+def test_formula_option_descends_the_typed_function(capsys):
+    code, out, _ = _run_main(
+        capsys, ["--formula", "x^4 - 3*x^2 + x", "--start=2", "--lr", "0.05", "--steps", "40",
+                 "--format", "json"],
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert document["formula"].startswith("f(x) =")
+    expected = _expected("double_well_1d", "gd", [[2.0]], 40, lr=0.05)
+    np.testing.assert_allclose(_json_points(document["runs"][0]), expected.points[:, 0], rtol=1e-12)
