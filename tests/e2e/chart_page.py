@@ -1,0 +1,49 @@
+"""Reading and driving the chart component (``ui/chart.py``) in a Playwright page."""
+
+
+def open_chart(page, url: str) -> None:
+    """Load ``url`` and wait until the chart has drawn its contour."""
+    page.goto(url)
+    page.wait_for_selector(".dl-panel-contour .dl-live .main-svg", timeout=30_000)
+    page.wait_for_function("document.querySelectorAll('.dl-panel-contour .js-plotly-plot')"
+                           ".length === 2")
+
+
+def chart_state(page) -> dict:
+    """What the viewer sees: frame, fan member, runs and their badges."""
+    return page.evaluate("""() => {
+        const root = document.querySelector('.dl-chart');
+        return {
+            frame: Number(root.dataset.frame),
+            fanIndex: Number(root.dataset.fanIndex),
+            fanValue: root.querySelector('.dl-fan-value').textContent,
+            counter: root.querySelector('.dl-counter').textContent,
+            runs: Array.from(root.querySelectorAll('.dl-badge-name'), (n) => n.textContent),
+            badges: Array.from(root.querySelectorAll('.dl-badge-text'), (n) => n.textContent),
+        };
+    }""")
+
+
+def live_trace(page, panel: str, index: int) -> dict:
+    """x and y of one trace of a panel's live (animated) plot."""
+    return page.evaluate("""([panel, index]) => {
+        const trace = document.querySelector(`.dl-panel-${panel} .dl-live`).data[index];
+        return {x: Array.from(trace.x || []), y: Array.from(trace.y || [])};
+    }""", [panel, index])
+
+
+def screen_point(page, panel: str, x: float, y: float) -> tuple[float, float]:
+    """Where the data point (x, y) of a 2D panel is on the screen."""
+    return tuple(page.evaluate("""([panel, x, y]) => {
+        const plot = document.querySelector(`.dl-panel-${panel} .dl-live`);
+        const box = plot.getBoundingClientRect();
+        const {xaxis, yaxis} = plot._fullLayout;
+        return [box.left + xaxis._offset + xaxis.l2p(x), box.top + yaxis._offset + yaxis.l2p(y)];
+    }""", [panel, x, y]))
+
+
+def axis_spans(page, panel: str) -> tuple[float, float]:
+    return tuple(page.evaluate("""(panel) => {
+        const {xaxis, yaxis} = document.querySelector(`.dl-panel-${panel} .dl-live`)._fullLayout;
+        return [xaxis.range[1] - xaxis.range[0], yaxis.range[1] - yaxis.range[0]];
+    }""", panel))

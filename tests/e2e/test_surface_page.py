@@ -1,0 +1,96 @@
+"""The "Descent on a surface" page in Debian's Chromium: click, drag, play, reload."""
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from chart_page import axis_spans, chart_state, live_trace, open_chart, screen_point
+
+pytestmark = pytest.mark.e2e
+
+PAGE = "pages/2_Descent_on_a_surface.py"
+# One start on the bowl, 100 steps: at lr 0.01 the path is visibly different from its neighbours.
+START = "?surface=bowl&starts=-0.5,2.5"
+
+
+@pytest.fixture(scope="module")
+def url(streamlit_app):
+    return streamlit_app(PAGE)
+
+
+def starts_in_url(page) -> list[tuple[float, float]]:
+    text = parse_qs(urlparse(page.url).query).get("starts", [""])[0]
+    return [tuple(float(v) for v in item.split(",")) for item in text.split(";") if item]
+
+
+def test_a_click_on_the_contour_adds_a_start_at_that_point(page, url):
+    open_chart(page, url + START)
+    assert chart_state(page)["runs"] == ["start 1 (-0.50, 2.50)"]
+    target = (2.2, 0.4)
+    page.mouse.click(*screen_point(page, "contour", *target))
+    page.wait_for_function("document.querySelectorAll('.dl-badge').length === 2")
+    page.wait_for_function("new URLSearchParams(location.search).get('starts')?.includes(';')")
+    x, y = starts_in_url(page)[1]
+    span_x, span_y = axis_spans(page, "contour")
+    assert abs(x - target[0]) < 0.01 * span_x and abs(y - target[1]) < 0.01 * span_y
+    assert chart_state(page)["runs"][1] == "start 2 (2.20, 0.40)"
+    # The new run is drawn on the contour (its trail is the 4th live trace: 3 per run).
+    trail = live_trace(page, "contour", 3)
+    assert trail["x"][0] == pytest.approx(x, abs=0.01 * span_x)
+
+
+def test_dragging_the_learning_rate_redraws_the_path_while_dragging(page, url):
+    open_chart(page, url + START)
+    before = live_trace(page, "contour", 0)
+    state = chart_state(page)
+    assert state["fanValue"] == "0.01"
+    slider = page.locator(".dl-fan-slider").bounding_box()
+    y = slider["y"] + slider["height"] / 2
+    page.mouse.move(slider["x"] + slider["width"] * (state["fanIndex"] / 40), y)
+    page.mouse.down()
+    page.mouse.move(slider["x"] + slider["width"] * 0.62, y, steps=8)
+    # Still holding the mouse: the path already shows another learning rate.
+    page.wait_for_timeout(100)
+    during = chart_state(page)
+    assert during["fanIndex"] > state["fanIndex"]
+    after = live_trace(page, "contour", 0)
+    assert after["x"] != before["x"]
+    page.mouse.up()
+    # On release the page learns the new learning rate: sidebar, badge and link follow.
+    value = during["fanValue"]
+    page.wait_for_function(f"new URLSearchParams(location.search).get('lr') === '{value}'")
+    assert page.locator("[data-testid='stSidebar']").get_by_text(value).count() >= 1
+
+
+def test_play_advances_the_iteration_counter(page, url):
+    open_chart(page, url + START)
+    assert chart_state(page)["counter"] == "step 100 / 100"
+    page.click(".dl-play")
+    page.wait_for_timeout(600)
+    first = chart_state(page)["frame"]
+    page.wait_for_timeout(600)
+    second = chart_state(page)["frame"]
+    assert 0 < first < second <= 100
+    assert re.fullmatch(rf"step {second} / 100", chart_state(page)["counter"])
+    page.click(".dl-play")  # pause
+    paused = chart_state(page)["frame"]
+    page.wait_for_timeout(400)
+    assert chart_state(page)["frame"] == paused
+
+
+def test_reloading_the_link_gives_the_same_view(page, url):
+    open_chart(page, url + "?surface=two_minima&optimizer=momentum&steps=80")
+    page.mouse.click(*screen_point(page, "contour", 1.3, 0.6))
+    page.wait_for_function("document.querySelectorAll('.dl-badge').length === 3")
+    page.locator(".dl-fan-slider").focus()
+    page.keyboard.press("ArrowLeft")  # each key press commits, like a release
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("new URLSearchParams(location.search).get('lr') === '0.0056'")
+    link = page.url
+    before = chart_state(page)
+    trail = live_trace(page, "contour", 6)
+
+    page.goto("about:blank")
+    open_chart(page, link)
+    assert chart_state(page) == before
+    assert live_trace(page, "contour", 6) == trail

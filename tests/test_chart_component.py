@@ -1,0 +1,117 @@
+"""The chart component's Python side: array encoding, escape handling, static digests, serving."""
+
+import base64
+import json
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ui import chart
+
+
+def decode(spec: dict) -> np.ndarray:
+    """What the browser does with an encoded array (chart.js decodeBytes)."""
+    data = base64.b64decode(spec["bdata"])
+    if spec.get("codec") == "deflate":
+        data = zlib.decompress(data)
+    return np.frombuffer(data, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
+        spec["shape"]
+    )
+
+
+@pytest.mark.parametrize("dtype", ["f2", "f4", "f8", "i1", "u1", "i2", "u2", "i4", "u4"])
+@pytest.mark.parametrize("compress", [False, True])
+def test_encode_array_round_trips_every_dtype(dtype, compress):
+    values = np.arange(24, dtype=float).reshape(2, 3, 4)
+    spec = chart.encode_array(values, dtype, compress=compress)
+    assert spec["shape"] == [2, 3, 4]
+    assert spec["dtype"] == dtype
+    assert ("codec" in spec) == compress
+    np.testing.assert_array_equal(decode(spec), values)
+
+
+def test_encoded_nan_and_inf_survive_and_the_json_stays_strict():
+    values = np.array([1.5, np.nan, np.inf, -np.inf, 1e300])
+    spec = chart.encode_array(values, "f4")
+    json.dumps(spec, allow_nan=False)
+    out = decode(spec)
+    assert out[0] == 1.5 and np.isnan(out[1])
+    assert out[2] == np.inf and out[3] == -np.inf
+    assert out[4] == np.inf, "beyond float32's range becomes inf, without a warning"
+
+
+def test_float16_keeps_three_significant_digits():
+    values = np.linspace(-5, 5, 1001)
+    out = decode(chart.encode_array(values, "f2"))
+    assert np.max(np.abs(out - values) / np.maximum(np.abs(values), 1e-3)) < 1e-3
+
+
+def test_compression_shrinks_a_path_that_settles():
+    path = np.concatenate([np.linspace(-4, 3, 50), np.full(450, 3.0)])
+    plain = chart.encode_array(path, "f4")
+    packed = chart.encode_array(path, "f4", compress=True)
+    assert len(packed["bdata"]) < len(plain["bdata"]) / 5
+
+
+def test_fit_half_range_leaves_ordinary_paths_alone():
+    points = np.array([[[0.0, 0.0], [1.0, 2.0], [np.nan, np.nan]]])
+    np.testing.assert_array_equal(chart.fit_half_range(points), points)
+
+
+def test_fit_half_range_pulls_an_escape_back_along_its_direction():
+    points = np.array([[[1.0, 2.0], [3.0, 4.0], [3e30, -6e30], [np.nan, np.nan]]])
+    fitted = chart.fit_half_range(points)
+    pulled = fitted[0, 2]
+    assert np.max(np.abs(pulled)) <= chart.HALF_MAX
+    assert np.max(np.abs(pulled)) > 0.9 * chart.HALF_MAX, "still far off the chart"
+    step, kept = points[0, 2] - points[0, 1], pulled - points[0, 1]
+    cosine = step @ kept / np.linalg.norm(step) / np.linalg.norm(kept)
+    assert cosine == pytest.approx(1.0, abs=1e-9), "same direction as the real step"
+    np.testing.assert_array_equal(fitted[0, :2], points[0, :2])
+    assert np.all(np.isnan(fitted[0, 3]))
+    assert np.all(np.isfinite(decode(chart.encode_array(fitted, "f2"))[0, :3]))
+
+
+def _panel(layout_title="map", path_color="red"):
+    return {
+        "id": "contour",
+        "layout": {"title": {"text": layout_title}},
+        "traces": [
+            {"kind": "contour", "trace": {"type": "contour", "z": [[1, 2], [3, 4]]}},
+            {"kind": "path", "series": 0, "map": {"x": "x", "y": "y"},
+             "trace": {"line": {"color": path_color}}},
+        ],
+    }
+
+
+def test_static_key_ignores_animated_traces_and_follows_static_ones():
+    def key(**kwargs):
+        return chart._with_static_keys({"panels": [_panel(**kwargs)]})["panels"][0]["static_key"]
+
+    assert key() == key(path_color="blue")
+    assert key() != key(layout_title="another map")
+
+
+def test_static_keys_leave_the_rest_of_the_payload_untouched():
+    payload = {"panels": [_panel()], "series": [], "fan": {"labels": ["1"], "index": 0}}
+    keyed = chart._with_static_keys(payload)
+    assert keyed["series"] == [] and keyed["fan"] == payload["fan"]
+    assert "static_key" not in payload["panels"][0], "the input is not mutated"
+
+
+def test_plotly_js_is_served_from_the_installed_package():
+    url = chart.plotly_js_url()
+    assert url.startswith("/component/")
+    directory, name = url.split("?")[0].rsplit("/", 1)
+    assert (chart._PLOTLY_DIR / name).is_file()
+    assert directory.endswith(chart._PLOTLY_ROUTE)
+
+
+def test_component_sources_are_files_next_to_the_module():
+    folder = Path(chart.__file__).parent / "chart_component"
+    source = (folder / "chart.js").read_text()
+    assert "export default function" in source
+    assert "cdn" not in source.lower(), "plotly.js is never fetched from a CDN"
+    assert ".dl-chart" in (folder / "chart.css").read_text()

@@ -1,0 +1,217 @@
+"""Builders of the descent view and the runs behind it (ui.runs, ui.figures)."""
+
+import base64
+import json
+import zlib
+
+import numpy as np
+import pytest
+
+import gd_core
+from ui import figures
+from ui.chart import _with_static_keys
+from ui.runs import (
+    LEARNING_RATES,
+    badges,
+    format_learning_rate,
+    nearest_learning_rate,
+    run_fan,
+)
+
+SURFACES_2D = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 2]
+LABELS = [format_learning_rate(lr) for lr in LEARNING_RATES]
+
+
+def decode(spec: dict) -> np.ndarray:
+    data = base64.b64decode(spec["bdata"])
+    if spec.get("codec") == "deflate":
+        data = zlib.decompress(data)
+    return np.frombuffer(data, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
+        spec["shape"]
+    )
+
+
+def view(surface_name="himmelblau", starts=((-4.0, 4.0),), steps=60, log=False, show_3d=True,
+         optimizer="gd"):
+    surface = gd_core.get_surface(surface_name)
+    runs = run_fan(surface, optimizer, {}, np.array(starts).reshape(-1, 2), LEARNING_RATES,
+                   steps)
+    payload = figures.descent_payload(
+        surface, figures.surface_grid(surface), runs, badges(surface, runs), lr_labels=LABELS,
+        lr_index=16, log_loss=log, show_3d=show_3d,
+    )
+    return surface, runs, payload
+
+
+# --- learning rates and runs -------------------------------------------------------------------
+
+
+def test_learning_rates_are_increasing_readable_and_include_the_torch_defaults():
+    assert list(LEARNING_RATES) == sorted(set(LEARNING_RATES))
+    assert LEARNING_RATES[0] == 1e-4 and LEARNING_RATES[-1] == 10
+    for spec in gd_core.OPTIMIZERS.values():
+        assert spec.defaults["lr"] in LEARNING_RATES
+    assert all(float(f"{lr:.2g}") == lr for lr in LEARNING_RATES), "two significant digits"
+    ratios = np.diff(np.log10(LEARNING_RATES))
+    assert np.all((ratios > 0.09) & (ratios < 0.17)), "about 8 per decade"
+
+
+@pytest.mark.parametrize(("lr", "label"), [(0.0001, "0.0001"), (0.0013, "0.0013"),
+                                           (0.5, "0.5"), (1.0, "1"), (7.5, "7.5")])
+def test_learning_rates_read_as_plain_decimals(lr, label):
+    assert format_learning_rate(lr) == label
+
+
+def test_nearest_learning_rate_snaps_on_a_log_scale():
+    assert LEARNING_RATES[nearest_learning_rate(0.0123)] == 0.013
+    assert nearest_learning_rate(1e-9) == 0
+    assert nearest_learning_rate(1e9) == len(LEARNING_RATES) - 1
+
+
+@pytest.mark.parametrize("optimizer", list(gd_core.OPTIMIZERS))
+def test_a_fan_gives_exactly_the_single_runs(optimizer):
+    surface = gd_core.get_surface("rosenbrock")
+    starts = np.array([[-1.5, 2.0], [0.5, -0.5]])
+    lrs = [0.0001, 0.001, 0.003]
+    runs = run_fan(surface, optimizer, {}, starts, lrs, 40)
+    assert runs.points.shape == (3, 2, 41, 2)
+    for member, lr in enumerate(lrs):
+        for start, point in enumerate(starts):
+            single = gd_core.descend(
+                surface, gd_core.make_optimizer(optimizer, lr=lr), point, 40
+            )
+            np.testing.assert_array_equal(runs.points[member, start], single.points)
+            assert runs.diverged_at[member, start] == single.diverged_at
+
+
+def test_badges_are_gd_core_outcomes_per_start_and_learning_rate():
+    surface = gd_core.get_surface("two_minima")
+    runs = run_fan(surface, "gd", {}, [(0.7, -0.2), (-1.5, 1.2)], [0.24, 0.42], 60)
+    result = badges(surface, runs)
+    assert len(result) == 2 and len(result[0]) == 2
+    shallow, deep = result[0][1], result[1][1]
+    assert "local" in shallow.text and shallow.tone == "good"
+    assert "the global minimum" in deep.text
+    bowl = gd_core.get_surface("bowl")
+    runaway = badges(bowl, run_fan(bowl, "gd", {}, [(-0.5, 2.5)], [0.05, 1.0], 30))[0]
+    assert runaway[0].tone == "good"
+    assert runaway[1].tone == "bad" and runaway[1].text.startswith("diverged at step")
+
+
+def test_a_run_fan_with_no_starts_is_empty_not_an_error():
+    surface = gd_core.get_surface("bowl")
+    runs = run_fan(surface, "adam", {}, np.empty((0, 2)), LEARNING_RATES, 10)
+    assert runs.points.shape == (len(LEARNING_RATES), 0, 11, 2)
+    assert badges(surface, runs) == []
+
+
+# --- the payload -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("surface_name", SURFACES_2D)
+def test_every_surface_gives_a_strict_json_payload(surface_name):
+    _surface, _runs, payload = view(surface_name, starts=[np.mean(surface_domain(surface_name),
+                                                                axis=1)])
+    text = json.dumps(_with_static_keys(payload), allow_nan=False)
+    assert [panel["id"] for panel in payload["panels"]] == ["contour", "onion", "loss"]
+    assert len(text) < 150_000
+
+
+def surface_domain(name):
+    return np.array(gd_core.get_surface(name).domain)
+
+
+def test_the_grid_is_sent_once_and_shared_by_contour_and_surface():
+    surface, _runs, payload = view()
+    grid = figures.surface_grid(surface)
+    z = decode(payload["arrays"]["grid_z"])
+    assert z.shape == (101, 101)
+    np.testing.assert_allclose(z, grid.z, rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(decode(payload["arrays"]["grid_x"]), grid.xs, rtol=1e-6)
+    refs = [trace["trace"].get("z") for panel in payload["panels"] for trace in panel["traces"]
+            if trace["kind"] in ("contour", "surface")]
+    assert refs == [{"ref": "grid_z"}, {"ref": "grid_z"}]
+
+
+def test_surface_grid_samples_the_surface_row_by_y():
+    surface = gd_core.get_surface("ravine")
+    grid = figures.surface_grid(surface, resolution=11)
+    assert grid.z[2, 7] == pytest.approx(float(surface.value([grid.xs[7], grid.ys[2]])))
+
+
+def test_series_channels_hold_every_learning_rate_of_every_start():
+    _surface, runs, payload = view(starts=[(-4.0, 4.0), (1.0, -1.0)])
+    assert [series["name"] for series in payload["series"]] == [
+        "start 1 (-4.00, 4.00)", "start 2 (1.00, -1.00)"]
+    second = payload["series"][1]
+    x = decode(second["channels"]["x"])
+    assert x.shape == (len(LEARNING_RATES), 61)
+    np.testing.assert_allclose(x[16], runs.points[16, 1, :, 0], rtol=1e-3, atol=1e-3)
+    gap = decode(second["channels"]["gap"])
+    assert np.all(gap[np.isfinite(gap)] >= figures.GAP_FLOOR)
+    assert len(second["badges"]) == len(LEARNING_RATES)
+    assert second["color"] != payload["series"][0]["color"]
+    assert second["glyph"] != payload["series"][0]["glyph"]
+
+
+def test_the_arrow_points_downhill_and_vanishes_at_a_minimum():
+    _surface, _runs, payload = view("bowl", starts=[(1.0, 7 / 9), (3.0, 7 / 9)], steps=5)
+    at_minimum, right_of_it = (decode(s["channels"]["heading"]) for s in payload["series"])
+    assert np.isnan(at_minimum[0, 0])
+    assert abs(abs(right_of_it[0, 0]) - np.pi) < 1e-3, "downhill from x = 3 is towards −x"
+
+
+def test_each_run_has_a_trail_head_and_arrow_on_the_contour():
+    _surface, _runs, payload = view(starts=[(-4.0, 4.0), (0.0, 0.0), (1.0, 1.0)])
+    contour = payload["panels"][0]
+    animated = [trace for trace in contour["traces"] if "series" in trace]
+    assert sorted((t["series"], t["kind"]) for t in animated) == sorted(
+        (run, kind) for run in range(3) for kind in ("path", "head", "arrow"))
+    assert contour["click"] is True
+    assert contour["layout"]["xaxis"]["range"] == [-5.0, 5.0]
+    assert contour["layout"]["yaxis"]["scaleanchor"] == "x", "equal scales: −∇f looks right"
+    kinds = [trace["kind"] for trace in contour["traces"]]
+    assert kinds[:2] == ["contour", "marker"], "static layers first, then the runs"
+
+
+def test_the_three_d_view_can_be_left_out():
+    _, _, payload = view(show_3d=False)
+    assert [panel["id"] for panel in payload["panels"]] == ["contour", "loss"]
+
+
+def test_the_three_d_paths_lie_just_above_the_surface():
+    surface, _, payload = view("two_minima")
+    onion = payload["panels"][1]
+    path = next(trace for trace in onion["traces"] if trace["kind"] == "path")
+    assert path["map"] == {"x": "x", "y": "y", "z": "gap"}
+    lift = path["offset"]["z"] - figures.reference_value(surface)
+    assert 0 < lift < 0.05 * 2.02
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_the_loss_chart_shows_f_or_its_gap_on_a_log_axis(log):
+    surface, _, payload = view("two_minima", log=log)
+    loss = payload["panels"][-1]
+    assert loss["layout"]["yaxis"]["type"] == ("log" if log else "linear")
+    trail = next(trace for trace in loss["traces"] if trace["kind"] == "path")
+    assert trail["map"] == {"x": "step", "y": "gap"}
+    expected = {} if log else {"y": figures.reference_value(surface)}
+    assert trail["offset"] == expected
+    assert figures.reference_value(surface) == pytest.approx(-2.0, abs=0.03)
+
+
+def test_a_surface_without_minima_has_reference_value_zero():
+    assert figures.reference_value(gd_core.get_surface("saddle")) == 0.0
+
+
+def test_the_fan_spec_matches_the_learning_rates():
+    _, _, payload = view()
+    fan = payload["fan"]
+    assert fan["labels"] == LABELS and fan["values"] == list(LEARNING_RATES)
+    assert fan["index"] == 16 and LEARNING_RATES[16] == 0.01
+
+
+def test_run_styles_are_distinct_for_every_run():
+    styles = {figures.run_style(run) for run in range(figures.MAX_RUNS)}
+    assert len(styles) == figures.MAX_RUNS
+    assert len(set(figures.PALETTE)) == len(set(figures.SYMBOLS)) == figures.MAX_RUNS

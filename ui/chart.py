@@ -1,0 +1,209 @@
+"""The interactive chart: plotly.js panels in a Streamlit Custom Component (v2), no iframe.
+
+``chart(payload, key=...)`` renders one or more plotly panels that share an animation clock, an
+iteration scrubber (play / pause / step / speed) and, optionally, a learning-rate fan slider. All
+of that runs in the browser: Python sends the data once per change, the browser animates and
+scrubs without a round trip, and updates the same plot nodes in place (no blank frame; the
+viewer's zoom and 3D camera survive through ``layout.uirevision``). Clicks on a panel come back
+with exact data coordinates; releasing the fan slider reports the chosen member.
+
+Payload (plain JSON; arrays as ``encode_array`` dicts — base64, never NaN in JSON text)::
+
+    {
+      "arrays": {"grid_z": ARRAY, ...},  # shared: a trace may use {"ref": "grid_z"} for an array
+      "panels": [                       # drawn in order; a CSS grid, two per row when wide enough
+        {"id": "contour",               # stable id: panels with the same id update in place
+         "layout": {...},               # a plotly layout; "scene" in it marks a 3D panel
+         "height": 420,                 # px
+         "wide": False,                 # True: spans the whole row
+         "click": True,                 # report clicks on this panel (2D axes "x"/"y" only)
+         "traces": [TRACE, ...]},
+      ],
+      "series": [                       # the animated runs, e.g. one per start point
+        {"name": "start 1", "color": "#D55E00", "glyph": "●",
+         "channels": {"x": ARRAY, "y": ARRAY, "f": ARRAY, ...},
+         "badges": [{"text": "...", "tone": "good" | "neutral" | "bad"}, ...]},
+      ],
+      "fan": {"label": "learning rate", "labels": ["0.001", ...], "values": [0.001, ...],
+              "index": 12, "help": "..."},
+    }
+
+Every channel is ``(fan members, frames)`` (or ``(frames,)`` for a run without a fan); the
+channel name ``"step"`` is built in (0, 1, ..., frames - 1). ``badges`` holds one entry per fan
+member. The fan slider switches every animated trace between fan members on each input event.
+
+A TRACE has a ``kind``. Static kinds are plain plotly traces whose arrays may be ``ARRAY``s:
+
+- ``{"kind": "contour" | "surface" | "line" | "marker", "trace": {plotly trace}}``
+
+Animated kinds take their coordinates from a series' channels (``map``: plotly axis ->
+channel name), at the current fan member and frame; ``offset`` adds a constant per axis (a 3D
+path lifted above its surface, a loss shifted by the minimum value):
+
+- ``{"kind": "path", "series": i, "map": {"x": "x", "y": "y"}, "trace": {...}}``: frames
+  ``0..k``, the trail so far.
+- ``{"kind": "head", ...}``: frame ``k`` only, the current iterate.
+- ``{"kind": "arrow", ..., "direction": {"x": "dx", "y": "dy"}, "normalize": L}``: a segment
+  from the current iterate along the direction channels, ``L`` data units long (or
+  ``"scale": s`` times the direction instead of normalising).
+
+A trace whose ``series`` index has no series renders empty. In a 2D panel the static traces are
+drawn once on a base plot and the animated ones on a transparent plot above it (zoom mirrored),
+so a new run, a new frame or a new fan member never recomputes a contour.
+
+Events (Streamlit trigger values, read in the ``on_click`` / ``on_fan`` callbacks, which run
+before the script): ``click -> {"panel": id, "x": float, "y": float}`` and
+``fan -> {"index": int, "value": float}``.
+
+plotly.js is served from the installed ``plotly`` package (``package_data/plotly.min.js``)
+through Streamlit's file route for custom components: never inlined into the page, never fetched
+from a CDN. That route sends no caching validators, so the browser keeps its own copy in Cache
+Storage (per plotly version) and later visits load it from there.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly
+import streamlit as st
+import streamlit.components.v1 as components_v1
+from streamlit import config
+
+_HERE = Path(__file__).parent / "chart_component"
+_COMPONENT_NAME = "descent_lab.chart"
+_PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
+_PLOTLY_ROUTE = "plotly_js"
+#: Trace kinds drawn from a series' channels at the current frame and fan member.
+ANIMATED_KINDS = ("path", "head", "arrow")
+
+# float16 keeps ~3 significant digits (a tenth of a pixel on any chart here) and stays finite up
+# to 65504; values beyond are pulled in along their path so an escape still shows its direction.
+HALF_MAX = 6.0e4
+# zlib's level 6 takes ~1 ms per 100 KB of paths here; higher levels gain almost nothing.
+_DEFLATE_LEVEL = 6
+
+_component = st.components.v2.component(
+    _COMPONENT_NAME,
+    js=(_HERE / "chart.js").read_text(encoding="utf-8"),
+    css=(_HERE / "chart.css").read_text(encoding="utf-8"),
+    # plotly.js injects global CSS (hover labels, modebar, drag cursors): it must not be
+    # hidden from the plot inside a shadow root.
+    isolate_styles=False,
+)
+
+
+def encode_array(values, dtype: str = "f4", *, compress: bool = False) -> dict[str, Any]:
+    """A NumPy array as ``{"dtype", "shape", "bdata"}``: little-endian bytes in base64.
+
+    ``dtype`` is ``"f2"``, ``"f4"`` or ``"f8"`` for floats (NaN and inf survive, unlike in JSON
+    text; values beyond the type's range become inf) or an integer code (``"i1"``, ``"u1"``, ...
+    ``"u4"``). ``compress`` deflates the bytes first (``"codec": "deflate"``): paths that settle
+    or stop repeat themselves and shrink 2-7 times.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        array = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
+    data = array.tobytes()
+    spec = {"dtype": dtype, "shape": list(array.shape)}
+    if compress:
+        data = zlib.compress(data, _DEFLATE_LEVEL)
+        spec["codec"] = "deflate"
+    spec["bdata"] = base64.b64encode(data).decode("ascii")
+    return spec
+
+
+def fit_half_range(points) -> np.ndarray:
+    """Points ``(..., frames, dim)`` with any point beyond float16's range pulled back in.
+
+    A run can shoot off to 1e30 at the step where it is declared diverged. That point is moved
+    back along the segment from the previous point to just inside the range, so once encoded as
+    ``"f2"`` the path still leaves the chart in the direction it really went.
+    """
+    points = np.array(points, dtype=float)
+    with np.errstate(all="ignore"):
+        reach = np.max(np.abs(points), axis=-1, keepdims=True)
+        too_far = np.isfinite(reach) & (reach > HALF_MAX)
+        if not too_far.any():
+            return points
+        previous = np.concatenate([points[..., :1, :], points[..., :-1, :]], axis=-2)
+        previous = np.clip(np.nan_to_num(previous), -HALF_MAX, HALF_MAX)
+        room = (HALF_MAX - np.abs(previous)) / np.abs(points - previous)
+        fraction = np.clip(np.nanmin(np.where(np.abs(points) > HALF_MAX, room, np.inf),
+                                     axis=-1, keepdims=True), 0.0, 1.0)
+        return np.where(too_far, previous + (points - previous) * fraction, points)
+
+
+def plotly_js_url() -> str:
+    """Where the browser loads plotly.js: the installed package's file, via Streamlit."""
+    # Declaring a v1 component on a directory registers it with Streamlit's /component/ file
+    # route (it is never mounted); the file is served from site-packages, so a fresh
+    # `pip install -r requirements.txt` is all it needs.
+    declared = components_v1.declare_component(_PLOTLY_ROUTE, path=str(_PLOTLY_DIR))
+    base = config.get_option("server.baseUrlPath").strip("/")
+    prefix = f"/{base}" if base else ""
+    return f"{prefix}/component/{declared.name}/plotly.min.js?v={plotly.__version__}"
+
+
+def _with_static_keys(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with a digest of each panel's static part (layout and static traces).
+
+    The browser compares digests instead of megabytes of JSON: while a panel's digest stays the
+    same, its contour or surface is not recomputed and only the animated traces are redrawn.
+    """
+    panels = []
+    for panel in payload.get("panels", []):
+        static = {
+            "layout": panel.get("layout"),
+            "traces": [trace for trace in panel.get("traces", [])
+                       if trace.get("kind") not in ANIMATED_KINDS],
+        }
+        digest = hashlib.blake2b(
+            json.dumps(static, sort_keys=True).encode(), digest_size=12
+        ).hexdigest()
+        panels.append({**panel, "static_key": digest})
+    return {**payload, "panels": panels}
+
+
+def chart(
+    payload: dict[str, Any],
+    *,
+    key: str,
+    on_click: Callable[[float, float, str], None] | None = None,
+    on_fan: Callable[[int], None] | None = None,
+) -> None:
+    """Render ``payload`` (see the module docstring) as the chart component under ``key``.
+
+    ``on_click(x, y, panel_id)`` and ``on_fan(index)`` run as Streamlit callbacks, before the
+    next script run, so the page can update its state before drawing. ``key`` must be stable:
+    a changing key would remount the chart and lose zoom, camera and playback position.
+    """
+    callbacks: dict[str, Callable[[], None]] = {}
+    if on_click is not None:
+
+        def clicked() -> None:
+            event = st.session_state[key].get("click")
+            if isinstance(event, dict) and _finite(event.get("x")) and _finite(event.get("y")):
+                on_click(float(event["x"]), float(event["y"]), str(event.get("panel", "")))
+
+        callbacks["on_click_change"] = clicked
+    if on_fan is not None:
+
+        def fanned() -> None:
+            event = st.session_state[key].get("fan")
+            if isinstance(event, dict) and isinstance(event.get("index"), int):
+                on_fan(event["index"])
+
+        callbacks["on_fan_change"] = fanned
+    data = _with_static_keys({**payload, "plotly_url": plotly_js_url()})
+    _component(key=key, data=data, **callbacks)
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and np.isfinite(value)

@@ -1,0 +1,810 @@
+// Descent Lab chart: plotly.js panels driven by a payload from ui/chart.py (documented there).
+//
+// Streamlit runs the default export again with the same parentElement whenever the payload
+// changes, so the chart lives on that node: Plotly.newPlot once, then in-place updates. The
+// animation clock, the iteration scrubber and the learning-rate fan scrub all run here, without
+// a server round trip; only clicks and a released learning rate go back to Python.
+
+const CHART = "__descentLabChart";
+const SPEEDS = [5, 10, 25, 50, 100];
+const DEFAULT_SPEED = 25;
+const PLOTLY_CONFIG = {
+  displaylogo: false,
+  // A double click would also be two clicks, i.e. two new start points; the modebar resets zoom.
+  doubleClick: false,
+  modeBarButtonsToRemove: ["select2d", "lasso2d"],
+  responsive: false,
+};
+// 3D redraws (software-rendered on many machines: 50-200 ms) would stall the 2D animation: they
+// happen once things rest, and at least this often while scrubbing or playing slowly.
+const SLOW_REST_MS = 200;
+const SLOW_MAX_LAG_MS = 1500;
+const FAST_PLAYBACK = 25;  // steps per second
+
+// --- plotly.js, served by the Streamlit server from the installed plotly package --------------
+
+const PLOTLY_CACHE = "descent-lab-plotly";
+
+async function plotlySource(url) {
+  // Streamlit's file route sends no caching validators, so the browser would download the
+  // 4.8 MB again on every visit; Cache Storage keeps one copy per plotly version. Where it is
+  // unavailable (plain http on a non-local address) the browser simply fetches the file.
+  if (!window.caches) return url;
+  try {
+    const cache = await caches.open(PLOTLY_CACHE);
+    let response = await cache.match(url);
+    if (!response) {
+      response = await fetch(url);
+      if (!response.ok) return url;
+      await cache.put(url, response.clone());
+      for (const old of await cache.keys()) if (!old.url.endsWith(url)) cache.delete(old);
+    }
+    return URL.createObjectURL(await response.blob());
+  } catch {
+    return url;
+  }
+}
+
+function loadPlotly(url) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__descentLabPlotly) {
+    window.__descentLabPlotly = plotlySource(url).then((source) => new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = source;
+      script.async = true;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => {
+        window.__descentLabPlotly = undefined;
+        reject(new Error(`could not load plotly.js from ${url}`));
+      };
+      document.head.appendChild(script);
+    }));
+  }
+  return window.__descentLabPlotly;
+}
+
+// --- arrays: {dtype, shape, bdata} with base64 little-endian data ------------------------------
+
+const TYPED = {
+  f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array,
+  i2: Int16Array, u2: Uint16Array, i4: Int32Array, u4: Uint32Array,
+};
+let HALF_TABLE = null;
+
+function halfTable() {
+  // Every float16 bit pattern decoded once: 256 KB, and decoding becomes one lookup per value.
+  if (HALF_TABLE) return HALF_TABLE;
+  HALF_TABLE = new Float32Array(65536);
+  for (let bits = 0; bits < 65536; bits++) {
+    const sign = bits & 0x8000 ? -1 : 1;
+    const exponent = (bits >> 10) & 0x1f;
+    const fraction = bits & 0x3ff;
+    let value;
+    if (exponent === 0) value = fraction * 2 ** -24;
+    else if (exponent === 31) value = fraction ? NaN : Infinity;
+    else value = (1 + fraction / 1024) * 2 ** (exponent - 15);
+    HALF_TABLE[bits] = sign * value;
+  }
+  return HALF_TABLE;
+}
+
+function isEncoded(value) {
+  return value !== null && typeof value === "object" && typeof value.bdata === "string";
+}
+
+function isReference(value) {
+  return value !== null && typeof value === "object" && typeof value.ref === "string";
+}
+
+// Identical data decodes to the identical array object: plotly compares arrays by identity, so
+// an unchanged surface grid is not recomputed when the paths change.
+const decodedCache = new Map();
+const decodedSpecs = new WeakMap();
+
+async function inflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function decodeBytes(spec) {
+  const binary = atob(spec.bdata);
+  let bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  if (spec.codec === "deflate") bytes = await inflate(bytes);
+  let flat;
+  if (spec.dtype === "f2") {
+    const half = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+    const table = halfTable();
+    flat = new Float32Array(half.length);
+    for (let i = 0; i < half.length; i++) flat[i] = table[half[i]];
+  } else {
+    const Typed = TYPED[spec.dtype];
+    flat = new Typed(bytes.buffer, bytes.byteOffset, bytes.byteLength / Typed.BYTES_PER_ELEMENT);
+  }
+  return { flat, shape: spec.shape };
+}
+
+function decodeAsync(spec) {
+  const key = `${spec.dtype}|${spec.codec}|${spec.shape}|${spec.bdata}`;
+  let pending = decodedCache.get(key);
+  if (!pending) {
+    pending = decodeBytes(spec);
+    decodedCache.set(key, pending);
+    // Only arrays still in use stay cached: the newest payload's.
+    pending.then(() => undefined, () => decodedCache.delete(key));
+  }
+  return pending.then((array) => {
+    decodedSpecs.set(spec, array);
+    return array;
+  });
+}
+
+// Decode every array of a payload (they may be compressed, which is asynchronous) so that
+// drawing can then look them up synchronously with decoded().
+async function decodePayload(data) {
+  const pending = [];
+  const visit = (value) => {
+    if (isEncoded(value)) pending.push(decodeAsync(value));
+    else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === "object") Object.values(value).forEach(visit);
+  };
+  visit(data);
+  await Promise.all(pending);
+  const keep = new Set();
+  visitKeys(data, keep);
+  for (const key of decodedCache.keys()) if (!keep.has(key)) decodedCache.delete(key);
+}
+
+function visitKeys(value, keep) {
+  if (isEncoded(value)) keep.add(`${value.dtype}|${value.codec}|${value.shape}|${value.bdata}`);
+  else if (Array.isArray(value)) value.forEach((item) => visitKeys(item, keep));
+  else if (value !== null && typeof value === "object") {
+    Object.values(value).forEach((item) => visitKeys(item, keep));
+  }
+}
+
+function decoded(spec) {
+  return decodedSpecs.get(spec);
+}
+
+function rows(array) {
+  // 2D data as an array of row views (what plotly expects for z), created once per array.
+  if (!array.rows) {
+    const [count, width] = array.shape;
+    array.rows = Array.from({ length: count }, (_, i) =>
+      array.flat.subarray(i * width, (i + 1) * width));
+  }
+  return array.rows;
+}
+
+function resolveArrays(value, shared) {
+  // Replace every encoded or shared array inside a static trace by a typed array (rows for 2D).
+  if (isReference(value)) return resolveArrays(shared[value.ref], shared);
+  if (isEncoded(value)) {
+    const array = decoded(value);
+    return array.shape.length === 2 ? rows(array) : array.flat;
+  }
+  if (Array.isArray(value)) return value.map((item) => resolveArrays(item, shared));
+  if (value !== null && typeof value === "object") {
+    const out = {};
+    for (const [key, item] of Object.entries(value)) out[key] = resolveArrays(item, shared);
+    return out;
+  }
+  return value;
+}
+
+function h(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function button(text, title, onclick, className = "dl-button") {
+  const node = h("button", className, text);
+  node.type = "button";
+  node.title = title;
+  node.setAttribute("aria-label", title);
+  node.onclick = onclick;
+  return node;
+}
+
+const ANIMATED = new Set(["path", "head", "arrow"]);
+const CLICK_SLOP_PX = 5;
+
+// The animated layer of a 2D panel: the base layout with its decorations made invisible, so
+// the two plots share exactly the same plot area and axes.
+function overlayLayout(layout) {
+  const out = { ...layout, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)" };
+  out.title = { ...(layout.title || {}), text: "" };
+  for (const key of Object.keys(layout)) {
+    if (!/^[xy]axis\d*$/.test(key)) continue;
+    out[key] = {
+      ...layout[key], showgrid: false, showticklabels: false, showline: false, ticks: "",
+      zeroline: false, title: { text: "" }, automargin: false,
+    };
+  }
+  return out;
+}
+
+function baseLayout(layout) {
+  // Automatic margins would differ between base and overlay and shift one plot area.
+  const out = { ...layout, hovermode: false, dragmode: false };
+  for (const key of Object.keys(layout)) {
+    if (/^[xy]axis\d*$/.test(key)) out[key] = { ...layout[key], automargin: false };
+  }
+  return out;
+}
+
+// One chart panel. A 2D panel with static traces is two stacked plots: the base draws the
+// static traces (a contour is expensive to recompute), the transparent live plot on top draws
+// the animated traces and takes the viewer's input; its zoom is mirrored onto the base. Every
+// update then recomputes only a handful of small traces. A 3D panel is a single plot.
+class Panel {
+  constructor(chart, spec) {
+    this.chart = chart;
+    this.Plotly = chart.Plotly;
+    this.node = h("div", `dl-panel dl-panel-${spec.id}`);
+    this.node.dataset.panel = spec.id;
+    this.is3d = Boolean(spec.layout && spec.layout.scene);
+    this.layered = !this.is3d && spec.traces.some((trace) => !ANIMATED.has(trace.kind));
+    if (this.layered) {
+      this.base = h("div", "dl-plot dl-base");
+      this.node.appendChild(this.base);
+    }
+    this.live = h("div", "dl-plot dl-live");
+    this.node.appendChild(this.live);
+    this.staticKey = null;
+    this.filled = new Set();
+    this.stale = false;
+    this.plotted = false;
+  }
+
+  apply(spec) {
+    this.spec = spec;
+    this.node.style.height = `${spec.height || 420}px`;
+    this.node.classList.toggle("dl-wide", Boolean(spec.wide));
+    const indexed = spec.traces.map((trace, index) => ({ trace, index }));
+    if (this.layered) {
+      this.staticTraces = indexed.filter(({ trace }) => !ANIMATED.has(trace.kind));
+      this.animated = indexed.filter(({ trace }) => ANIMATED.has(trace.kind))
+        .map(({ trace }, index) => ({ trace, index }));
+    } else {
+      this.staticTraces = [];
+      this.animated = indexed.filter(({ trace }) => ANIMATED.has(trace.kind));
+    }
+    const staticChanged = spec.static_key !== this.staticKey;
+    this.staticKey = spec.static_key;
+    if (this.layered && (staticChanged || !this.plotted)) {
+      const traces = this.staticTraces.map(({ trace }) => staticTrace(trace, this.chart.shared));
+      const config = { ...PLOTLY_CONFIG, displayModeBar: false, staticPlot: true };
+      if (this.plotted) this.Plotly.react(this.base, traces, baseLayout(spec.layout), config);
+      else this.Plotly.newPlot(this.base, traces, baseLayout(spec.layout), config);
+    }
+    // Same layout and same animated traces (new data only, as after an optimizer change): the
+    // fast path. A new run or a new layout: a full redraw of the live plot.
+    const structure = JSON.stringify(this.animated.map(({ trace }) => trace));
+    const sameStructure = !staticChanged && structure === this.structure;
+    this.structure = structure;
+    if (this.is3d) {
+      // Drawn after the 2D panels (see Chart.scheduleSlow): a 3D redraw is the slowest part.
+      if (sameStructure && this.plotted) this.stale = true;
+      else this.needsDraw = true;
+      return Promise.resolve();
+    }
+    this.scaledFor = null;
+    return sameStructure && this.plotted ? this.update() : this.drawLive(!this.plotted);
+  }
+
+  liveLayout() {
+    return this.layered ? overlayLayout(baseLayout(this.spec.layout)) : this.spec.layout;
+  }
+
+  drawLive(first) {
+    const traces = this.layered
+      ? this.animated.map(({ trace }) => ({ ...trace.trace, ...this.chart.animatedData(trace) }))
+      : this.spec.traces.map((trace) => (ANIMATED.has(trace.kind)
+        ? { ...trace.trace, ...this.chart.animatedData(trace) }
+        : staticTrace(trace, this.chart.shared)));
+    this.filled = new Set(this.animated.filter(({ trace }) => this.chart.series[trace.series])
+      .map(({ index }) => index));
+    this.stale = false;
+    this.needsDraw = false;
+    this.scaledFor = this.chart.fanIndex;
+    const done = first
+      ? this.Plotly.newPlot(this.live, traces, this.liveLayout(), PLOTLY_CONFIG)
+      : this.Plotly.react(this.live, traces, this.liveLayout(), PLOTLY_CONFIG);
+    if (first) {
+      this.plotted = true;
+      if (this.layered) this.live.on("plotly_relayout", (change) => this.mirrorZoom(change));
+      if (this.spec.click) this.listenForClicks();
+    }
+    return done;
+  }
+
+  // Fast path: new data for the animated traces only (those with a run, or still showing one
+  // that has gone).
+  update() {
+    this.stale = false;
+    const live = this.animated.filter(({ trace, index }) =>
+      this.chart.series[trace.series] || this.filled.has(index));
+    if (!live.length || !this.plotted) return Promise.resolve();
+    const updates = live.map(({ trace }) => this.chart.animatedData(trace));
+    const columns = {};
+    for (const update of updates) {
+      for (const axis of Object.keys(update)) columns[axis] = updates.map((u) => u[axis] || []);
+    }
+    this.filled = new Set(live.filter(({ trace }) => this.chart.series[trace.series])
+      .map(({ index }) => index));
+    const indices = live.map(({ index }) => index);
+    if (this.is3d) return this.Plotly.restyle(this.live, columns, indices);
+    // A transition without redraw moves the scatter traces and skips the axes and the rest of
+    // the figure. It does not autoscale, so autoscaled axes get their range here, once per
+    // fan member or payload.
+    const frame = { data: updates, traces: indices };
+    if (this.scaledFor !== this.chart.fanIndex) {
+      this.scaledFor = this.chart.fanIndex;
+      const layout = this.autoRanges();
+      if (Object.keys(layout).length) frame.layout = layout;
+    }
+    return this.Plotly.animate(this.live, frame, {
+      transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate",
+    }).catch(() => undefined);  // a newer frame interrupted this one
+  }
+
+  // The range plotly's autorange would give the axes set to autorange, over the whole runs of
+  // the current fan member (every frame, not only those played so far).
+  autoRanges() {
+    const layout = {};
+    for (const [key, axisLayout] of Object.entries(this.spec.layout)) {
+      const axis = key.match(/^([xy])axis$/);
+      if (!axis || !axisLayout.autorange) continue;
+      const log = axisLayout.type === "log";
+      let low = Infinity;
+      let high = -Infinity;
+      for (const { trace } of this.animated) {
+        const series = this.chart.series[trace.series];
+        if (!series || !trace.map[axis[1]]) continue;
+        const add = (trace.offset || {})[axis[1]] || 0;
+        for (const raw of this.chart.channel(series, trace.map[axis[1]])) {
+          const value = log ? Math.log10(raw + add) : raw + add;
+          if (Number.isFinite(value)) {
+            if (value < low) low = value;
+            if (value > high) high = value;
+          }
+        }
+      }
+      if (low > high) continue;
+      const pad = (high - low || Math.abs(high) || 1) * 0.05;
+      layout[key] = { range: [low - pad, high + pad] };
+    }
+    return layout;
+  }
+
+  mirrorZoom(change) {
+    const axes = {};
+    for (const [key, value] of Object.entries(change)) {
+      if (/^[xy]axis\d*\.(range|autorange)/.test(key)) axes[key] = value;
+    }
+    if (Object.keys(axes).length) this.Plotly.relayout(this.base, axes);
+  }
+
+  listenForClicks() {
+    // Pointer events rather than plotly_click: plotly reports a click only on a data point,
+    // and the contour lives on the base plot underneath. A press that moves is a zoom drag.
+    // plotly covers the page while a button is down, so the release is caught on the window.
+    this.node.addEventListener("pointerdown", (down) => {
+      if (!down.isPrimary || down.target.closest(".modebar")) return;
+      window.addEventListener("pointerup", (up) => {
+        if (Math.hypot(up.clientX - down.clientX, up.clientY - down.clientY) > CLICK_SLOP_PX) {
+          return;
+        }
+        const layout = this.live._fullLayout;
+        const box = this.live.getBoundingClientRect();
+        const xaxis = layout.xaxis;
+        const yaxis = layout.yaxis;
+        const px = up.clientX - box.left - xaxis._offset;
+        const py = up.clientY - box.top - yaxis._offset;
+        if (px < 0 || px > xaxis._length || py < 0 || py > yaxis._length) return;
+        this.chart.report("click", { panel: this.spec.id, x: xaxis.p2l(px), y: yaxis.p2l(py) });
+      }, { capture: true, once: true });
+    }, true);
+  }
+
+  resize() {
+    if (!this.plotted || !this.node.isConnected) return;
+    if (this.base) this.Plotly.Plots.resize(this.base);
+    this.Plotly.Plots.resize(this.live);
+  }
+
+  destroy() {
+    if (this.base) this.Plotly.purge(this.base);
+    this.Plotly.purge(this.live);
+    this.node.remove();
+  }
+}
+
+class Chart {
+  constructor(parent) {
+    this.root = h("div", "dl-chart");
+    this.message = h("div", "dl-message", "Loading the chart…");
+    this.panelsNode = h("div", "dl-panels");
+    this.badgesNode = h("ul", "dl-badges");
+    this.buildControls();
+    this.root.append(this.controls, this.message, this.panelsNode, this.badgesNode);
+    parent.appendChild(this.root);
+
+    this.panels = new Map();
+    this.series = [];
+    this.steps = new Int32Array(1);
+    this.frameCount = 1;
+    this.frame = 0;
+    this.fan = { labels: [""], index: 0 };
+    this.fanIndex = 0;
+    this.pendingFanIndex = null;
+    this.playing = false;
+    this.speed = DEFAULT_SPEED;
+    this.slowTimer = null;
+    this.slowSince = null;
+    // Each panel follows its own box: the grid may reflow panels without the chart resizing.
+    this.resizeObserver = new ResizeObserver((entries) => {
+      for (const entry of entries) this.panels.get(entry.target.dataset.panel)?.resize();
+    });
+  }
+
+  buildControls() {
+    this.controls = h("div", "dl-controls");
+    const player = h("div", "dl-player");
+    this.playButton = button("▶ Play", "Play or pause the descent",
+      () => (this.playing ? this.pause() : this.play()), "dl-button dl-play");
+    const back = button("◀", "One step back", () => this.stepBy(-1), "dl-button dl-back");
+    const forward = button("▶|", "One step forward", () => this.stepBy(1),
+      "dl-button dl-forward");
+    this.scrubber = h("input", "dl-range dl-scrubber");
+    this.scrubber.type = "range";
+    this.scrubber.min = "0";
+    this.scrubber.title = "Scrub through the iterations";
+    this.scrubber.setAttribute("aria-label", "Iteration");
+    this.scrubber.oninput = () => {
+      this.pause();
+      this.setFrame(Number(this.scrubber.value));
+    };
+    this.counter = h("span", "dl-counter");
+    this.counter.setAttribute("aria-live", "off");
+    this.speedSelect = h("select", "dl-speed");
+    this.speedSelect.title = "Playback speed in steps per second";
+    this.speedSelect.setAttribute("aria-label", "Playback speed");
+    for (const speed of SPEEDS) {
+      const option = h("option", "", `${speed} steps/s`);
+      option.value = String(speed);
+      option.selected = speed === DEFAULT_SPEED;
+      this.speedSelect.appendChild(option);
+    }
+    this.speedSelect.onchange = () => {
+      this.speed = Number(this.speedSelect.value);
+      if (this.playing) this.play();
+    };
+    player.append(this.playButton, back, forward, this.scrubber, this.counter, this.speedSelect);
+
+    this.fanRow = h("label", "dl-fan");
+    this.fanLabel = h("span", "dl-fan-label");
+    this.fanSlider = h("input", "dl-range dl-fan-slider");
+    this.fanSlider.type = "range";
+    this.fanSlider.min = "0";
+    this.fanValue = h("span", "dl-fan-value");
+    this.fanSlider.oninput = () => this.setFanIndex(Number(this.fanSlider.value));
+    this.fanSlider.onchange = () => this.commitFanIndex();
+    this.fanRow.append(this.fanLabel, this.fanSlider, this.fanValue);
+    this.controls.append(player, this.fanRow);
+  }
+
+  // --- payload ------------------------------------------------------------------------------
+
+  async update(data, setTriggerValue) {
+    const start = performance.now();
+    const sequence = (this.sequence || 0) + 1;
+    this.sequence = sequence;
+    this.setTriggerValue = setTriggerValue;
+    [this.Plotly] = await Promise.all([loadPlotly(data.plotly_url), decodePayload(data)]);
+    // A newer payload may have arrived while this one was decoding: it wins.
+    if (sequence === this.sequence) this.applyPayload(data, start);
+  }
+
+  applyPayload(data, start) {
+    this.message.hidden = true;
+    this.shared = data.arrays || {};
+    this.series = (data.series || []).map((series) => ({
+      ...series,
+      channels: Object.fromEntries(
+        Object.entries(series.channels).map(([name, spec]) => [name, decoded(spec)])),
+    }));
+    const first = this.series.length ? Object.values(this.series[0].channels)[0] : null;
+    const oldCount = this.frameCount;
+    this.frameCount = first ? first.shape[first.shape.length - 1] : 1;
+    if (this.steps.length !== this.frameCount) {
+      this.steps = Int32Array.from({ length: this.frameCount }, (_, i) => i);
+    }
+    // Keep the viewer's place unless they were looking at the whole path.
+    if (this.frame >= oldCount - 1 || this.frame >= this.frameCount) {
+      this.frame = this.frameCount - 1;
+    }
+    this.applyFan(data.fan || { labels: [""], index: 0 });
+    this.scrubber.max = String(this.frameCount - 1);
+
+    const wanted = new Set((data.panels || []).map((spec) => spec.id));
+    for (const [id, panel] of this.panels) {
+      if (!wanted.has(id)) {
+        this.resizeObserver.unobserve(panel.node);
+        panel.destroy();
+        this.panels.delete(id);
+      }
+    }
+    const drawn = [];
+    for (const spec of data.panels || []) {
+      let panel = this.panels.get(spec.id);
+      if (!panel) {
+        panel = new Panel(this, spec);
+        this.panels.set(spec.id, panel);
+        this.resizeObserver.observe(panel.node);
+      }
+      this.panelsNode.appendChild(panel.node);  // keeps the payload's order
+      drawn.push(panel.apply(spec));
+    }
+    this.panelsNode.dataset.count = String(this.panels.size);
+    this.renderControls();
+    this.renderBadges();
+    this.scheduleSlow();
+    // Read by benchmarks/bench_surface_page.py: payload in to every plot drawn.
+    Promise.all(drawn).then(() => performance.measure("dl-payload", { start }));
+  }
+
+  applyFan(fan) {
+    const key = JSON.stringify(fan.labels);
+    if (key !== this.fanKey || this.pendingFanIndex === null
+      || this.pendingFanIndex === fan.index) {
+      // Python is the source of truth, unless the viewer has just released the slider and
+      // this payload was computed before that reached the server.
+      this.pendingFanIndex = null;
+      this.fanIndex = Math.min(fan.index, fan.labels.length - 1);
+    }
+    this.fanKey = key;
+    this.fan = fan;
+    this.fanRow.hidden = fan.labels.length < 2;
+    this.fanLabel.textContent = fan.label || "";
+    this.fanSlider.max = String(fan.labels.length - 1);
+    this.fanSlider.value = String(this.fanIndex);
+    this.fanSlider.title = fan.help || "";
+  }
+
+  report(event, value) {
+    if (this.setTriggerValue) this.setTriggerValue(event, value);
+  }
+
+  // --- animated traces ----------------------------------------------------------------------
+
+  channel(series, name) {
+    if (name === "step") return this.steps;
+    const array = series.channels[name];
+    const width = array.shape[array.shape.length - 1];
+    const member = array.shape.length === 2 ? Math.min(this.fanIndex, array.shape[0] - 1) : 0;
+    return array.flat.subarray(member * width, (member + 1) * width);
+  }
+
+  animatedData(trace) {
+    const axes = Object.keys(trace.map);
+    const series = this.series[trace.series];
+    if (!series) return Object.fromEntries(axes.map((axis) => [axis, []]));
+    const frame = Math.min(this.frame, this.frameCount - 1);
+    const offset = trace.offset || {};
+    const values = (axis, from, to) => {
+      const column = this.channel(series, trace.map[axis]).subarray(from, to);
+      const add = offset[axis] || 0;
+      return add ? Array.from(column, (value) => value + add) : Array.from(column);
+    };
+    if (trace.kind === "path") {
+      const end = trace.frames === "all" ? this.frameCount : frame + 1;
+      return Object.fromEntries(axes.map((axis) => [axis, values(axis, 0, end)]));
+    }
+    if (trace.kind === "head") {
+      return Object.fromEntries(axes.map((axis) => [axis, values(axis, frame, frame + 1)]));
+    }
+    // An arrow from the point at this frame, along an angle channel or direction channels.
+    let direction;
+    if (trace.angle) {
+      const angle = this.channel(series, trace.angle)[frame];
+      direction = [Math.cos(angle), Math.sin(angle)];
+    } else {
+      direction = Object.values(trace.direction).map((name) => this.channel(series, name)[frame]);
+    }
+    let factor = trace.scale || 1;
+    if (trace.normalize) factor = trace.normalize / Math.hypot(...direction);
+    const arrow = {};
+    axes.forEach((axis, i) => {
+      const from = values(axis, frame, frame + 1)[0];
+      const to = from + (i < direction.length ? factor * direction[i] : 0);
+      arrow[axis] = Number.isFinite(from) && Number.isFinite(to) ? [from, to] : [];
+    });
+    return arrow;
+  }
+
+  // Draw the current (learning rate, frame): 2D panels now, 3D ones throttled, with a final
+  // draw once things come to rest.
+  render() {
+    const start = performance.now();
+    const drawn = [];
+    for (const panel of this.panels.values()) {
+      if (panel.is3d) panel.stale = true;
+      else drawn.push(panel.update());
+    }
+    this.scheduleSlow();
+    this.renderControls();
+    if (this.badgeFan !== this.fanIndex) this.renderBadges();
+    // Read by benchmarks/bench_surface_page.py: input to every 2D plot redrawn.
+    Promise.all(drawn).then(() => performance.measure("dl-render", { start }));
+  }
+
+  // 3D panels wait until things rest for SLOW_REST_MS, and never lag more than SLOW_MAX_LAG_MS
+  // behind while scrubbing or playing slowly. Fast playback is left alone until it stops: a 3D
+  // redraw mid-way would visibly stall it.
+  scheduleSlow() {
+    const now = performance.now();
+    if (!this.slowSince) this.slowSince = now;
+    clearTimeout(this.slowTimer);
+    const lag = this.playing && this.speed >= FAST_PLAYBACK ? Infinity : SLOW_MAX_LAG_MS;
+    const wait = Math.min(SLOW_REST_MS, Math.max(0, this.slowSince + lag - now));
+    this.slowTimer = setTimeout(() => {
+      this.slowSince = null;
+      for (const panel of this.panels.values()) {
+        if (panel.needsDraw) panel.drawLive(!panel.plotted);
+        else if (panel.stale) panel.update();
+      }
+    }, wait);
+  }
+
+  renderControls() {
+    this.scrubber.value = String(this.frame);
+    this.counter.textContent = `step ${this.frame} / ${this.frameCount - 1}`;
+    this.root.dataset.frame = String(this.frame);
+    this.root.dataset.fanIndex = String(this.fanIndex);
+    const label = this.fan.labels[this.fanIndex] ?? "";
+    this.fanValue.textContent = label;
+    this.fanSlider.value = String(this.fanIndex);
+    this.fanSlider.setAttribute("aria-valuetext", label);
+    this.fanSlider.setAttribute("aria-label", this.fan.label || "");
+    this.playButton.textContent = this.playing ? "❚❚ Pause" : "▶ Play";
+    this.playButton.setAttribute("aria-pressed", String(this.playing));
+  }
+
+  renderBadges() {
+    this.badgeFan = this.fanIndex;
+    this.badgesNode.replaceChildren(...this.series.map((series) => {
+      const badges = series.badges || [];
+      const badge = badges[Math.min(this.fanIndex, badges.length - 1)];
+      const item = h("li", "dl-badge");
+      item.dataset.tone = badge ? badge.tone : "neutral";
+      const swatch = h("span", "dl-swatch", series.glyph || "●");
+      swatch.style.color = series.color;
+      swatch.setAttribute("aria-hidden", "true");
+      item.append(swatch, h("span", "dl-badge-name", series.name),
+        h("span", "dl-badge-text", badge ? badge.text : ""));
+      return item;
+    }));
+  }
+
+  // --- clock, scrubber and fan --------------------------------------------------------------
+
+  setFrame(frame) {
+    this.frame = Math.max(0, Math.min(this.frameCount - 1, frame));
+    this.render();
+  }
+
+  stepBy(delta) {
+    this.pause();
+    this.setFrame(this.frame + delta);
+  }
+
+  play() {
+    cancelAnimationFrame(this.clock);
+    if (this.frame >= this.frameCount - 1) this.frame = 0;
+    this.playing = true;
+    const startFrame = this.frame;
+    const startTime = performance.now();
+    const tick = (now) => {
+      if (!this.playing) return;
+      const frame = Math.min(this.frameCount - 1,
+        startFrame + Math.floor(((now - startTime) / 1000) * this.speed));
+      if (frame !== this.frame) {
+        this.frame = frame;
+        this.render();
+      }
+      if (frame >= this.frameCount - 1) {
+        this.pause();
+        return;
+      }
+      this.clock = requestAnimationFrame(tick);
+    };
+    this.renderControls();
+    this.clock = requestAnimationFrame(tick);
+  }
+
+  pause() {
+    cancelAnimationFrame(this.clock);
+    if (!this.playing) return;
+    this.playing = false;
+    this.renderControls();
+  }
+
+  setFanIndex(index) {
+    this.fanIndex = index;
+    this.render();
+  }
+
+  commitFanIndex() {
+    this.pendingFanIndex = this.fanIndex;
+    const values = this.fan.values || [];
+    this.report("fan", { index: this.fanIndex, value: values[this.fanIndex] ?? null });
+  }
+
+  destroy() {
+    this.pause();
+    clearTimeout(this.slowTimer);
+    this.resizeObserver.disconnect();
+    for (const panel of this.panels.values()) panel.destroy();
+    this.root.remove();
+  }
+}
+
+const TRANSFORMS = {
+  // Shading for surfaces whose values span decades: equal steps of log(1 + f - min f).
+  log1p_above_min: (values) => {
+    let low = Infinity;
+    for (const value of values) if (value < low) low = value;
+    return values.map((value) => Math.log1p(value - low));
+  },
+};
+const transformed = new WeakMap();
+
+function staticTrace(trace, shared) {
+  const resolved = resolveArrays(trace.trace, shared);
+  for (const [axis, name] of Object.entries(trace.transform || {})) {
+    const source = resolved[axis];
+    const key = Array.isArray(source) ? source[0] : source;
+    let cached = transformed.get(key);
+    if (!cached || cached.name !== name) {
+      // Transform the flat data once; rows of a 2D array share one buffer.
+      const flat = Array.isArray(source)
+        ? new Float32Array(source[0].buffer, source[0].byteOffset,
+          source.length * source[0].length) : source;
+      const out = TRANSFORMS[name](flat);
+      const value = Array.isArray(source)
+        ? source.map((row, i) => out.subarray(i * row.length, (i + 1) * row.length)) : out;
+      cached = { name, value };
+      transformed.set(key, cached);
+    }
+    resolved[axis] = cached.value;
+  }
+  return resolved;
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let chart = parentElement[CHART];
+  if (!chart) {
+    chart = new Chart(parentElement);
+    parentElement[CHART] = chart;
+  }
+  chart.update(data, setTriggerValue).catch((error) => {
+    chart.message.hidden = false;
+    chart.message.textContent = `The chart could not be drawn: ${error.message}`;
+  });
+  return () => {
+    // Streamlit also calls this when a newer payload supersedes this one; only a node that has
+    // really left the page is torn down.
+    setTimeout(() => {
+      if (!parentElement.isConnected && parentElement[CHART] === chart) {
+        chart.destroy();
+        delete parentElement[CHART];
+      }
+    }, 0);
+  };
+}

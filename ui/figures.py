@@ -1,0 +1,283 @@
+"""Pure builders: surfaces and runs -> chart payloads for ``ui.chart`` (no Streamlit here).
+
+The descent view has three panels sharing one animation: the contour map (click to add a start,
+paths, the current iterate and the downhill direction −∇f there), the 3D "onion" (the surface
+with its level rings and the same paths lying on it), and the loss against the step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+import gd_core
+from ui.chart import HALF_MAX, encode_array, fit_half_range
+from ui.runs import Badge, FanRuns
+
+#: Okabe–Ito colours (safe for colour-blind viewers), each run also gets its own marker.
+PALETTE = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+           "#F0E442")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "pentagon")
+GLYPHS = ("●", "■", "◆", "▲", "✖", "★", "✚", "⬟")
+MAX_RUNS = len(PALETTE)
+
+#: Light terrain: paths in the palette above stay readable on every shade of it.
+TERRAIN = [[0.0, "#fbfcfd"], [0.35, "#dfe7ef"], [0.7, "#b3c3d3"], [1.0, "#7f93a8"]]
+#: Loss gaps are floored here so a run that lands exactly on the minimum stays on a log axis.
+GAP_FLOOR = 1e-12
+#: Contour and 3D surface share one copy of the grid (``grid_arrays``) in the payload.
+GRID_REFS = {"x": {"ref": "grid_x"}, "y": {"ref": "grid_y"}, "z": {"ref": "grid_z"}}
+_ARROW_FRACTION = 0.12
+_FLAT_GRADIENT = 1e-6
+_ONION_LIFT = 0.01
+_FONT = {"family": "sans-serif", "size": 12}
+
+
+@dataclass(frozen=True)
+class SurfaceGrid:
+    """``z[i, j] = f(xs[j], ys[i])`` over the surface's plotting domain."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    z: np.ndarray
+
+
+def surface_grid(surface: gd_core.Surface, resolution: int = 101) -> SurfaceGrid:
+    """Sample a 2D surface on a ``resolution`` x ``resolution`` grid over its domain."""
+    (xlo, xhi), (ylo, yhi) = surface.domain
+    xs = np.linspace(xlo, xhi, resolution)
+    ys = np.linspace(ylo, yhi, resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    return SurfaceGrid(xs, ys, surface.value(np.stack([grid_x, grid_y], axis=-1)))
+
+
+def grid_arrays(grid: SurfaceGrid) -> dict:
+    """The grid as shared payload arrays; z in float16, compressed (smooth, so it shrinks)."""
+    return {
+        "grid_x": encode_array(grid.xs, "f4"),
+        "grid_y": encode_array(grid.ys, "f4"),
+        "grid_z": encode_array(np.minimum(grid.z, HALF_MAX), "f2", compress=True),
+    }
+
+
+def reference_value(surface: gd_core.Surface) -> float:
+    """f at the global minimum (0 when none is known): the loss chart's log baseline."""
+    if not surface.minima:
+        return 0.0
+    return float(min(surface.value(point) for point in surface.minima))
+
+
+def run_series(
+    surface: gd_core.Surface, runs: FanRuns, badges: list[list[Badge]], names: list[str]
+) -> list[dict]:
+    """One chart series per start: its fan of paths as channels, and a badge per fan member.
+
+    Channels (each ``(learning rates, frames)``): ``x``, ``y`` in float16; ``gap`` = f − f* in
+    float32 (floored at ``GAP_FLOOR``: loss charts go down to tiny values); ``heading`` = the
+    angle of −∇f in float16, the downhill direction the arrow shows.
+    """
+    points = fit_half_range(runs.points)
+    gap = np.maximum(runs.values - reference_value(surface), GAP_FLOOR)
+    downhill = -runs.gradients
+    with np.errstate(invalid="ignore"):
+        # At a stationary point the direction is noise: no arrow there.
+        flat = np.hypot(downhill[..., 0], downhill[..., 1]) < _FLAT_GRADIENT
+    heading = np.where(flat, np.nan, np.arctan2(downhill[..., 1], downhill[..., 0]))
+    series = []
+    for start, name in enumerate(names):
+        series.append({
+            "name": name,
+            "color": PALETTE[start % MAX_RUNS],
+            "glyph": GLYPHS[start % MAX_RUNS],
+            "channels": {
+                "x": encode_array(points[:, start, :, 0], "f2", compress=True),
+                "y": encode_array(points[:, start, :, 1], "f2", compress=True),
+                "gap": encode_array(gap[:, start], "f4", compress=True),
+                "heading": encode_array(heading[:, start], "f2", compress=True),
+            },
+            "badges": [{"text": badge.text, "tone": badge.tone} for badge in badges[start]],
+        })
+    return series
+
+
+def run_style(run: int) -> tuple[str, str]:
+    """The colour and marker symbol of the run with this index."""
+    return PALETTE[run % MAX_RUNS], SYMBOLS[run % MAX_RUNS]
+
+
+def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> dict:
+    """The contour map: shaded levels, known minima, and per run a trail, head and arrow."""
+    (xlo, xhi), (ylo, yhi) = surface.domain
+    traces = [
+        {"kind": "contour", "transform": {"z": "log1p_above_min"}, "trace": {
+            "type": "contour", **GRID_REFS,
+            "colorscale": TERRAIN, "showscale": False, "ncontours": 28,
+            "contours": {"coloring": "fill", "showlines": True},
+            "line": {"color": "rgba(60, 72, 88, 0.35)", "width": 0.6},
+            "hovertemplate": "x = %{x:.3f}<br>y = %{y:.3f}<extra>click to start here</extra>",
+        }},
+    ]
+    if surface.minima:
+        minima = np.asarray(surface.minima)
+        traces.append({"kind": "marker", "trace": {
+            "type": "scatter", "mode": "markers", "x": minima[:, 0].tolist(),
+            "y": minima[:, 1].tolist(), "hoverinfo": "skip",
+            "marker": {"symbol": "x-thin", "size": 9, "line": {"width": 2, "color": "#3c4858"}},
+        }})
+    arrow_length = _ARROW_FRACTION * max(xhi - xlo, yhi - ylo)
+    for run in range(runs):
+        color, symbol = run_style(run)
+        where = {"series": run, "map": {"x": "x", "y": "y"}}
+        traces += [
+            {"kind": "path", **where, "trace": {
+                "type": "scatter", "mode": "lines+markers", "hoverinfo": "skip",
+                "line": {"color": color, "width": 2}, "marker": {"color": color, "size": 4},
+            }},
+            {"kind": "arrow", **where, "angle": "heading", "normalize": arrow_length, "trace": {
+                "type": "scatter", "mode": "lines+markers", "hoverinfo": "skip",
+                "line": {"color": color, "width": 2, "dash": "dot"},
+                "marker": {"color": color, "size": [0, 11], "symbol": "arrow",
+                           "angleref": "previous"},
+            }},
+            {"kind": "head", **where, "trace": {
+                "type": "scatter", "mode": "markers", "hoverinfo": "skip",
+                "marker": {"color": color, "size": 13, "symbol": symbol,
+                           "line": {"color": "white", "width": 1.5}},
+            }},
+        ]
+    layout = {
+        "uirevision": surface.name,
+        "margin": {"l": 44, "r": 12, "t": 36, "b": 40},
+        "title": {"text": "Contour map — click to add a start point", "font": {"size": 14},
+                  "x": 0.02, "xanchor": "left"},
+        "xaxis": {"range": [xlo, xhi], "title": {"text": "x"}, "constrain": "domain",
+                  "zeroline": False},
+        "yaxis": {"range": [ylo, yhi], "title": {"text": "y"}, "scaleanchor": "x",
+                  "constrain": "domain", "zeroline": False},
+        "showlegend": False, "hovermode": "closest", "font": _FONT,
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+    }
+    return {"id": "contour", "layout": layout, "height": 460, "click": True, "traces": traces}
+
+
+def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> dict:
+    """The 3D surface with level rings, and per run its path lying just above the surface."""
+    finite = np.minimum(grid.z[np.isfinite(grid.z)], HALF_MAX)
+    low, high = float(finite.min()), float(finite.max())
+    lift = _ONION_LIFT * (high - low)
+    traces = [{"kind": "surface", "trace": {
+        "type": "surface", **GRID_REFS, "colorscale": TERRAIN,
+        "showscale": False, "opacity": 0.95, "hoverinfo": "skip",
+        "contours": {"z": {"show": True, "usecolormap": False, "color": "rgba(60,72,88,0.45)",
+                           "width": 1, "start": low, "end": high, "size": (high - low) / 20}},
+    }}]
+    offset = {"z": reference_value(surface) + lift}
+    for run in range(runs):
+        color, symbol = run_style(run)
+        where = {"series": run, "map": {"x": "x", "y": "y", "z": "gap"}, "offset": offset}
+        traces += [
+            {"kind": "path", **where, "trace": {
+                "type": "scatter3d", "mode": "lines", "hoverinfo": "skip",
+                "line": {"color": color, "width": 5},
+            }},
+            {"kind": "head", **where, "trace": {
+                "type": "scatter3d", "mode": "markers", "hoverinfo": "skip",
+                "marker": {"color": color, "size": 5, "symbol": _symbol_3d(symbol),
+                           "line": {"color": "white", "width": 1}},
+            }},
+        ]
+    (xlo, xhi), (ylo, yhi) = surface.domain
+    layout = {
+        "uirevision": surface.name,
+        "margin": {"l": 0, "r": 0, "t": 36, "b": 0},
+        "title": {"text": "3D surface — drag to turn", "font": {"size": 14},
+                  "x": 0.02, "xanchor": "left"},
+        "scene": {
+            "xaxis": {"title": {"text": "x"}, "range": [xlo, xhi]},
+            "yaxis": {"title": {"text": "y"}, "range": [ylo, yhi]},
+            "zaxis": {"title": {"text": "f"}},
+            "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.7},
+            "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.1}},
+        },
+        "showlegend": False, "font": _FONT, "paper_bgcolor": "rgba(0,0,0,0)",
+    }
+    return {"id": "onion", "layout": layout, "height": 460, "traces": traces}
+
+
+def _symbol_3d(symbol: str) -> str:
+    # scatter3d knows only a few marker symbols.
+    known = {"circle", "square", "diamond", "cross", "x"}
+    return symbol if symbol in known else "circle"
+
+
+def loss_panel(surface: gd_core.Surface, steps: int, log: bool, runs: int) -> dict:
+    """Loss against step: the whole curve faint, the part played so far bold, the iterate."""
+    offset = {} if log else {"y": reference_value(surface)}
+    traces = []
+    for run in range(runs):
+        color, symbol = run_style(run)
+        where = {"series": run, "map": {"x": "step", "y": "gap"}, "offset": offset}
+        traces += [
+            {"kind": "path", **where, "frames": "all", "trace": {
+                "type": "scatter", "mode": "lines", "hoverinfo": "skip", "opacity": 0.3,
+                "line": {"color": color, "width": 1.5},
+            }},
+            {"kind": "path", **where, "trace": {
+                "type": "scatter", "mode": "lines", "line": {"color": color, "width": 2.5},
+                "hovertemplate": "step %{x}<br>%{y:.4g}<extra></extra>",
+            }},
+            {"kind": "head", **where, "trace": {
+                "type": "scatter", "mode": "markers", "hoverinfo": "skip",
+                "marker": {"color": color, "size": 10, "symbol": symbol,
+                           "line": {"color": "white", "width": 1}},
+            }},
+        ]
+    ytitle = "f(θ) − f*  (log scale)" if log else "f(θ)"
+    layout = {
+        "uirevision": f"{surface.name}|{log}",
+        "margin": {"l": 60, "r": 12, "t": 36, "b": 40},
+        "title": {"text": "Loss at each step", "font": {"size": 14}, "x": 0.02,
+                  "xanchor": "left"},
+        "xaxis": {"title": {"text": "step"}, "range": [0, max(steps, 1)], "zeroline": False},
+        "yaxis": {"title": {"text": ytitle}, "type": "log" if log else "linear",
+                  "autorange": True, "exponentformat": "power" if log else "B"},
+        "showlegend": False, "hovermode": "closest", "font": _FONT,
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+    }
+    return {"id": "loss", "layout": layout, "height": 260, "wide": True, "traces": traces}
+
+
+def fan_spec(lrs, labels: list[str], index: int) -> dict:
+    """The learning-rate slider inside the chart: one position per run of the fan."""
+    return {
+        "label": "learning rate η", "labels": labels, "values": [float(lr) for lr in lrs],
+        "index": int(index),
+        "help": "Drag to switch between precomputed runs at each learning rate, live.",
+    }
+
+
+def descent_payload(
+    surface: gd_core.Surface,
+    grid: SurfaceGrid,
+    runs: FanRuns,
+    badges: list[list[Badge]],
+    *,
+    lr_labels: list[str],
+    lr_index: int,
+    log_loss: bool,
+    show_3d: bool = True,
+) -> dict:
+    """The whole descent view as one chart payload (see ``ui.chart`` for the format)."""
+    names = [f"start {i + 1} ({x:.2f}, {y:.2f})" for i, (x, y) in enumerate(runs.starts)]
+    count = len(runs.starts)
+    panels = [contour_panel(surface, grid, count)]
+    if show_3d:
+        panels.append(onion_panel(surface, grid, count))
+    panels.append(loss_panel(surface, runs.steps, log_loss, count))
+    return {
+        "arrays": grid_arrays(grid),
+        "panels": panels,
+        "series": run_series(surface, runs, badges, names),
+        "fan": fan_spec(runs.lrs, lr_labels, lr_index),
+    }

@@ -1,0 +1,115 @@
+"""Runs for the charts: every start point at every learning rate of a fan, in one ``descend`` call,
+and a badge per run saying how it ended (reached which minimum, still moving, diverged at step k).
+
+The learning-rate fan is what lets the browser scrub the learning rate with no server round
+trip: ``lr`` is passed as an array ``(m, 1, 1)`` against starts ``(n, dim)``, so a single
+vectorized call returns all ``m x n`` trajectories.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+import gd_core
+
+#: Learning rates offered by every learning-rate control: 8 per decade, 1e-4 .. 10, rounded to
+#: two significant digits so they read well (0.0013, 0.0018, 0.0024, ...).
+LEARNING_RATES: tuple[float, ...] = tuple(
+    float(f"{10 ** (k / 8):.2g}") for k in range(-32, 9)
+)
+
+
+def nearest_learning_rate(lr: float) -> int:
+    """Index of the offered learning rate closest to ``lr`` on a log scale."""
+    grid = np.log10(LEARNING_RATES)
+    return int(np.argmin(np.abs(grid - math.log10(lr))))
+
+
+def format_learning_rate(lr: float) -> str:
+    """A learning rate as a learner reads it: 0.0013, 0.5, 3.2 (never 1.3e-03)."""
+    return f"{lr:.6f}".rstrip("0").rstrip(".") if lr < 1 else f"{lr:g}"
+
+
+@dataclass(frozen=True)
+class FanRuns:
+    """Runs from ``n`` starts at ``m`` learning rates, each ``steps + 1`` frames long.
+
+    ``points`` is ``(m, n, frames, dim)``, ``values`` and ``gradients`` follow it;
+    ``diverged_at`` and ``stop_code`` are ``(m, n)`` as in ``gd_core.Trajectory``. After
+    divergence everything is NaN.
+    """
+
+    lrs: np.ndarray
+    starts: np.ndarray
+    points: np.ndarray
+    values: np.ndarray
+    gradients: np.ndarray
+    diverged_at: np.ndarray
+    stop_code: np.ndarray
+
+    @property
+    def steps(self) -> int:
+        return self.points.shape[2] - 1
+
+
+def run_fan(
+    surface: gd_core.Surface,
+    optimizer: str,
+    hyperparams: dict,
+    starts,
+    lrs,
+    steps: int,
+    *,
+    schedule: tuple[str, dict] | None = None,
+    noise: float = 0.0,
+    seed: int | None = None,
+) -> FanRuns:
+    """All ``starts`` x ``lrs`` runs of ``optimizer`` (torch names, without ``lr``) at once."""
+    lrs = np.asarray(lrs, dtype=float)
+    starts = np.asarray(starts, dtype=float).reshape(-1, surface.dim)
+    made_schedule = gd_core.make_schedule(schedule[0], **schedule[1]) if schedule else None
+    opt = gd_core.make_optimizer(
+        optimizer, lr=lrs[:, None, None], schedule=made_schedule, **hyperparams
+    )
+    batch = np.broadcast_to(starts, (len(lrs), *starts.shape))
+    trajectory = gd_core.descend(surface, opt, batch, steps, noise=noise, seed=seed)
+    # descend gives (frames, m, n, ...); charts slice one run's frames contiguously.
+    points = np.moveaxis(trajectory.points, 0, 2)
+    values = np.moveaxis(trajectory.values, 0, 2)
+    gradients = surface.gradient(points)
+    return FanRuns(
+        lrs, starts, points, values, gradients,
+        np.asarray(trajectory.diverged_at), np.asarray(trajectory.stop_code),
+    )
+
+
+@dataclass(frozen=True)
+class Badge:
+    """How one run ended, in words (``gd_core.outcome``'s message) and a tone for its colour."""
+
+    text: str
+    tone: str  # "good", "neutral" or "bad"
+
+
+_TONES = {"converged": "good", "settled": "neutral", "moving": "neutral", "diverged": "bad"}
+
+
+def badges(surface: gd_core.Surface, runs: FanRuns) -> list[list[Badge]]:
+    """One badge per run, indexed ``[start][learning rate]``."""
+    count, starts = runs.diverged_at.shape
+    # gd_core.outcome reads a batch trajectory (frames, runs, dim): every run of the fan is one.
+    batch = gd_core.Trajectory(
+        np.moveaxis(runs.points, 2, 0).reshape(runs.steps + 1, count * starts, surface.dim),
+        np.moveaxis(runs.values, 2, 0).reshape(runs.steps + 1, count * starts),
+        runs.diverged_at.reshape(-1),
+        runs.stop_code.reshape(-1),
+    )
+    result = [[None] * count for _ in range(starts)]
+    for run in range(count * starts):
+        member, start = divmod(run, starts)
+        outcome = gd_core.outcome(surface, batch, run)
+        result[start][member] = Badge(outcome.message, _TONES[outcome.status])
+    return result
