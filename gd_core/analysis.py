@@ -8,7 +8,7 @@ import numpy as np
 
 from gd_core.basins import SETTLE_TOLERANCE
 from gd_core.critical_points import hessian
-from gd_core.descent import STOP_REASONS, Trajectory
+from gd_core.descent import STOP_REASONS, UNDEFINED, Trajectory
 from gd_core.surfaces import Surface
 
 
@@ -57,8 +57,10 @@ def outcome(
 
     if diverged_at >= 0:
         path = points[: diverged_at + 1]
+        # Stepping where f is undefined is no runaway: the run stopped, it did not blow up.
+        verb = "stopped" if stop_code == UNDEFINED else "diverged"
         return Outcome("diverged", -1, diverged_at, _is_oscillating(path),
-                       f"diverged at step {diverged_at}: {STOP_REASONS[stop_code]}")
+                       f"{verb} at step {diverged_at}: {STOP_REASONS[stop_code]}")
 
     oscillating = _is_oscillating(points)
     if surface.minima:

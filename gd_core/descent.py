@@ -21,7 +21,7 @@ STOP_REASONS = (
     "the iterate ran far outside the domain",
     "the iterate reached a point where f is undefined",
 )
-_RUNNING, _OVERFLOW, _ESCAPED, _UNDEFINED = range(4)
+_RUNNING, _OVERFLOW, _ESCAPED, UNDEFINED = range(4)
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def runaway_code(surface: Surface, points: np.ndarray, values: np.ndarray) -> np
     """Per point, why it counts as runaway (``STOP_REASONS`` index), or 0 if it does not."""
     centre, radius = escape_limits(surface)
     code = np.zeros(values.shape, dtype=np.int8)
-    code[np.isnan(values)] = _UNDEFINED
+    code[np.isnan(values)] = UNDEFINED
     code[np.any(np.abs(points - centre) > radius, axis=-1)] = _ESCAPED
     code[np.isinf(values)] = _OVERFLOW
     code[~np.all(np.isfinite(points), axis=-1)] = _OVERFLOW

@@ -1,235 +1,28 @@
 """Descent on a surface: paths of an optimizer on a 2D test function, contour + 3D + loss."""
 
-import csv
-import io
-
-import numpy as np
 import streamlit as st
 
 import gd_core
-from ui import widgets
-from ui.chart import chart
-from ui.figures import MAX_RUNS, descent_payload, surface_grid
-from ui.runs import LEARNING_RATES, badges, format_learning_rate, run_fan
+from ui import surface_view, widgets
 
 SURFACES_2D = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 2]
-MAX_STEPS = 500
-
-#: Per surface: the start points it opens with, and what to try (verified against gd_core).
-TRY = {
-    "bowl": ([(-0.5, 2.5)], [
-        "η = 0.05 from (−0.5, 2.5): a smooth slide into the minimum.",
-        "η = 0.1: the path zig-zags in y, where the bowl is steeper (curvature 18, stable "
-        "only while η < 2/18 ≈ 0.11).",
-        "η = 0.13: past that edge the zig-zag grows and the run diverges.",
-    ]),
-    "ravine": ([(-0.5, 2.5)], [
-        "η = 0.024 oscillates across the valley: its walls have curvature 80, so plain "
-        "gradient descent is stable only for η < 2/80 = 0.025.",
-        "η = 0.032 diverges; η = 0.013 is stable but creeps along the valley floor.",
-        "Momentum μ = 0.9 with η = 0.01 rolls along the floor instead of bouncing.",
-    ]),
-    "two_minima": ([(0.7, -0.2), (-1.5, 1.2)], [
-        "With η = 0.42, the start at (0.7, −0.2) ends in the shallow minimum and the start "
-        "at (−1.5, 1.2) in the deep one: the start point decides.",
-        "Click between the two valleys to find where the basins meet.",
-    ]),
-    "rosenbrock": ([(-1.5, 2.0)], [
-        "Gradient descent with η = 0.001 reaches the curved valley in a few steps, then "
-        "crawls along its flat floor for hundreds.",
-        "Raise η a little and the steep walls make it diverge; try momentum or Adam "
-        "(η = 0.1) for the long valley.",
-    ]),
-    "himmelblau": ([(0.0, 0.0), (-1.0, -1.0), (1.0, -1.0), (-1.0, 1.0)], [
-        "η = 0.01: four starts near the centre end in four different minima of equal depth.",
-        "η = 0.024: the steps overshoot the ridges and some runs change basin.",
-    ]),
-    "beale": ([(1.0, 1.5), (-3.0, -3.0)], [
-        "From (−3, −3) plain gradient descent diverges for η ≥ 0.001: the walls are steep.",
-        "With tiny η it survives but barely moves on the flat plateau: compare Adam.",
-    ]),
-    "six_hump_camel": ([(-0.5, 1.5), (2.0, -1.0)], [
-        "From (−0.5, 1.5), η = 0.01 ends in one global minimum and η = 0.05 jumps to "
-        "the other one.",
-        "From (2, −1) both end in a local minimum.",
-    ]),
-    "styblinski_tang": ([(0.0, 0.0), (1.0, 1.0), (-1.0, 1.0)], [
-        "Starts on the three sides of the centre end in three different corners; only one "
-        "of them is the global minimum.",
-    ]),
-    "rastrigin": ([(2.3, -1.7)], [
-        "Every dip traps plain gradient descent: from (2.3, −1.7) it stops at (2, −2).",
-        "Add gradient noise (σ = 3) and try a few seeds: noisy steps can hop out of dips.",
-    ]),
-    "ackley": ([(2.3, -1.7)], [
-        "The funnel leads to the origin, but the ripples trap small steps in local dips.",
-        "Compare plain gradient descent at η = 0.01 and 0.1 with Adam.",
-    ]),
-    "saddle": ([(1.5, 0.0), (1.5, 0.05)], [
-        "From (1.5, 0) the run slides into the saddle point and stops: the gradient is 0 there.",
-        "From (1.5, 0.05) the tiny offset grows every step and the run escapes: diverged.",
-    ]),
-}
-
-
-def default_starts(surface_name: str) -> list[tuple[float, float]]:
-    return list(TRY[surface_name][0])
-
-
-def format_starts(starts) -> str:
-    return ";".join(f"{x:g},{y:g}" for x, y in starts)
-
-
-def parse_starts(text: str) -> list[tuple[float, float]]:
-    starts = []
-    for item in filter(None, text.split(";")):
-        parts = item.split(",")
-        if len(parts) != 2:
-            raise ValueError("write start points as x,y;x,y")
-        point = tuple(widgets.number(-1e4, 1e4)(part) for part in parts)
-        starts.append(point)
-    if len(starts) > MAX_RUNS:
-        raise ValueError(f"at most {MAX_RUNS} start points")
-    return starts
-
 
 URL = widgets.UrlState("surface", [
-    widgets.UrlParam("surface", "himmelblau", widgets.choice(SURFACES_2D)),
-    *widgets.optimizer_params(),
-    widgets.UrlParam("steps", 100, widgets.number(10, MAX_STEPS, whole=True),
-                     widgets.dump_number),
-    *widgets.schedule_params(),
-    *widgets.noise_params(),
-    widgets.UrlParam("log", False, widgets.parse_flag, widgets.dump_flag),
-    widgets.UrlParam("show3d", True, widgets.parse_flag, widgets.dump_flag),
-    widgets.UrlParam("starts", None, parse_starts, format_starts),
+    widgets.UrlParam("surface", "himmelblau", widgets.choice([*SURFACES_2D, widgets.CUSTOM])),
+    *widgets.formula_params(dim=2),
+    *surface_view.URL_PARAMS,
 ])
-
-
-def reset_starts() -> None:
-    st.session_state.starts = None
-
-
-def add_start(x: float, y: float, panel: str) -> None:
-    starts = current_starts()
-    # Rounded so that the link a viewer shares reproduces exactly these starts.
-    starts.append((round(x, 3), round(y, 3)))
-    st.session_state.starts = starts[-MAX_RUNS:]
-
-
-def clear_starts() -> None:
-    st.session_state.starts = []
-
-
-def current_starts() -> list[tuple[float, float]]:
-    starts = st.session_state.starts
-    return default_starts(st.session_state.surface) if starts is None else list(starts)
-
-
-def choose_learning_rate(index: int) -> None:
-    if 0 <= index < len(LEARNING_RATES):
-        st.session_state.lr = LEARNING_RATES[index]
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def cached_grid(surface_name: str):
-    return surface_grid(gd_core.get_surface(surface_name))
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def cached_view(surface_name, optimizer, hyperparams, starts, steps, schedule, noise, seed,
-                lr_index, log_loss, show_3d):
-    """The runs at every learning rate and the chart payload; arguments are hashable."""
-    surface = gd_core.get_surface(surface_name)
-    runs = run_fan(
-        surface, optimizer, dict(hyperparams), np.array(starts).reshape(-1, 2),
-        LEARNING_RATES, steps, schedule=(schedule[0], dict(schedule[1])), noise=noise,
-        seed=seed,
-    )
-    payload = descent_payload(
-        surface, cached_grid(surface_name), runs, badges(surface, runs),
-        lr_labels=[format_learning_rate(lr) for lr in LEARNING_RATES], lr_index=lr_index,
-        log_loss=log_loss, show_3d=show_3d,
-    )
-    return runs, payload
-
-
-def trajectory_csv(runs, lr_index: int) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["run", "learning_rate", "step", "x", "y", "f"])
-    lr = runs.lrs[lr_index]
-    for start in range(runs.points.shape[1]):
-        points = runs.points[lr_index, start]
-        values = runs.values[lr_index, start]
-        for step, ((x, y), f) in enumerate(zip(points, values, strict=True)):
-            writer.writerow([start + 1, f"{lr:g}", step, f"{x:.10g}", f"{y:.10g}", f"{f:.10g}"])
-    return out.getvalue()
-
-
-def update_rule(optimizer: str, schedule: str, noise: float) -> str:
-    rule = gd_core.OPTIMIZERS[optimizer].update_rule
-    notes = []
-    if schedule != "constant":
-        notes.append(r"\eta \to \eta\, s(t)")
-    if noise > 0:
-        notes.append(r"g \to g + \varepsilon,\ \varepsilon \sim \mathcal{N}(0, \sigma^2)")
-    return rule + (r"\qquad " + r",\ ".join(notes) if notes else "")
-
 
 st.set_page_config(page_title="Descent on a surface · Descent Lab", layout="wide")
 notices = URL.restore()
 
 with st.sidebar:
-    surface = widgets.surface_picker(SURFACES_2D, on_change=reset_starts)
-    optimizer = widgets.optimizer_controls()
-    lr = widgets.learning_rate_slider()
-    steps = st.slider("Steps", 10, MAX_STEPS, step=10, key="steps",
-                      help="How many updates each run takes.")
-    schedule = widgets.schedule_controls(steps)
-    noise, seed = widgets.noise_controls()
-    has_minimum = bool(surface.minima)
-    if not has_minimum:
-        st.session_state.log = False
-    log_loss = st.toggle(
-        "Loss on a log scale", key="log", disabled=not has_minimum,
-        help="Plots f − f* (the gap to the global minimum) on a log axis: steady "
-             "convergence shows as a straight line." if has_minimum else
-             "Needs a known minimum; this surface has none.",
+    surface = widgets.surface_picker(
+        SURFACES_2D, on_change=surface_view.reset_starts, custom_dim=2
     )
-    show_3d = st.toggle("Show the 3D surface", key="show3d",
-                        help="The surface in 3D with the same paths lying on it.")
-    st.button("Clear start points", on_click=clear_starts, width="stretch",
-              help="Remove every start point; click the contour map to add new ones.")
 
 st.title("Descent on a surface")
 for notice in notices:
     st.warning(notice, icon="⚠️")
-
-starts = current_starts()
-lr_index = LEARNING_RATES.index(lr)
-st.latex(surface.formula)
-st.latex(update_rule(optimizer.name, schedule[0], noise))
-
-runs, payload = cached_view(
-    surface.name, optimizer.name, tuple(sorted(optimizer.hyperparams.items())), tuple(starts),
-    steps, (schedule[0], tuple(sorted(schedule[1].items()))), noise, seed, lr_index, log_loss,
-    show_3d,
-)
-if not starts:
-    st.info("Click the contour map to add a start point.", icon="👆")
-chart(payload, key="descent_chart", on_click=add_start, on_fan=choose_learning_rate)
-
-below_left, below_right = st.columns([3, 1])
-with below_left.expander("What to try", expanded=True):
-    st.markdown("\n".join(f"- {tip}" for tip in TRY[surface.name][1]))
-    st.caption(surface.description)
-below_right.download_button(
-    "Download paths (CSV)", trajectory_csv(runs, lr_index), on_click="ignore",
-    file_name=f"descent_{surface.name}_{optimizer.name}_lr{lr:g}.csv", mime="text/csv",
-    help="Every start's path at the learning rate chosen in the sidebar.", width="stretch",
-    disabled=not starts,
-)
-
-st.session_state.starts = starts if starts != default_starts(surface.name) else None
+surface_view.show(surface)
 URL.save()

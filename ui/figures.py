@@ -57,7 +57,12 @@ def grid_arrays(grid: SurfaceGrid) -> dict:
     return {
         "grid_x": encode_array(grid.xs, "f4"),
         "grid_y": encode_array(grid.ys, "f4"),
-        "grid_z": encode_array(np.minimum(grid.z, HALF_MAX), "f2", compress=True),
+        # Undefined points (log of a negative, a pole) become NaN, which plotly leaves as gaps;
+        # float16 turns anything beyond ±HALF_MAX into ±inf, which would break the shading.
+        "grid_z": encode_array(
+            np.clip(np.where(np.isfinite(grid.z), grid.z, np.nan), -HALF_MAX, HALF_MAX), "f2",
+            compress=True,
+        ),
     }
 
 

@@ -192,13 +192,22 @@ def noise_params() -> list[UrlParam]:
     ]
 
 
-def surface_picker(names: Sequence[str], *, key: str = "surface", on_change=None):
-    """Choose a registered surface among ``names``; returns the ``gd_core.Surface``."""
+def surface_picker(
+    names: Sequence[str], *, key: str = "surface", on_change=None, custom_dim: int | None = None
+):
+    """Choose a registered surface among ``names``; returns the ``gd_core.Surface``.
+
+    With ``custom_dim``, the list ends with "Custom formula…", which opens ``formula_box`` for
+    a typed function of that many variables (its URL parameters: ``formula_params``).
+    """
+    options = [*names, CUSTOM] if custom_dim else list(names)
     name = st.selectbox(
-        "Surface", names, key=key, on_change=on_change,
-        format_func=lambda n: gd_core.get_surface(n).title,
+        "Surface", options, key=key, on_change=on_change,
+        format_func=lambda n: "Custom formula…" if n == CUSTOM else gd_core.get_surface(n).title,
         help="The function to minimise. Its formula is shown above the chart.",
     )
+    if name == CUSTOM:
+        return formula_box(custom_dim, on_change=on_change)
     return gd_core.get_surface(name)
 
 
@@ -310,3 +319,122 @@ def noise_controls() -> tuple[float, int]:
         help="The same seed gives the same noise, so a link reproduces the run.",
     )
     return noise, int(seed)
+
+
+# --- typed formulas ----------------------------------------------------------------------------
+
+#: The surface pickers' entry for a typed formula.
+CUSTOM = "custom"
+DEFAULT_FORMULAS = {1: "x^4 - 3*x^2 + x", 2: "sin(x)*cos(y) + 0.1*(x^2 + y^2)"}
+DEFAULT_RANGE = (-5.0, 5.0)
+_VARIABLES = {1: "x", 2: "x and y"}
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def load_formula(text: str, plot_range: tuple[float, float] = DEFAULT_RANGE) -> gd_core.Surface:
+    """The Surface of a typed formula over ``plot_range`` on every axis (cached: parsing
+    compiles the gradient and searches for minima). Raises ``gd_core.FormulaError``."""
+    return gd_core.parse_surface(text, domain=[plot_range])
+
+
+def formula_parser(dim: int | None) -> Callable[[str], str]:
+    """URL parser for a formula: it must parse, and have ``dim`` variables when given."""
+
+    def parse(text: str) -> str:
+        surface = load_formula(text)
+        if dim is not None and surface.dim != dim:
+            raise ValueError(f"this view needs a formula in {_VARIABLES[dim]}")
+        return text
+
+    return parse
+
+
+def parse_range(text: str) -> tuple[float, float]:
+    low, high = (number(-1e4, 1e4)(part) for part in text.split(",", 1))
+    if not low < high:
+        raise ValueError("the range must go from a smaller to a larger number")
+    return (low, high)
+
+
+def dump_range(value: tuple[float, float]) -> str:
+    return f"{value[0]:g},{value[1]:g}"
+
+
+def formula_params(dim: int | None) -> list[UrlParam]:
+    """URL parameters for ``formula_box``: the formula text and its plot range."""
+    return [
+        UrlParam("formula", DEFAULT_FORMULAS[dim or 2], formula_parser(dim)),
+        UrlParam("range", DEFAULT_RANGE, parse_range, dump_range),
+    ]
+
+
+def _accept_formula(dim: int | None, on_change=None) -> None:
+    """Take the typed text only if it parses (and has the right variables); else keep the
+    last good formula and remember the message to show."""
+    text = st.session_state.formula_text
+    try:
+        formula_parser(dim)(text)
+    except ValueError as error:  # FormulaError is a ValueError
+        st.session_state.formula_error = str(error)
+        return
+    st.session_state.formula_error = None
+    if text != st.session_state.formula:
+        st.session_state.formula = text
+        if on_change is not None:
+            on_change()
+
+
+def _accept_range(on_change=None) -> None:
+    low, high = st.session_state.range_low, st.session_state.range_high
+    if low < high:
+        st.session_state.range = (float(low), float(high))
+        st.session_state.range_error = None
+        if on_change is not None:
+            on_change()
+    else:
+        st.session_state.range_error = "“from” must be smaller than “to”."
+
+
+def formula_box(
+    dim: int | None, *, examples: Sequence[str] = (), on_change=None, wide: bool = False
+) -> gd_core.Surface:
+    """A text box for a formula (``dim`` variables, or either when None) and its plot range.
+
+    Bad text shows a message under the box and changes nothing else: the page keeps drawing the
+    last formula that worked. Returns that formula's Surface. ``on_change`` runs when a new
+    formula or range is accepted.
+    """
+    if st.session_state.get("formula_text") is None:
+        st.session_state.formula_text = st.session_state.formula
+    label = {1: "f(x) =", 2: "f(x, y) ="}.get(dim, "f(x) or f(x, y) =")
+    axes = {1: "x", 2: "x and y"}.get(dim, "x (and y)")
+    # Wide (the main area): box and examples side by side; in the sidebar, one under the other.
+    box, picker = st.columns([3, 2]) if wide else (st.container(), st.container())
+    box.text_input(
+        label, key="formula_text", max_chars=300, on_change=_accept_formula, args=(dim, on_change),
+        help=f"Use {axes}, numbers, + − * / ^ and sin cos tan exp log sqrt abs tanh sinh "
+             "cosh arctan, pi, e. Write 3*x, not 3x. Press Enter to apply.",
+    )
+    if examples:
+        def use_example() -> None:
+            st.session_state.formula_text = st.session_state.formula_example
+            _accept_formula(dim, on_change)
+
+        picker.selectbox(
+            "Examples", examples, index=None, key="formula_example", on_change=use_example,
+            placeholder="Pick an example…", help="Fills the box with a formula worth exploring.",
+        )
+    if st.session_state.get("formula_error"):
+        st.error(st.session_state.formula_error, icon="✋")
+    low, high = st.session_state.range
+    st.session_state.setdefault("range_low", low)
+    st.session_state.setdefault("range_high", high)
+    columns = st.columns(4 if wide else 2)
+    for column, label, key in ((columns[0], "from", "range_low"), (columns[1], "to", "range_high")):
+        column.number_input(
+            f"Plot {axes} {label}", -1e4, 1e4, key=key, on_change=_accept_range,
+            args=(on_change,), help=f"The plotted range of {axes}; descent may leave it.",
+        )
+    if st.session_state.get("range_error"):
+        st.error(st.session_state.range_error, icon="✋")
+    return load_formula(st.session_state.formula, tuple(st.session_state.range))
