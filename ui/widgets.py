@@ -432,7 +432,7 @@ def formula_box(
     columns = st.columns(4 if wide else 2)
     for column, label, key in ((columns[0], "from", "range_low"), (columns[1], "to", "range_high")):
         column.number_input(
-            f"Plot {axes} {label}", -1e4, 1e4, key=key, on_change=_accept_range,
+            f"Range {label}", -1e4, 1e4, key=key, on_change=_accept_range,
             args=(on_change,), help=f"The plotted range of {axes}; descent may leave it.",
         )
     if st.session_state.get("range_error"):
