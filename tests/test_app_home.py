@@ -1,17 +1,94 @@
-"""Smoke test of the home page through Streamlit's AppTest."""
+"""The home page through Streamlit's AppTest: the rule, the live demo, the map of pages, the
+classic examples, and the navigation that titles every page."""
 
+import json
 from pathlib import Path
+from urllib.parse import parse_qs
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from ui.classics import CLASSICS
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
 
 
-def test_home_page_renders_the_update_rule_and_the_library_summary():
-    app = AppTest.from_file(APP, default_timeout=30).run()
-    assert not app.exception
+@pytest.fixture(scope="module")
+def app():
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception, [error.message for error in app.exception]
+    return app
+
+
+def links(app) -> list:
+    return [(link.proto.page, link.proto.label, link.proto.query_string)
+            for link in app.get("page_link")]
+
+
+def test_home_page_renders_the_update_rule_and_the_library_summary(app):
     assert app.title[0].value == "Descent Lab"
     assert any(r"\nabla f(\theta)" in latex.value for latex in app.latex)
     text = " ".join(block.value for block in app.markdown)
     assert "14 test functions" in text
     assert "Adam" in text
+
+
+def test_the_live_demo_is_the_small_curve_view_with_a_learning_rate_fan(app):
+    (component,) = app.get("bidi_component")
+    data = json.loads(component.proto.json)
+    assert [panel["id"] for panel in data["panels"]] == ["curve"]
+    assert len(data["fan"]["labels"]) > 40
+    assert data["fan"]["marks"][0]["label"] == "2/f″ = 0.167"
+    assert data["series"][0]["badges"][data["fan"]["index"]]["text"].startswith(
+        "converging smoothly")
+
+
+def test_the_demo_follows_a_click_and_the_chart_learning_rate(app):
+    app.session_state["demo_start"] = 2.5
+    app.session_state["demo_eta"] = 0.2
+    app.run()
+    (component,) = app.get("bidi_component")
+    data = json.loads(component.proto.json)
+    assert data["series"][0]["name"] == "start x₀ = 2.5"
+    assert data["fan"]["labels"][data["fan"]["index"]] == "0.2"
+
+
+def test_a_card_for_each_existing_page_and_none_for_missing_ones(app):
+    pages = sorted((ROOT / "pages").glob("[0-9]_*.py"))
+    cards = [link for link in links(app) if not link[2]]
+    titled = {page: label for page, label, _ in cards}
+    for path in pages:
+        url_path = path.stem.split("_", 1)[1]
+        assert url_path in titled, f"no card for {path.name}"
+    assert len(cards) == len(pages), "no card for a page that does not exist"
+
+
+def test_each_classic_example_is_a_link_with_its_query_parameters(app):
+    examples = {label: (page, query) for page, label, query in links(app) if query}
+    assert len(examples) == len(CLASSICS)
+    for classic in CLASSICS:
+        page, query = examples[classic.title]
+        assert page == Path(classic.page).stem.split("_", 1)[1]
+        assert {name: values[0] for name, values in parse_qs(query).items()} == classic.params
+
+
+def test_the_navigation_titles_every_page_and_calls_the_home_page_home(app):
+    # AppTest keeps what st.navigation registered (the sidebar's entries) in _registered_pages.
+    entries = {page["page_name"]: page["url_pathname"]
+               for page in app._registered_pages.values()}
+    pages = sorted((ROOT / "pages").glob("[0-9]_*.py"))
+    assert next(iter(entries)) == "Home" and entries["Home"] == ""
+    assert "app" not in entries
+    assert sorted(entries.values())[1:] == sorted(path.stem.split("_", 1)[1] for path in pages)
+    assert entries["Why minus the gradient"] == "Why_minus_the_gradient"
+
+
+def test_the_pages_run_under_the_navigation():
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.switch_page("pages/1_Why_minus_the_gradient.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Why minus the gradient"
+    app.switch_page("pages/2_Descent_on_a_surface.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Descent on a surface"

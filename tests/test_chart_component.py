@@ -115,3 +115,43 @@ def test_component_sources_are_files_next_to_the_module():
     assert "export default function" in source
     assert "cdn" not in source.lower(), "plotly.js is never fetched from a CDN"
     assert ".dl-chart" in (folder / "chart.css").read_text()
+
+
+# --- what the browser computes: derived channels and text templates ----------------------------
+
+
+def test_derived_channels_shift_subtract_clip_and_mask_per_fan_member():
+    x = np.array([[0.0, 1.0, 3.0], [5.0, np.nan, np.nan]])
+    out = np.array([[0, 2, 0], [0, 0, 1]], dtype=np.uint8)
+    result = chart.derive({"x": x, "out": out}, {
+        "next": {"op": "shift", "of": "x"},
+        "move": {"op": "sub", "of": ["next", "x"]},
+        "shown": {"op": "clip", "of": "x", "range": [0.5, 2.0]},
+        "inside": {"op": "where", "of": "x", "if": "out", "equals": 0},
+    })
+    np.testing.assert_array_equal(result["next"], [[1, 3, np.nan], [np.nan, np.nan, np.nan]])
+    np.testing.assert_array_equal(result["move"][0], [1, 2, np.nan])
+    np.testing.assert_array_equal(result["shown"], [[0.5, 1, 2], [2, np.nan, np.nan]])
+    np.testing.assert_array_equal(result["inside"], [[0, np.nan, 3], [5, np.nan, np.nan]])
+    assert all(result[name].dtype == np.float32 for name in ("next", "move", "shown"))
+    with pytest.raises(ValueError, match="unknown"):
+        chart.derive({"x": x}, {"y": {"op": "cube", "of": "x"}})
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (-0.216, "−0.216"), (-22.8, "−22.8"), (0.9, "0.9"), (14.0, "14"), (12345.6, "12300"),
+    (123456.0, "1.23e5"), (1.2e-7, "1.2e-7"), (-1e30, "−1e30"), (0.0, "0"), (-0.0, "0"),
+    (1 / 6, "0.167"), (float("nan"), "—"), (float("inf"), "∞"), (float("-inf"), "−∞"),
+])
+def test_numbers_read_as_the_chart_writes_them(value, text):
+    assert chart.format_number(value) == text
+
+
+def test_templates_fill_channels_phrases_the_step_and_the_fan_label():
+    channels = {"x": np.array([[-0.9, -0.216]]), "code": np.array([[1, 0]], dtype=np.uint8)}
+    spec = {"phrases": {"side": {"channel": "code", "options": ["", "x = {x}, left"]}}}
+    template = "Step {step} at η = {fan}: {side}{unknown}"
+    assert chart.fill_template(template, spec, channels, 0, 0, "0.03") == (
+        "Step 0 at η = 0.03: x = −0.9, left{unknown}")
+    assert chart.fill_template(template, spec, channels, 0, 1, "0.03") == (
+        "Step 1 at η = 0.03: {unknown}")

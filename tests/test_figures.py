@@ -12,6 +12,7 @@ from ui import figures
 from ui.chart import _with_static_keys
 from ui.runs import (
     LEARNING_RATES,
+    TEXTBOOK_LEARNING_RATES,
     badges,
     format_learning_rate,
     nearest_learning_rate,
@@ -52,8 +53,10 @@ def test_learning_rates_are_increasing_readable_and_include_the_torch_defaults()
     for spec in gd_core.OPTIMIZERS.values():
         assert spec.defaults["lr"] in LEARNING_RATES
     assert all(float(f"{lr:.2g}") == lr for lr in LEARNING_RATES), "two significant digits"
-    ratios = np.diff(np.log10(LEARNING_RATES))
+    grid = [lr for lr in LEARNING_RATES if lr not in TEXTBOOK_LEARNING_RATES]
+    ratios = np.diff(np.log10(grid))
     assert np.all((ratios > 0.09) & (ratios < 0.17)), "about 8 per decade"
+    assert set(TEXTBOOK_LEARNING_RATES) < set(LEARNING_RATES), "plus the textbook rates"
 
 
 @pytest.mark.parametrize(("lr", "label"), [(0.0001, "0.0001"), (0.0013, "0.0013"),

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import gd_core
+from ui.runs import LEARNING_RATES
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "2_Descent_on_a_surface.py")
 SURFACES_2D = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 2]
@@ -87,7 +88,7 @@ def test_learning_rate_steps_noise_and_seed(app):
     assert payload(app)["fan"]["labels"][payload(app)["fan"]["index"]] == "0.1"
     app.slider(key="steps").set_value(250).run()
     channel = payload(app)["series"][0]["channels"]["x"]
-    assert channel["shape"] == [41, 251]
+    assert channel["shape"] == [len(LEARNING_RATES), 251]
     app.select_slider(key="noise").set_value(0.3).run()
     assert not app.number_input(key="seed").disabled
     app.number_input(key="seed").set_value(7).run()
@@ -159,7 +160,7 @@ def test_a_link_restores_the_view():
     assert [series["name"] for series in data["series"]] == [
         "start 1 (-0.50, 2.50)", "start 2 (2.00, 0.00)"]
     assert [panel["id"] for panel in data["panels"]] == ["contour", "loss"]
-    assert data["series"][0]["channels"]["x"]["shape"] == [41, 151]
+    assert data["series"][0]["channels"]["x"]["shape"] == [len(LEARNING_RATES), 151]
     assert not app.warning
     assert app.query_params == query, "the URL stays as it came"
 

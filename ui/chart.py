@@ -22,15 +22,35 @@ Payload (plain JSON; arrays as ``encode_array`` dicts — base64, never NaN in J
       "series": [                       # the animated runs, e.g. one per start point
         {"name": "start 1", "color": "#D55E00", "glyph": "●",
          "channels": {"x": ARRAY, "y": ARRAY, "f": ARRAY, ...},
+         "derived": {"next": {"op": "shift", "of": "x"}, ...},   # optional, see below
          "badges": [{"text": "...", "tone": "good" | "neutral" | "bad"}, ...]},
       ],
       "fan": {"label": "learning rate", "labels": ["0.001", ...], "values": [0.001, ...],
-              "index": 12, "help": "..."},
+              "index": 12, "help": "...",
+              "marks": [{"position": 23.4, "label": "2/f″ = 0.167", "help": "..."}]},
+      "readouts": [{"series": 0, "text": TEMPLATE, "phrases": {...}, "digits": 3}],
+      "columns": [2, 1],                # optional: relative widths of the two panels of a row
+      "start_frame": "first",           # optional: a new chart opens on frame 0, not the last
+      "badges_first": True,             # optional: badges under the controls, above the panels
     }
 
 Every channel is ``(fan members, frames)`` (or ``(frames,)`` for a run without a fan); the
 channel name ``"step"`` is built in (0, 1, ..., frames - 1). ``badges`` holds one entry per fan
-member. The fan slider switches every animated trace between fan members on each input event.
+member. ``derived`` channels are computed in the browser from earlier ones, in order, so the
+payload carries only what cannot be derived (``derive`` below is the reference): ``shift`` (the
+value at the next frame, NaN at the last), ``sub`` (``of[0] - of[1]``), ``clip`` (into
+``range``, NaN stays NaN) and ``where`` (``of`` where channel ``if`` equals ``equals``, else
+NaN). The fan slider switches every animated trace between fan members on each input event.
+A fan ``mark`` is a labelled tick under the slider at a fractional member index (a critical
+learning rate that falls between two members); ``position`` 0 is the first member.
+
+Text that follows the animation is a TEMPLATE: ``{step}`` is the current frame, ``{fan}`` the
+current fan label, ``{name}`` a channel's value at the current fan member and frame (``digits``
+significant digits, a real minus sign, "∞" / "—" for inf / NaN), and ``{name}`` a phrase when
+``phrases`` has that name: ``{"channel": "code", "options": [TEMPLATE, ...]}`` picks the option
+indexed by the integer channel ``code`` (e.g. "so we move right" / "so we move left"); the option
+is itself filled in. Each ``readouts`` entry is one line of text under the panels, refilled on
+every frame and fan change (empty lines are hidden).
 
 A TRACE has a ``kind``. Static kinds are plain plotly traces whose arrays may be ``ARRAY``s:
 
@@ -45,7 +65,16 @@ path lifted above its surface, a loss shifted by the minimum value):
 - ``{"kind": "head", ...}``: frame ``k`` only, the current iterate.
 - ``{"kind": "arrow", ..., "direction": {"x": "dx", "y": "dy"}, "normalize": L}``: a segment
   from the current iterate along the direction channels, ``L`` data units long (or
-  ``"scale": s`` times the direction instead of normalising).
+  ``"scale": s`` times the direction instead of normalising). A number in ``direction`` is a
+  constant component; ``"span": [a, b]`` draws from ``a`` to ``b`` times the direction
+  (default ``[0, 1]``; ``[-1, 1]`` with ``{"x": 1, "y": "slope"}`` is a tangent line). A
+  zero-length arrow draws nothing.
+- ``{"kind": "text", ..., "text": TEMPLATE, "phrases": {...}, "position": PHRASES}``: a plotly
+  text trace at the current iterate whose text is the filled template; ``position`` optionally
+  picks its ``textposition`` per frame (``{"channel": ..., "options": ["bottom left", ...]}``).
+
+A number in ``map`` is a constant coordinate (e.g. ``"y": -3.5`` puts an arrow on a horizontal
+line). A frame where a coordinate is NaN draws nothing for ``head``, ``arrow`` and ``text``.
 
 A trace whose ``series`` index has no series renders empty. In a 2D panel the static traces are
 drawn once on a base plot and the animated ones on a transparent plot above it (zoom mirrored),
@@ -66,6 +95,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
+import re
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -82,7 +113,7 @@ _COMPONENT_NAME = "descent_lab.chart"
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 _PLOTLY_ROUTE = "plotly_js"
 #: Trace kinds drawn from a series' channels at the current frame and fan member.
-ANIMATED_KINDS = ("path", "head", "arrow")
+ANIMATED_KINDS = ("path", "head", "arrow", "text")
 
 # float16 keeps ~3 significant digits (a tenth of a pixel on any chart here) and stays finite up
 # to 65504; values beyond are pulled in along their path so an escape still shows its direction.
@@ -138,6 +169,83 @@ def fit_half_range(points) -> np.ndarray:
         fraction = np.clip(np.nanmin(np.where(np.abs(points) > HALF_MAX, room, np.inf),
                                      axis=-1, keepdims=True), 0.0, 1.0)
         return np.where(too_far, previous + (points - previous) * fraction, points)
+
+
+def derive(channels: dict[str, np.ndarray], derived: dict[str, dict]) -> dict[str, np.ndarray]:
+    """``channels`` plus the ``derived`` ones, as chart.js computes them (float32 results)."""
+    out = dict(channels)
+    with np.errstate(invalid="ignore"):
+        for name, spec in derived.items():
+            source = spec["of"]
+            if spec["op"] == "shift":
+                values = np.asarray(out[source], dtype=np.float32)
+                pad = np.full((*values.shape[:-1], 1), np.nan, dtype=np.float32)
+                result = np.concatenate([values[..., 1:], pad], axis=-1)
+            elif spec["op"] == "sub":
+                result = (np.asarray(out[source[0]], dtype=np.float32)
+                          - np.asarray(out[source[1]], dtype=np.float32))
+            elif spec["op"] == "clip":
+                result = np.clip(np.asarray(out[source], dtype=np.float32), *spec["range"])
+            elif spec["op"] == "where":
+                result = np.where(np.asarray(out[spec["if"]]) == spec["equals"],
+                                  np.asarray(out[source], dtype=np.float32), np.nan)
+            else:
+                raise ValueError(f"unknown derived channel op {spec['op']!r}")
+            out[name] = result.astype(np.float32)
+    return out
+
+
+def format_number(value: float, digits: int = 3) -> str:
+    """A number as the chart's text writes it (chart.js ``formatNumber``): ``digits``
+    significant digits, a real minus sign, whole numbers whole, powers of ten beyond 1e5 or
+    under 1e-3, "∞" and "—" for inf and NaN."""
+    if math.isnan(value):
+        return "—"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    size = abs(value)
+    if size == int(size) and size < 1e5:
+        text = str(int(size))
+    elif size != 0 and (size >= 1e5 or size < 1e-3):
+        mantissa, exponent = f"{size:.{digits - 1}e}".split("e")
+        text = f"{float(mantissa):g}e{int(exponent)}"
+    else:
+        rounded = float(f"{size:.{digits}g}")
+        text = str(int(rounded)) if rounded.is_integer() else repr(rounded)
+    return f"−{text}" if value < 0 and text != "0" else text
+
+
+def fill_template(
+    template: str, spec: dict, channels: dict[str, np.ndarray], member: int, frame: int,
+    fan_label: str = "", depth: int = 0,
+) -> str:
+    """A text TEMPLATE at one fan member and frame, as chart.js fills it (``channels`` as
+    ``derive`` returns them, each ``(members, frames)``)."""
+
+    def value(name: str):
+        array = np.asarray(channels[name])
+        return array[min(member, array.shape[0] - 1), frame] if array.ndim == 2 else array[frame]
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name == "step":
+            return str(frame)
+        if name == "fan":
+            return fan_label
+        choice = spec.get("phrases", {}).get(name)
+        if choice:
+            code = float(value(choice["channel"]))
+            whole = math.isfinite(code) and code == int(code) and 0 <= code < len(
+                choice["options"])
+            text = choice["options"][int(code)] if whole else ""
+            if depth >= 3:
+                return text
+            return fill_template(text, spec, channels, member, frame, fan_label, depth + 1)
+        if name not in channels:
+            return match.group(0)
+        return format_number(float(value(name)), spec.get("digits", 3))
+
+    return re.sub(r"\{(\w+)\}", replace, template)
 
 
 def plotly_js_url() -> str:

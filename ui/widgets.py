@@ -144,6 +144,17 @@ class UrlState:
             st.query_params.from_dict(wanted)
 
 
+def reread_urls() -> None:
+    """Make every page read its URL again the next time it runs.
+
+    ``UrlState.restore`` reads the URL once per page and session; a link followed inside the
+    app (``st.page_link`` with query parameters, as the home page's examples are) to a page
+    already opened in this session would otherwise be ignored.
+    """
+    for key in [key for key in st.session_state if str(key).startswith("_url_restored.")]:
+        del st.session_state[key]
+
+
 # --- control groups ----------------------------------------------------------------------------
 
 SCHEDULE_TITLES = {
@@ -193,7 +204,8 @@ def noise_params() -> list[UrlParam]:
 
 
 def surface_picker(
-    names: Sequence[str], *, key: str = "surface", on_change=None, custom_dim: int | None = None
+    names: Sequence[str], *, key: str = "surface", on_change=None, custom_dim: int | None = None,
+    label: str = "Surface",
 ):
     """Choose a registered surface among ``names``; returns the ``gd_core.Surface``.
 
@@ -202,7 +214,7 @@ def surface_picker(
     """
     options = [*names, CUSTOM] if custom_dim else list(names)
     name = st.selectbox(
-        "Surface", options, key=key, on_change=on_change,
+        label, options, key=key, on_change=on_change,
         format_func=lambda n: "Custom formula…" if n == CUSTOM else gd_core.get_surface(n).title,
         help="The function to minimise. Its formula is shown above the chart.",
     )

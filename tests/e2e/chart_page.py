@@ -47,3 +47,17 @@ def axis_spans(page, panel: str) -> tuple[float, float]:
         const {xaxis, yaxis} = document.querySelector(`.dl-panel-${panel} .dl-live`)._fullLayout;
         return [xaxis.range[1] - xaxis.range[0], yaxis.range[1] - yaxis.range[0]];
     }""", panel))
+
+
+def open_panel(page, url: str, panel: str) -> None:
+    """Load ``url`` and wait until the chart has drawn ``panel`` (its live plot has data)."""
+    page.goto(url)
+    page.wait_for_selector(f".dl-panel-{panel} .dl-live .main-svg", timeout=30_000)
+    page.wait_for_function(
+        f"document.querySelector('.dl-panel-{panel} .dl-live').data?.length > 0")
+
+
+def readouts(page) -> list[str]:
+    """The chart's lines of text about the current iterate."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.dl-readout'),
+        (node) => node.textContent)""")

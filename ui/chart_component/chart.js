@@ -209,7 +209,46 @@ function button(text, title, onclick, className = "dl-button") {
   return node;
 }
 
-const ANIMATED = new Set(["path", "head", "arrow"]);
+// A channel computed from others (ui/chart.py's derive() is the reference): the payload then
+// carries only what the browser cannot work out itself.
+function deriveChannel(spec, channels) {
+  const source = channels[Array.isArray(spec.of) ? spec.of[0] : spec.of];
+  const { flat, shape } = source;
+  const out = new Float32Array(flat.length);
+  if (spec.op === "shift") {
+    const width = shape[shape.length - 1];
+    for (let i = 0; i < flat.length; i++) out[i] = (i + 1) % width ? flat[i + 1] : NaN;
+  } else if (spec.op === "sub") {
+    const other = channels[spec.of[1]].flat;
+    for (let i = 0; i < flat.length; i++) out[i] = flat[i] - other[i];
+  } else if (spec.op === "clip") {
+    const [low, high] = spec.range;
+    for (let i = 0; i < flat.length; i++) out[i] = Math.min(high, Math.max(low, flat[i]));
+  } else if (spec.op === "where") {
+    const codes = channels[spec.if].flat;
+    for (let i = 0; i < flat.length; i++) out[i] = codes[i] === spec.equals ? flat[i] : NaN;
+  } else {
+    throw new Error(`unknown derived channel op ${spec.op}`);
+  }
+  return { flat: out, shape };
+}
+
+// A number as a learner reads it: 3 significant digits, a real minus sign, whole numbers whole,
+// powers of ten for the very large or small (an escaping run).
+function formatNumber(value, digits) {
+  if (Number.isNaN(value)) return "—";
+  if (!Number.isFinite(value)) return value > 0 ? "∞" : "−∞";
+  const size = Math.abs(value);
+  let text;
+  if (Number.isInteger(value) && size < 1e5) text = String(size);
+  else if (size !== 0 && (size >= 1e5 || size < 1e-3)) {
+    const [mantissa, exponent] = size.toExponential(digits - 1).split("e");
+    text = `${Number(mantissa)}e${Number(exponent)}`;
+  } else text = String(Number(size.toPrecision(digits)));
+  return value < 0 && text !== "0" ? `−${text}` : text;
+}
+
+const ANIMATED = new Set(["path", "head", "arrow", "text"]);
 const CLICK_SLOP_PX = 5;
 
 // The animated layer of a 2D panel: the base layout with its decorations made invisible, so
@@ -329,7 +368,10 @@ class Panel {
     const live = this.animated.filter(({ trace, index }) =>
       this.chart.series[trace.series] || this.filled.has(index));
     if (!live.length || !this.plotted) return Promise.resolve();
-    const updates = live.map(({ trace }) => this.chart.animatedData(trace));
+    // An animation to an empty array leaves the old line drawn: a lone NaN point clears it.
+    const updates = live.map(({ trace }) => Object.fromEntries(
+      Object.entries(this.chart.animatedData(trace)).map(([key, value]) =>
+        [key, value.length || key === "text" || key === "textposition" ? value : [NaN]])));
     const columns = {};
     for (const update of updates) {
       for (const axis of Object.keys(update)) columns[axis] = updates.map((u) => u[axis] || []);
@@ -364,9 +406,11 @@ class Panel {
       let high = -Infinity;
       for (const { trace } of this.animated) {
         const series = this.chart.series[trace.series];
-        if (!series || !trace.map[axis[1]]) continue;
+        const source = trace.map[axis[1]];
+        if (!series || source === undefined) continue;
         const add = (trace.offset || {})[axis[1]] || 0;
-        for (const raw of this.chart.channel(series, trace.map[axis[1]])) {
+        const column = typeof source === "number" ? [source] : this.chart.channel(series, source);
+        for (const raw of column) {
           const value = log ? Math.log10(raw + add) : raw + add;
           if (Number.isFinite(value)) {
             if (value < low) low = value;
@@ -430,8 +474,10 @@ class Chart {
     this.message = h("div", "dl-message", "Loading the chart…");
     this.panelsNode = h("div", "dl-panels");
     this.badgesNode = h("ul", "dl-badges");
+    this.readoutsNode = h("div", "dl-readouts");
     this.buildControls();
-    this.root.append(this.controls, this.message, this.panelsNode, this.badgesNode);
+    this.root.append(this.controls, this.message, this.panelsNode, this.readoutsNode,
+      this.badgesNode);
     parent.appendChild(this.root);
 
     this.panels = new Map();
@@ -440,6 +486,7 @@ class Chart {
     this.frameCount = 1;
     this.frame = 0;
     this.fan = { labels: [""], index: 0 };
+    this.readouts = [];
     this.fanIndex = 0;
     this.pendingFanIndex = null;
     this.playing = false;
@@ -494,7 +541,11 @@ class Chart {
     this.fanValue = h("span", "dl-fan-value");
     this.fanSlider.oninput = () => this.setFanIndex(Number(this.fanSlider.value));
     this.fanSlider.onchange = () => this.commitFanIndex();
-    this.fanRow.append(this.fanLabel, this.fanSlider, this.fanValue);
+    // The slider and the marks under it (a critical learning rate) share one box.
+    this.fanTrack = h("span", "dl-fan-track");
+    this.fanMarks = h("span", "dl-fan-marks");
+    this.fanTrack.append(this.fanSlider, this.fanMarks);
+    this.fanRow.append(this.fanLabel, this.fanTrack, this.fanValue);
     this.controls.append(player, this.fanRow);
   }
 
@@ -513,23 +564,37 @@ class Chart {
   applyPayload(data, start) {
     this.message.hidden = true;
     this.shared = data.arrays || {};
-    this.series = (data.series || []).map((series) => ({
-      ...series,
-      channels: Object.fromEntries(
-        Object.entries(series.channels).map(([name, spec]) => [name, decoded(spec)])),
-    }));
+    this.series = (data.series || []).map((series) => {
+      const channels = Object.fromEntries(
+        Object.entries(series.channels).map(([name, spec]) => [name, decoded(spec)]));
+      for (const [name, spec] of Object.entries(series.derived || {})) {
+        channels[name] = deriveChannel(spec, channels);
+      }
+      return { ...series, channels };
+    });
     const first = this.series.length ? Object.values(this.series[0].channels)[0] : null;
     const oldCount = this.frameCount;
     this.frameCount = first ? first.shape[first.shape.length - 1] : 1;
     if (this.steps.length !== this.frameCount) {
       this.steps = Int32Array.from({ length: this.frameCount }, (_, i) => i);
     }
-    // Keep the viewer's place unless they were looking at the whole path.
-    if (this.frame >= oldCount - 1 || this.frame >= this.frameCount) {
+    // Keep the viewer's place unless they were looking at the whole path; a new chart opens
+    // on the last frame (the whole path) or, with "start_frame": "first", on the first.
+    if (!this.opened && data.start_frame === "first") this.frame = 0;
+    else if (this.frame >= oldCount - 1 || this.frame >= this.frameCount) {
       this.frame = this.frameCount - 1;
     }
+    this.opened = true;
     this.applyFan(data.fan || { labels: [""], index: 0 });
     this.scrubber.max = String(this.frameCount - 1);
+    this.readouts = data.readouts || [];
+    // Badges right under the controls (next to the learning-rate slider that changes them)
+    // instead of under the panels.
+    this.root.classList.toggle("dl-badges-first", Boolean(data.badges_first));
+    if (data.columns) {
+      this.panelsNode.style.setProperty("--dl-columns",
+        data.columns.map((weight) => `minmax(0, ${weight}fr)`).join(" "));
+    } else this.panelsNode.style.removeProperty("--dl-columns");
 
     const wanted = new Set((data.panels || []).map((spec) => spec.id));
     for (const [id, panel] of this.panels) {
@@ -553,6 +618,7 @@ class Chart {
     this.panelsNode.dataset.count = String(this.panels.size);
     this.renderControls();
     this.renderBadges();
+    this.renderReadouts();
     this.scheduleSlow();
     // Read by benchmarks/bench_surface_page.py: payload in to every plot drawn.
     Promise.all(drawn).then(() => performance.measure("dl-payload", { start }));
@@ -574,6 +640,14 @@ class Chart {
     this.fanSlider.max = String(fan.labels.length - 1);
     this.fanSlider.value = String(this.fanIndex);
     this.fanSlider.title = fan.help || "";
+    const last = Math.max(1, fan.labels.length - 1);
+    this.fanMarks.replaceChildren(...(fan.marks || []).map((mark) => {
+      const node = h("span", "dl-fan-mark", mark.label);
+      node.style.setProperty("--at", String(Math.min(1, Math.max(0, mark.position / last))));
+      if (mark.help) node.title = mark.help;
+      return node;
+    }));
+    this.fanMarks.hidden = !(fan.marks || []).length;
   }
 
   report(event, value) {
@@ -593,11 +667,17 @@ class Chart {
   animatedData(trace) {
     const axes = Object.keys(trace.map);
     const series = this.series[trace.series];
-    if (!series) return Object.fromEntries(axes.map((axis) => [axis, []]));
+    if (!series) {
+      const empty = Object.fromEntries(axes.map((axis) => [axis, []]));
+      return trace.kind === "text" ? { ...empty, text: [] } : empty;
+    }
     const frame = Math.min(this.frame, this.frameCount - 1);
     const offset = trace.offset || {};
     const values = (axis, from, to) => {
-      const column = this.channel(series, trace.map[axis]).subarray(from, to);
+      const source = trace.map[axis];
+      // A number in "map" is a constant coordinate (an arrow drawn along an axis line).
+      if (typeof source === "number") return new Array(to - from).fill(source);
+      const column = this.channel(series, source).subarray(from, to);
       const add = offset[axis] || 0;
       return add ? Array.from(column, (value) => value + add) : Array.from(column);
     };
@@ -605,26 +685,59 @@ class Chart {
       const end = trace.frames === "all" ? this.frameCount : frame + 1;
       return Object.fromEntries(axes.map((axis) => [axis, values(axis, 0, end)]));
     }
-    if (trace.kind === "head") {
-      return Object.fromEntries(axes.map((axis) => [axis, values(axis, frame, frame + 1)]));
+    if (trace.kind === "head" || trace.kind === "text") {
+      const point = Object.fromEntries(axes.map((axis) => [axis, values(axis, frame, frame + 1)]));
+      if (trace.kind === "text") {
+        point.text = [this.expand(trace.text || "", trace, series, frame)];
+        if (trace.position) point.textposition = [this.phrase(trace.position, series, frame)];
+      }
+      return point;
     }
-    // An arrow from the point at this frame, along an angle channel or direction channels.
+    // An arrow from the point at this frame, along an angle channel or direction channels
+    // (a number in "direction" is a constant component).
     let direction;
     if (trace.angle) {
       const angle = this.channel(series, trace.angle)[frame];
-      direction = [Math.cos(angle), Math.sin(angle)];
+      direction = { [axes[0]]: Math.cos(angle), [axes[1]]: Math.sin(angle) };
     } else {
-      direction = Object.values(trace.direction).map((name) => this.channel(series, name)[frame]);
+      direction = Object.fromEntries(Object.entries(trace.direction).map(([axis, source]) =>
+        [axis, typeof source === "number" ? source : this.channel(series, source)[frame]]));
     }
     let factor = trace.scale || 1;
-    if (trace.normalize) factor = trace.normalize / Math.hypot(...direction);
-    const arrow = {};
-    axes.forEach((axis, i) => {
-      const from = values(axis, frame, frame + 1)[0];
-      const to = from + (i < direction.length ? factor * direction[i] : 0);
-      arrow[axis] = Number.isFinite(from) && Number.isFinite(to) ? [from, to] : [];
+    if (trace.normalize) factor = trace.normalize / Math.hypot(...Object.values(direction));
+    // "span" [a, b]: from the point plus a times the direction to plus b times it ([-1, 1]
+    // centres the segment on the point, as a tangent line).
+    const [from, to] = trace.span || [0, 1];
+    const ends = axes.map((axis) => {
+      const at = values(axis, frame, frame + 1)[0];
+      const along = factor * (axis in direction ? direction[axis] : 0);
+      return [at + from * along, at + to * along];
     });
-    return arrow;
+    const drawn = ends.every(([a, b]) => Number.isFinite(a) && Number.isFinite(b))
+      && ends.some(([a, b]) => a !== b);
+    return Object.fromEntries(axes.map((axis, i) => [axis, drawn ? ends[i] : []]));
+  }
+
+  // A phrase chosen per frame: {"channel": name, "options": [...]}, indexed by the channel.
+  phrase(choice, series, frame) {
+    const code = this.channel(series, choice.channel)[frame];
+    return Number.isInteger(code) ? (choice.options[code] ?? "") : "";
+  }
+
+  // Fill a text template at a frame: {step} is the frame, {fan} the learning-rate label,
+  // {name} a phrase of spec.phrases (itself a template) or a channel's value.
+  expand(template, spec, series, frame, depth = 0) {
+    return template.replace(/\{(\w+)\}/g, (whole, name) => {
+      if (name === "step") return String(frame);
+      if (name === "fan") return this.fan.labels[this.fanIndex] ?? "";
+      const choice = (spec.phrases || {})[name];
+      if (choice) {
+        const text = this.phrase(choice, series, frame);
+        return depth < 3 ? this.expand(text, spec, series, frame, depth + 1) : text;
+      }
+      if (!series.channels[name]) return whole;
+      return formatNumber(this.channel(series, name)[frame], spec.digits || 3);
+    });
   }
 
   // Draw the current (learning rate, frame): 2D panels now, 3D ones throttled, with a final
@@ -638,6 +751,7 @@ class Chart {
     }
     this.scheduleSlow();
     this.renderControls();
+    this.renderReadouts();
     if (this.badgeFan !== this.fanIndex) this.renderBadges();
     // Read by benchmarks/bench_surface_page.py: input to every 2D plot redrawn.
     Promise.all(drawn).then(() => performance.measure("dl-render", { start }));
@@ -673,6 +787,25 @@ class Chart {
     this.fanSlider.setAttribute("aria-label", this.fan.label || "");
     this.playButton.textContent = this.playing ? "❚❚ Pause" : "▶ Play";
     this.playButton.setAttribute("aria-pressed", String(this.playing));
+  }
+
+  // Lines of text about the current iterate, filled from the series' channels at this frame.
+  renderReadouts() {
+    const lines = this.readouts.map((readout) => {
+      const series = this.series[readout.series || 0];
+      const frame = Math.min(this.frame, this.frameCount - 1);
+      return series ? this.expand(readout.text, readout, series, frame) : "";
+    });
+    const nodes = this.readoutsNode.children;
+    if (nodes.length !== lines.length) {
+      this.readoutsNode.replaceChildren(...lines.map(() => h("p", "dl-readout")));
+    }
+    lines.forEach((line, i) => {
+      if (nodes[i].textContent !== line) nodes[i].textContent = line;
+      nodes[i].hidden = !line;
+    });
+    // Announced when stepping by hand, not 25 times a second while playing.
+    this.readoutsNode.setAttribute("aria-live", this.playing ? "off" : "polite");
   }
 
   renderBadges() {

@@ -1,0 +1,238 @@
+"""The "Why minus the gradient" page under Streamlit's AppTest: every control, badges, the URL.
+
+Clicks on the curve and the learning-rate slider inside the chart are browser events (tested in
+tests/e2e/test_1d_page.py); here their effect is driven through session state, as the chart's
+callbacks do.
+"""
+
+import base64
+import json
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import gd_core
+from ui import curve_view
+from ui.runs import ROUND_LEARNING_RATES
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "1_Why_minus_the_gradient.py")
+CURVES = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 1]
+
+
+def run(query: dict | None = None, **state) -> AppTest:
+    app = AppTest.from_file(PAGE, default_timeout=60)
+    for name, value in (query or {}).items():
+        app.query_params[name] = value
+    for name, value in state.items():
+        app.session_state[name] = value
+    return app.run()
+
+
+def payload(app: AppTest) -> dict:
+    (component,) = app.get("bidi_component")
+    assert component.proto.component_name == "descent_lab.chart"
+    return json.loads(component.proto.json)
+
+
+def assert_ok(app: AppTest) -> dict:
+    assert not app.exception, [error.message for error in app.exception]
+    data = payload(app)
+    assert [panel["id"] for panel in data["panels"]] == ["curve", "value"]
+    return data
+
+
+def channel(data: dict, name: str) -> np.ndarray:
+    spec = data["series"][0]["channels"][name]
+    raw = zlib.decompress(base64.b64decode(spec["bdata"]))
+    return np.frombuffer(raw, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
+        spec["shape"])
+
+
+def badge(data: dict) -> str:
+    return data["series"][0]["badges"][data["fan"]["index"]]["text"]
+
+
+def page_text(app: AppTest) -> str:
+    return " ".join(block.value for block in app.markdown)
+
+
+@pytest.fixture(scope="module")
+def app():
+    """One page session shared by the control tests, as a viewer would click through them."""
+    return run()
+
+
+def test_the_page_opens_on_the_textbook_parabola(app):
+    data = assert_ok(app)
+    assert app.title[0].value == "Why minus the gradient"
+    assert not app.warning
+    assert data["fan"]["labels"][data["fan"]["index"]] == "0.03"
+    assert data["series"][0]["name"] == "start x₀ = −0.9"
+    formula, rule, first = (latex.value for latex in app.latex)
+    assert "6x^2 - 12x + 3" in formula
+    assert r"x_{k+1} = x_k - \eta\, f'(x_k)" in rule
+    assert r"-0.9 - 0.03 \times (-22.8) = -0.216" in first
+    assert app.caption[-1].value.startswith("▲ 2/f″ = 0.167: the critical learning rate")
+    assert all(widget.help for widget in (
+        app.selectbox(key="curve"), app.slider(key="start_slider"),
+        app.selectbox(key="optimizer"), app.select_slider(key="eta"),
+        app.slider(key="iterations"))), "every control explains itself"
+    assert app.expander[0].label == "What to try"
+    assert app.query_params == {}, "the defaults need no URL parameters"
+
+
+@pytest.mark.parametrize(("lr", "regime"), [
+    (0.03, "converging smoothly"), (0.15, "oscillating but converging"), (0.2, "diverging"),
+])
+def test_the_badge_names_the_regime_for_each_learning_rate(app, lr, regime):
+    app.select_slider(key="eta").set_value(lr).run()
+    data = assert_ok(app)
+    assert data["fan"]["labels"][data["fan"]["index"]] == f"{lr:g}"
+    assert badge(data).startswith(f"{regime} · ")
+    assert f"this run is **{regime}**" in page_text(app)
+    if regime == "diverging":
+        assert "diverged at step 14" in badge(data)
+    assert app.query_params.get("eta", "0.03") == f"{lr:g}"
+
+
+def test_each_curve_opens_at_its_own_start(app):
+    for name in CURVES:
+        app.selectbox(key="curve").set_value(name).run()
+        data = assert_ok(app)
+        assert data["panels"][0]["layout"]["uirevision"].startswith(name)
+        start = curve_view.default_start(gd_core.get_surface(name))
+        assert app.slider(key="start_slider").value == pytest.approx(start)
+        assert channel(data, "x")[0, 0] == pytest.approx(start, abs=1e-6)
+    assert app.query_params["curve"] == CURVES[-1]
+
+
+def test_the_start_slider_and_a_click_on_the_curve(app):
+    app.selectbox(key="curve").set_value("quadratic_1d").run()
+    app.slider(key="start_slider").set_value(2.5).run()
+    data = assert_ok(app)
+    assert channel(data, "x")[0, 0] == 2.5
+    assert app.query_params["start"] == "2.5"
+    # What the chart's click callback does, as the browser would trigger it.
+    app.session_state["start"] = 0.123
+    app.run()
+    data = assert_ok(app)
+    assert channel(data, "x")[0, 0] == pytest.approx(0.123, abs=1e-6)
+    assert app.slider(key="start_slider").value == pytest.approx(0.123)
+    assert app.query_params["start"] == "0.123"
+
+
+@pytest.mark.parametrize("optimizer", list(gd_core.OPTIMIZERS))
+def test_each_optimizer_and_its_hyperparameters(app, optimizer):
+    app.selectbox(key="optimizer").set_value(optimizer).run()
+    assert_ok(app)
+    defaults = gd_core.OPTIMIZERS[optimizer].defaults
+    if "momentum" in defaults:
+        app.slider(key="momentum").set_value(0.5).run()
+    if "alpha" in defaults:
+        app.slider(key="alpha").set_value(0.9).run()
+    if "betas" in defaults:
+        app.slider(key="beta1").set_value(0.5).run()
+        app.select_slider(key="beta2").set_value(0.99).run()
+    if "eps" in defaults:
+        app.select_slider(key="eps").set_value(1e-4).run()
+    data = assert_ok(app)
+    assert app.query_params.get("optimizer", "gd") == optimizer, "the link keeps it"
+    if optimizer != "gd":
+        assert r"\begin{aligned}" in app.latex[1].value
+        assert f"The {gd_core.OPTIMIZERS[optimizer].title} step" in json.dumps(
+            data["readouts"], ensure_ascii=False)
+    mark = data["fan"]["marks"][0]["label"]
+    assert mark.endswith("(plain GD)") == (optimizer in ("adagrad", "rmsprop", "adam"))
+
+
+def test_steps(app):
+    app.selectbox(key="optimizer").set_value("gd").run()
+    app.slider(key="iterations").set_value(120).run()
+    data = assert_ok(app)
+    assert channel(data, "x").shape == (len(ROUND_LEARNING_RATES), 121)
+    assert data["panels"][1]["layout"]["xaxis"]["range"] == [0, 120]
+    assert app.query_params["iterations"] == "120"
+
+
+def test_the_chart_learning_rate_callback_moves_the_sidebar_slider():
+    app = run()
+    # The component's on_fan callback sets the learning rate by index before the next run.
+    app.session_state["eta"] = 0.15
+    app.run()
+    assert app.select_slider(key="eta").value == 0.15
+    assert app.query_params["eta"] == "0.15"
+    assert badge(payload(app)).startswith("oscillating but converging")
+
+
+def test_a_link_restores_the_view():
+    query = {"curve": "double_well_1d", "start": "-0.5", "optimizer": "momentum",
+             "momentum": "0.5", "eta": "0.05", "iterations": "80"}
+    app = run(query)
+    data = assert_ok(app)
+    assert app.selectbox(key="curve").value == "double_well_1d"
+    assert app.slider(key="start_slider").value == -0.5
+    assert app.slider(key="momentum").value == 0.5
+    assert data["fan"]["labels"][data["fan"]["index"]] == "0.05"
+    assert channel(data, "x").shape == (len(ROUND_LEARNING_RATES), 81)
+    assert not app.warning
+    assert app.query_params == query, "the URL stays as it came"
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("eta", "fast"), ("eta", "1e6"), ("curve", "bowl"), ("iterations", "0"),
+    ("iterations", "12.5"), ("start", "abc"), ("start", "50"), ("optimizer", "sgd; rm -rf"),
+    ("momentum", "2"), ("banana", "1"),
+])
+def test_a_bad_url_parameter_falls_back_with_a_notice(name, text):
+    app = run({name: text})
+    data = assert_ok(app)
+    assert len(app.warning) == 1
+    assert f"`{name}" in app.warning[0].value
+    assert data["series"], "the rest of the page is intact"
+
+
+def test_a_learning_rate_between_the_offered_ones_snaps_to_the_nearest():
+    app = run({"eta": "0.031"})
+    assert app.select_slider(key="eta").value == 0.03
+    assert not app.warning
+
+
+# --- the "what to try" suggestions are true --------------------------------------------------
+
+
+def gd_run(name, start, lr, steps=50):
+    surface = gd_core.get_surface(name)
+    trajectory = gd_core.descend(surface, gd_core.make_optimizer("gd", lr=lr), [start], steps)
+    return trajectory, gd_core.regime(surface, trajectory)
+
+
+def test_the_parabola_suggestions():
+    run_, regime = gd_run("quadratic_1d", -0.9, 0.03)
+    assert run_.points[1, 0] == pytest.approx(-0.216) and regime == "converging smoothly"
+    assert gd_run("quadratic_1d", -0.9, 0.15)[1] == "oscillating but converging"
+    assert gd_run("quadratic_1d", -0.9, 0.2)[1] == "diverging"
+    assert gd_run("quadratic_1d", -0.9, 0.08)[0].points[1, 0] == pytest.approx(0.924)
+
+
+def test_the_bowl_suggestions():
+    run_, _ = gd_run("bowl_1d", 0.0, 0.1)
+    np.testing.assert_allclose(run_.points[:4, 0], [0, 0.6, 1.08, 1.464])
+    assert gd_run("bowl_1d", 0.0, 0.5)[0].points[1, 0] == 3.0
+    np.testing.assert_allclose(gd_run("bowl_1d", 0.0, 1.0)[0].points[:5, 0], [0, 6, 0, 6, 0])
+    assert gd_run("bowl_1d", 0.0, 0.8)[1] == "oscillating but converging"
+    assert gd_run("bowl_1d", 0.0, 1.2)[1] == "diverging"
+
+
+def test_the_double_well_suggestions():
+    surface = gd_core.get_surface("double_well_1d")
+    assert surface.gradient(np.array([0.5]))[0] < 0, "the slope at 0.5 is negative"
+    run_, regime = gd_run("double_well_1d", 0.5, 0.03)
+    assert regime == "settled in a local (not global) minimum"
+    assert run_.points[-1, 0] == pytest.approx(1.1309, abs=1e-3)
+    assert gd_run("double_well_1d", -0.5, 0.03)[0].points[-1, 0] == pytest.approx(-1.3008,
+                                                                                   abs=1e-3)
+    assert gd_run("double_well_1d", 2.0, 0.1)[0].points[-1, 0] == pytest.approx(-1.3008,
+                                                                                 abs=1e-3)
