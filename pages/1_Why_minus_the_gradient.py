@@ -8,7 +8,8 @@ from ui import curve_view, widgets
 CURVES = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 1]
 
 URL = widgets.UrlState("curve", [
-    widgets.UrlParam("curve", "quadratic_1d", widgets.choice(CURVES)),
+    widgets.UrlParam("curve", "quadratic_1d", widgets.choice([*CURVES, widgets.CUSTOM])),
+    *widgets.formula_params(dim=1),
     *curve_view.URL_PARAMS,
 ])
 
@@ -17,7 +18,7 @@ notices = URL.restore()
 
 with st.sidebar:
     surface = widgets.surface_picker(
-        CURVES, key="curve", label="Curve", on_change=curve_view.reset_start
+        CURVES, key="curve", label="Curve", on_change=curve_view.reset_start, custom_dim=1
     )
 
 st.title("Why minus the gradient")

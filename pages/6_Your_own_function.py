@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import surface_view, widgets
+from ui import curve_view, surface_view, widgets
 
 EXAMPLES = [
     "sin(x)*cos(y) + 0.1*(x^2 + y^2)",
@@ -16,7 +16,16 @@ EXAMPLES = [
     "sqrt(x^2 + 1)",
 ]
 
-URL = widgets.UrlState("custom", [*widgets.formula_params(dim=None), *surface_view.URL_PARAMS])
+URL = widgets.UrlState("custom", [
+    *widgets.formula_params(dim=None), *surface_view.URL_PARAMS, *curve_view.URL_PARAMS,
+])
+
+
+def new_function() -> None:
+    """A new formula opens at its own default start points."""
+    surface_view.reset_starts()
+    curve_view.reset_start()
+
 
 st.set_page_config(page_title="Your own function · Descent Lab", layout="wide")
 notices = URL.restore()
@@ -29,9 +38,7 @@ st.markdown(
 for notice in notices:
     st.warning(notice, icon="⚠️")
 
-surface = widgets.formula_box(
-    None, examples=EXAMPLES, on_change=surface_view.reset_starts, wide=True
-)
+surface = widgets.formula_box(None, examples=EXAMPLES, on_change=new_function, wide=True)
 st.markdown("**What I understood:**")
 st.latex(surface.formula)
 if surface.minima:
@@ -46,4 +53,6 @@ else:
 
 if surface.dim == 2:
     surface_view.show(surface, show_formula=False)
+else:
+    curve_view.show(surface, show_formula=False)
 URL.save()

@@ -110,3 +110,31 @@ def test_surface_page_custom_entry_takes_a_two_variable_formula():
     app = type_formula(app, "x^2")
     assert len(app.error) == 1 and "x and y" in app.error[0].value
     assert app.query_params["formula"] == "(x - 1)^2 + (y + 2)^2"
+
+
+CURVE_PAGE = str(PAGES / "1_Why_minus_the_gradient.py")
+
+
+def test_a_one_variable_formula_gets_the_curve_view():
+    app = open_page(CUSTOM_PAGE, formula="x^4 - 3*x^2 + x")
+    assert not app.exception
+    assert [panel["id"] for panel in chart_payload(app)["panels"]] == ["curve", "value"]
+    assert "(-1.301), (1.131)" in app.caption[0].value
+
+
+def test_curve_page_custom_entry_takes_a_one_variable_formula():
+    app = open_page(CURVE_PAGE, curve="custom", formula="sin(3*x) + 0.1*x^2")
+    assert not app.exception and not app.warning
+    assert r"\sin{\left(3 x \right)}" in app.latex[0].value
+    app = type_formula(app, "x*y")
+    assert len(app.error) == 1 and "formula in x" in app.error[0].value
+    assert app.query_params["formula"] == "sin(3*x) + 0.1*x^2"
+
+
+def test_a_formula_of_the_other_dimension_left_by_another_page_is_replaced():
+    app = AppTest.from_file(CURVE_PAGE, default_timeout=60)
+    app.query_params["curve"] = "custom"
+    app.session_state["formula"] = "x*y"  # typed on the 2D page earlier in this session
+    app.run()
+    assert not app.exception
+    assert app.latex[0].value.strip("$\n").startswith("f(x) =")

@@ -1,10 +1,10 @@
 """The curve view of a 1D function: its sidebar controls, the chart, the first step, hints and
 the download.
 
-Used by "Why minus the gradient" (the registered curves) and ready for a typed formula of x:
-``show`` takes any 1D ``gd_core.Surface``. Runs and payloads are cached on what defines the
-function (``surface_key``: name, title, formula and domain), never on the object's identity,
-so the same formula typed twice is computed once.
+Used by "Why minus the gradient" (the registered curves, or a typed formula of x) and "Your own
+function": ``show`` takes any 1D ``gd_core.Surface``. Runs and payloads are cached on what
+defines the function (``widgets.surface_key``), never on the object's identity, so the same
+formula typed twice is computed once.
 """
 
 from __future__ import annotations
@@ -77,12 +77,6 @@ URL_PARAMS = [
     widgets.UrlParam("iterations", 50, widgets.number(1, MAX_STEPS, whole=True),
                      widgets.dump_number),
 ]
-
-
-def surface_key(surface: gd_core.Surface) -> tuple:
-    """What identifies a function: a parsed formula is named "custom" and titled with its
-    text, so the title (with the LaTeX formula and the domain) tells typed formulas apart."""
-    return (surface.name, surface.title, surface.formula, surface.domain)
 
 
 def default_start(surface: gd_core.Surface) -> float:
@@ -159,9 +153,9 @@ def curve_view(
     compact: bool = False,
 ) -> CurveView:
     """The view of ``surface`` from ``start`` at every learning rate the controls offer; ``lr``
-    (one of them) is where the chart's slider opens. Cached on ``surface_key``."""
+    (one of them) is where the chart's slider opens. Cached on ``widgets.surface_key``."""
     return _cached_curve_view(
-        surface_key(surface), surface, optimizer, tuple(sorted(hyperparams.items())),
+        widgets.surface_key(surface), surface, optimizer, tuple(sorted(hyperparams.items())),
         float(start), int(steps), ROUND_LEARNING_RATES.index(lr), compact,
     )
 

@@ -2,7 +2,7 @@
 
 Shared by "Descent on a surface" (registered surfaces, or a typed formula picked as "Custom
 formula…") and "Your own function". Runs and payloads are cached on a hashable key of the surface
-(``surface_key``), so a typed formula is parsed and compiled once, not on every rerun.
+(``widgets.surface_key``).
 """
 
 from __future__ import annotations
@@ -115,20 +115,6 @@ URL_PARAMS = [
 ]
 
 
-def surface_key(surface: gd_core.Surface) -> tuple:
-    """A hashable key that finds ``surface`` again: its registry name, or formula and range."""
-    if surface.name in gd_core.SURFACES:
-        return (surface.name,)
-    return (surface.name, surface.title, surface.domain[0])
-
-
-def load_surface(key: tuple) -> gd_core.Surface:
-    if len(key) == 1:
-        return gd_core.get_surface(key[0])
-    _, formula, plot_range = key
-    return widgets.load_formula(formula, plot_range)
-
-
 def default_starts(surface: gd_core.Surface) -> list[tuple[float, float]]:
     if surface.name in TRY:
         return list(TRY[surface.name][0])
@@ -155,23 +141,24 @@ def _choose_learning_rate(index: int) -> None:
         st.session_state.lr = LEARNING_RATES[index]
 
 
+# In the cached functions below `key` (widgets.surface_key) stands for `_surface`, which the
+# leading underscore leaves out of the cache key.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _cached_grid(key: tuple):
-    return surface_grid(load_surface(key))
+def _cached_grid(key: tuple, _surface: gd_core.Surface):
+    return surface_grid(_surface)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _cached_view(key, optimizer, hyperparams, starts, steps, schedule, noise, seed, lr_index,
-                 log_loss, show_3d):
+def _cached_view(key, _surface, optimizer, hyperparams, starts, steps, schedule, noise, seed,
+                 lr_index, log_loss, show_3d):
     """The runs at every learning rate and the chart payload; arguments are hashable."""
-    surface = load_surface(key)
     runs = run_fan(
-        surface, optimizer, dict(hyperparams), np.array(starts).reshape(-1, 2),
+        _surface, optimizer, dict(hyperparams), np.array(starts).reshape(-1, 2),
         LEARNING_RATES, steps, schedule=(schedule[0], dict(schedule[1])), noise=noise,
         seed=seed,
     )
     payload = descent_payload(
-        surface, _cached_grid(key), runs, badges(surface, runs),
+        _surface, _cached_grid(key, _surface), runs, badges(_surface, runs),
         lr_labels=[format_learning_rate(lr) for lr in LEARNING_RATES], lr_index=lr_index,
         log_loss=log_loss, show_3d=show_3d,
     )
@@ -237,7 +224,8 @@ def show(surface: gd_core.Surface, *, show_formula: bool = True) -> None:
     st.latex(update_rule(optimizer.name, schedule[0], noise))
 
     runs, payload = _cached_view(
-        surface_key(surface), optimizer.name, tuple(sorted(optimizer.hyperparams.items())),
+        widgets.surface_key(surface), surface, optimizer.name,
+        tuple(sorted(optimizer.hyperparams.items())),
         tuple(starts), steps, (schedule[0], tuple(sorted(schedule[1].items()))), noise, seed,
         lr_index, log_loss, show_3d,
     )

@@ -349,6 +349,13 @@ def load_formula(text: str, plot_range: tuple[float, float] = DEFAULT_RANGE) -> 
     return gd_core.parse_surface(text, domain=[plot_range])
 
 
+def surface_key(surface: gd_core.Surface) -> tuple:
+    """A hashable stand-in for ``surface`` in cache keys. A parsed formula is named "custom" and
+    titled with its text, so the title (with the LaTeX formula and the domain) tells typed
+    formulas apart."""
+    return (surface.name, surface.title, surface.formula, surface.domain)
+
+
 def formula_parser(dim: int | None) -> Callable[[str], str]:
     """URL parser for a formula: it must parse, and have ``dim`` variables when given."""
 
@@ -416,6 +423,12 @@ def formula_box(
     last formula that worked. Returns that formula's Surface. ``on_change`` runs when a new
     formula or range is accepted.
     """
+    if dim is not None and load_formula(st.session_state.formula).dim != dim:
+        # The formula came from a page that draws the other dimension (session state is
+        # shared between pages): start this one from its own default.
+        st.session_state.formula = DEFAULT_FORMULAS[dim]
+        st.session_state.formula_text = None
+        st.session_state.formula_error = None
     if st.session_state.get("formula_text") is None:
         st.session_state.formula_text = st.session_state.formula
     label = {1: "f(x) =", 2: "f(x, y) ="}.get(dim, "f(x) or f(x, y) =")
