@@ -1,24 +1,13 @@
 """The chart component's Python side: array encoding, escape handling, static digests, serving."""
 
-import base64
 import json
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import decode
 
 from ui import chart
-
-
-def decode(spec: dict) -> np.ndarray:
-    """What the browser does with an encoded array (chart.js decodeBytes)."""
-    data = base64.b64decode(spec["bdata"])
-    if spec.get("codec") == "deflate":
-        data = zlib.decompress(data)
-    return np.frombuffer(data, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
-        spec["shape"]
-    )
 
 
 @pytest.mark.parametrize("dtype", ["f2", "f4", "f8", "i1", "u1", "i2", "u2", "i4", "u4"])

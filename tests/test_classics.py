@@ -4,13 +4,11 @@ Each link is opened the way a browser would (the page script with the link's que
 and the first step drawn on the chart is checked against the textbook numbers.
 """
 
-import base64
-import json
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import chart_payload, decode, run_page
 from streamlit.testing.v1 import AppTest
 
 import gd_core
@@ -20,22 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def open_link(classic) -> tuple[AppTest, dict]:
-    app = AppTest.from_file(str(ROOT / classic.page), default_timeout=60)
-    for name, value in classic.params.items():
-        app.query_params[name] = value
-    app.run()
+    app = run_page(classic.page, classic.params)
     assert not app.exception, [error.message for error in app.exception]
     assert not app.warning, [warning.value for warning in app.warning]
-    (component,) = app.get("bidi_component")
-    return app, json.loads(component.proto.json)
+    return app, chart_payload(app)
 
 
 def channel(data: dict, run: int, name: str) -> np.ndarray:
     """One run's channel at the learning rate the chart opens with."""
-    spec = data["series"][run]["channels"][name]
-    raw = zlib.decompress(base64.b64decode(spec["bdata"]))
-    values = np.frombuffer(raw, dtype=np.dtype(spec["dtype"]).newbyteorder("<"))
-    return values.reshape(spec["shape"])[data["fan"]["index"]]
+    return decode(data["series"][run]["channels"][name])[data["fan"]["index"]]
 
 
 def textbook_first_step(classic) -> tuple[gd_core.Surface, np.ndarray, np.ndarray]:

@@ -1,11 +1,10 @@
 """The curve view's pure builders (ui.curve): window, critical learning rate, channels, payload."""
 
-import base64
 import json
-import zlib
 
 import numpy as np
 import pytest
+from helpers import decode
 
 import gd_core
 from ui import curve
@@ -15,16 +14,6 @@ from ui.runs import ROUND_LEARNING_RATES, format_learning_rate, run_fan
 CURVES = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 1]
 QUADRATIC = gd_core.get_surface("quadratic_1d")
 DOUBLE_WELL = gd_core.get_surface("double_well_1d")
-
-
-def decode(spec: dict) -> np.ndarray:
-    """What the browser does with an encoded array (chart.js decodeBytes)."""
-    data = base64.b64decode(spec["bdata"])
-    if spec.get("codec") == "deflate":
-        data = zlib.decompress(data)
-    return np.frombuffer(data, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
-        spec["shape"]
-    )
 
 
 def build(surface=QUADRATIC, start=-0.9, optimizer="gd", hyperparams=None, steps=50,

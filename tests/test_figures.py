@@ -1,11 +1,10 @@
 """Builders of the descent view and the runs behind it (ui.runs, ui.figures)."""
 
-import base64
 import json
-import zlib
 
 import numpy as np
 import pytest
+from helpers import decode
 
 import gd_core
 from ui import figures
@@ -21,15 +20,6 @@ from ui.runs import (
 
 SURFACES_2D = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 2]
 LABELS = [format_learning_rate(lr) for lr in LEARNING_RATES]
-
-
-def decode(spec: dict) -> np.ndarray:
-    data = base64.b64decode(spec["bdata"])
-    if spec.get("codec") == "deflate":
-        data = zlib.decompress(data)
-    return np.frombuffer(data, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
-        spec["shape"]
-    )
 
 
 def view(surface_name="himmelblau", starts=((-4.0, 4.0),), steps=60, log=False, show_3d=True,

@@ -5,36 +5,24 @@ tests/e2e/test_1d_page.py); here their effect is driven through session state, a
 callbacks do.
 """
 
-import base64
 import json
-import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import change_each_hyperparameter, decode, run_page
+from helpers import chart_payload as payload
 from streamlit.testing.v1 import AppTest
 
 import gd_core
 from ui import curve_view
 from ui.runs import ROUND_LEARNING_RATES
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "1_Why_minus_the_gradient.py")
+PAGE = "pages/1_Why_minus_the_gradient.py"
 CURVES = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 1]
 
 
 def run(query: dict | None = None, **state) -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=60)
-    for name, value in (query or {}).items():
-        app.query_params[name] = value
-    for name, value in state.items():
-        app.session_state[name] = value
-    return app.run()
-
-
-def payload(app: AppTest) -> dict:
-    (component,) = app.get("bidi_component")
-    assert component.proto.component_name == "descent_lab.chart"
-    return json.loads(component.proto.json)
+    return run_page(PAGE, query, **state)
 
 
 def assert_ok(app: AppTest) -> dict:
@@ -45,10 +33,7 @@ def assert_ok(app: AppTest) -> dict:
 
 
 def channel(data: dict, name: str) -> np.ndarray:
-    spec = data["series"][0]["channels"][name]
-    raw = zlib.decompress(base64.b64decode(spec["bdata"]))
-    return np.frombuffer(raw, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
-        spec["shape"])
+    return decode(data["series"][0]["channels"][name])
 
 
 def badge(data: dict) -> str:
@@ -128,16 +113,7 @@ def test_the_start_slider_and_a_click_on_the_curve(app):
 def test_each_optimizer_and_its_hyperparameters(app, optimizer):
     app.selectbox(key="optimizer").set_value(optimizer).run()
     assert_ok(app)
-    defaults = gd_core.OPTIMIZERS[optimizer].defaults
-    if "momentum" in defaults:
-        app.slider(key="momentum").set_value(0.5).run()
-    if "alpha" in defaults:
-        app.slider(key="alpha").set_value(0.9).run()
-    if "betas" in defaults:
-        app.slider(key="beta1").set_value(0.5).run()
-        app.select_slider(key="beta2").set_value(0.99).run()
-    if "eps" in defaults:
-        app.select_slider(key="eps").set_value(1e-4).run()
+    change_each_hyperparameter(app, optimizer)
     data = assert_ok(app)
     assert app.query_params.get("optimizer", "gd") == optimizer, "the link keeps it"
     if optimizer != "gd":

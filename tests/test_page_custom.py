@@ -3,27 +3,17 @@
 Bad input must show a message and change nothing else on the page.
 """
 
-import json
-from pathlib import Path
 
 import pytest
+from helpers import chart_payload, run_page
 from streamlit.testing.v1 import AppTest
 
-PAGES = Path(__file__).resolve().parent.parent / "pages"
-CUSTOM_PAGE = str(PAGES / "6_Your_own_function.py")
-SURFACE_PAGE = str(PAGES / "2_Descent_on_a_surface.py")
+CUSTOM_PAGE = "pages/6_Your_own_function.py"
+SURFACE_PAGE = "pages/2_Descent_on_a_surface.py"
 
 
 def open_page(path: str, **query) -> AppTest:
-    app = AppTest.from_file(path, default_timeout=60)
-    for name, value in query.items():
-        app.query_params[name] = value
-    return app.run()
-
-
-def chart_payload(app: AppTest) -> dict:
-    (component,) = app.get("bidi_component")
-    return json.loads(component.proto.json)
+    return run_page(path, query)
 
 
 def type_formula(app: AppTest, text: str) -> AppTest:
@@ -112,7 +102,7 @@ def test_surface_page_custom_entry_takes_a_two_variable_formula():
     assert app.query_params["formula"] == "(x - 1)^2 + (y + 2)^2"
 
 
-CURVE_PAGE = str(PAGES / "1_Why_minus_the_gradient.py")
+CURVE_PAGE = "pages/1_Why_minus_the_gradient.py"
 
 
 def test_a_one_variable_formula_gets_the_curve_view():
@@ -132,9 +122,7 @@ def test_curve_page_custom_entry_takes_a_one_variable_formula():
 
 
 def test_a_formula_of_the_other_dimension_left_by_another_page_is_replaced():
-    app = AppTest.from_file(CURVE_PAGE, default_timeout=60)
-    app.query_params["curve"] = "custom"
-    app.session_state["formula"] = "x*y"  # typed on the 2D page earlier in this session
-    app.run()
+    # "x*y" was typed on the 2D page earlier in this session.
+    app = run_page(CURVE_PAGE, {"curve": "custom"}, formula="x*y")
     assert not app.exception
     assert app.latex[0].value.strip("$\n").startswith("f(x) =")

@@ -4,32 +4,21 @@ Clicks and the learning-rate slider inside the chart are browser events (tested 
 tests/e2e/test_surface_page.py); here their effect is driven through session state.
 """
 
-import json
-from pathlib import Path
 
 import pytest
+from helpers import change_each_hyperparameter, run_page
+from helpers import chart_payload as payload
 from streamlit.testing.v1 import AppTest
 
 import gd_core
 from ui.runs import LEARNING_RATES
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "2_Descent_on_a_surface.py")
+PAGE = "pages/2_Descent_on_a_surface.py"
 SURFACES_2D = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 2]
 
 
 def run(query: dict | None = None, **state) -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=60)
-    for name, value in (query or {}).items():
-        app.query_params[name] = value
-    for name, value in state.items():
-        app.session_state[name] = value
-    return app.run()
-
-
-def payload(app: AppTest) -> dict:
-    (component,) = app.get("bidi_component")
-    assert component.proto.component_name == "descent_lab.chart"
-    return json.loads(component.proto.json)
+    return run_page(PAGE, query, **state)
 
 
 def assert_ok(app: AppTest) -> dict:
@@ -68,16 +57,7 @@ def test_each_optimizer_and_its_hyperparameters(app, optimizer):
     app.selectbox(key="surface").set_value("ravine").run()
     app.selectbox(key="optimizer").set_value(optimizer).run()
     assert_ok(app)
-    defaults = gd_core.OPTIMIZERS[optimizer].defaults
-    if "momentum" in defaults:
-        app.slider(key="momentum").set_value(0.5).run()
-    if "alpha" in defaults:
-        app.slider(key="alpha").set_value(0.9).run()
-    if "betas" in defaults:
-        app.slider(key="beta1").set_value(0.5).run()
-        app.select_slider(key="beta2").set_value(0.99).run()
-    if "eps" in defaults:
-        app.select_slider(key="eps").set_value(1e-4).run()
+    change_each_hyperparameter(app, optimizer)
     assert_ok(app)
     assert app.query_params.get("optimizer", "gd") == optimizer, "the link keeps it"
 

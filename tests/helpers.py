@@ -1,0 +1,56 @@
+"""Helpers shared by the tests of pages and chart payloads."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+import gd_core
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def decode(spec: dict) -> np.ndarray:
+    """What the browser does with an encoded array (chart.js decodeBytes)."""
+    data = base64.b64decode(spec["bdata"])
+    if spec.get("codec") == "deflate":
+        data = zlib.decompress(data)
+    return np.frombuffer(data, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
+        spec["shape"]
+    )
+
+
+def run_page(script: str, query: dict | None = None, **state) -> AppTest:
+    """Run a page script (relative to the repository) with URL parameters and session state."""
+    app = AppTest.from_file(str(ROOT / script), default_timeout=60)
+    for name, value in (query or {}).items():
+        app.query_params[name] = value
+    for name, value in state.items():
+        app.session_state[name] = value
+    return app.run()
+
+
+def chart_payload(app: AppTest) -> dict:
+    """The data the page's chart component was given."""
+    (component,) = app.get("bidi_component")
+    assert component.proto.component_name == "descent_lab.chart"
+    return json.loads(component.proto.json)
+
+
+def change_each_hyperparameter(app: AppTest, optimizer: str) -> None:
+    """Move every hyperparameter control ``optimizer`` shows (ui.widgets.optimizer_controls)."""
+    defaults = gd_core.OPTIMIZERS[optimizer].defaults
+    if "momentum" in defaults:
+        app.slider(key="momentum").set_value(0.5).run()
+    if "alpha" in defaults:
+        app.slider(key="alpha").set_value(0.9).run()
+    if "betas" in defaults:
+        app.slider(key="beta1").set_value(0.5).run()
+        app.select_slider(key="beta2").set_value(0.99).run()
+    if "eps" in defaults:
+        app.select_slider(key="eps").set_value(1e-4).run()
