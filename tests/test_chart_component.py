@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import decode
+from helpers import decode, run_page
 
 from ui import chart
 
@@ -96,6 +96,17 @@ def test_plotly_js_is_served_from_the_installed_package():
     directory, name = url.split("?")[0].rsplit("/", 1)
     assert (chart._PLOTLY_DIR / name).is_file()
     assert directory.endswith(chart._PLOTLY_ROUTE)
+
+
+def test_the_chart_code_is_served_and_only_a_small_loader_is_sent_with_each_rerun():
+    url = chart.chart_js_url()
+    directory, name = url.split("?")[0].rsplit("/", 1)
+    assert directory.endswith(chart._CHART_ROUTE)
+    assert (chart._HERE / name).is_file()
+    app = run_page("pages/2_Descent_on_a_surface.py")
+    (component,) = app.get("bidi_component")
+    assert url in component.proto.js_content
+    assert len(component.proto.js_content) < 1000
 
 
 def test_component_sources_are_files_next_to_the_module():

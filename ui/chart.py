@@ -87,7 +87,9 @@ before the script): ``click -> {"panel": id, "x": float, "y": float}`` and
 plotly.js is served from the installed ``plotly`` package (``package_data/plotly.min.js``)
 through Streamlit's file route for custom components: never inlined into the page, never fetched
 from a CDN. That route sends no caching validators, so the browser keeps its own copy in Cache
-Storage (per plotly version) and later visits load it from there.
+Storage (per plotly version) and later visits load it from there. The chart's own code
+(``chart_component/chart.js``) takes the same route and is imported once per tab, so a rerun
+sends only a small loader, not the code.
 """
 
 from __future__ import annotations
@@ -121,9 +123,48 @@ HALF_MAX = 6.0e4
 # zlib's level 6 takes ~1 ms per 100 KB of paths here; higher levels gain almost nothing.
 _DEFLATE_LEVEL = 6
 
+_CHART_ROUTE = "chart_js"
+# Streamlit sends a v2 component's js= text with every rerun. The chart's 40 KB of code is served
+# as a file instead and imported once per browser tab; js= is only this loader.
+_LOADER = """
+// Absolute: the loader itself runs from a blob: URL, which cannot resolve a relative one.
+const chart = import(new URL(%(url)s, document.baseURI).href);
+export default function (component) {
+  let cleanup = null;
+  let superseded = false;
+  chart.then((module) => {
+    if (!superseded) cleanup = module.default(component);
+  }).catch((error) => {
+    component.parentElement.textContent = `The chart could not be loaded: ${error.message}`;
+  });
+  return () => {
+    superseded = true;
+    if (cleanup) cleanup();
+  };
+}
+"""
+
+
+def _served_url(route: str, folder: Path, name: str, version: str) -> str:
+    """The URL of ``folder/name`` on Streamlit's file route for components, cache-busted."""
+    # Declaring a v1 component on a directory registers it with Streamlit's /component/ file
+    # route (it is never mounted); files are served where they lie, site-packages included, so
+    # a fresh `pip install -r requirements.txt` is all it needs.
+    declared = components_v1.declare_component(route, path=str(folder))
+    base = config.get_option("server.baseUrlPath").strip("/")
+    prefix = f"/{base}" if base else ""
+    return f"{prefix}/component/{declared.name}/{name}?v={version}"
+
+
+def chart_js_url() -> str:
+    """Where the browser imports the chart's code (chart_component/chart.js)."""
+    digest = hashlib.blake2b((_HERE / "chart.js").read_bytes(), digest_size=6).hexdigest()
+    return _served_url(_CHART_ROUTE, _HERE, "chart.js", digest)
+
+
 _component = st.components.v2.component(
     _COMPONENT_NAME,
-    js=(_HERE / "chart.js").read_text(encoding="utf-8"),
+    js=_LOADER % {"url": json.dumps(chart_js_url())},
     css=(_HERE / "chart.css").read_text(encoding="utf-8"),
     # plotly.js injects global CSS (hover labels, modebar, drag cursors): it must not be
     # hidden from the plot inside a shadow root.
@@ -250,13 +291,7 @@ def fill_template(
 
 def plotly_js_url() -> str:
     """Where the browser loads plotly.js: the installed package's file, via Streamlit."""
-    # Declaring a v1 component on a directory registers it with Streamlit's /component/ file
-    # route (it is never mounted); the file is served from site-packages, so a fresh
-    # `pip install -r requirements.txt` is all it needs.
-    declared = components_v1.declare_component(_PLOTLY_ROUTE, path=str(_PLOTLY_DIR))
-    base = config.get_option("server.baseUrlPath").strip("/")
-    prefix = f"/{base}" if base else ""
-    return f"{prefix}/component/{declared.name}/plotly.min.js?v={plotly.__version__}"
+    return _served_url(_PLOTLY_ROUTE, _PLOTLY_DIR, "plotly.min.js", plotly.__version__)
 
 
 def _with_static_keys(payload: dict[str, Any]) -> dict[str, Any]:
