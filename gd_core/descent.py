@@ -78,9 +78,12 @@ def escape_limits(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
     return centre, ESCAPE_HALF_WIDTHS * (bounds[:, 1] - bounds[:, 0]) / 2
 
 
-def runaway_code(surface: Surface, points: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Per point, why it counts as runaway (``STOP_REASONS`` index), or 0 if it does not."""
-    centre, radius = escape_limits(surface)
+def runaway_code(points: np.ndarray, values: np.ndarray, limits) -> np.ndarray:
+    """Per point, why it counts as runaway (``STOP_REASONS`` index), or 0 if it does not.
+
+    ``limits`` is the surface's ``escape_limits``.
+    """
+    centre, radius = limits
     code = np.zeros(values.shape, dtype=np.int8)
     code[np.isnan(values)] = UNDEFINED
     code[np.any(np.abs(points - centre) > radius, axis=-1)] = _ESCAPED
@@ -125,6 +128,7 @@ def descend(
     stop_code = np.zeros(shape[:-1], dtype=np.int8)
     diverged_at = np.full(shape[:-1], -1, dtype=np.int64)
 
+    limits = escape_limits(surface)
     with np.errstate(all="ignore"):
         state = optimizer.init(params)
         for step in range(steps + 1):
@@ -136,7 +140,7 @@ def descend(
                 params = params + updates
             points[step] = params
             values[step] = surface.value_fn(params)
-            code = runaway_code(surface, params, values[step])
+            code = runaway_code(params, values[step], limits)
             newly = (code > 0) & (diverged_at < 0)
             diverged_at[newly] = step
             stop_code[newly] = code[newly]
