@@ -95,6 +95,7 @@ sends only a small loader, not the code.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import math
@@ -289,8 +290,10 @@ def fill_template(
     return re.sub(r"\{(\w+)\}", replace, template)
 
 
+@functools.cache
 def plotly_js_url() -> str:
     """Where the browser loads plotly.js: the installed package's file, via Streamlit."""
+    # Cached: declaring the file route once per process is enough, not once per rerun.
     return _served_url(_PLOTLY_ROUTE, _PLOTLY_DIR, "plotly.min.js", plotly.__version__)
 
 

@@ -236,14 +236,10 @@ def show(surface: gd_core.Surface, *, show_formula: bool = True) -> None:
     )
     st.latex(curve.first_step(view.runs, ROUND_LEARNING_RATES.index(lr), optimizer.name))
 
-    below_left, below_right = st.columns([3, 1])
-    with below_left.expander("What to try", expanded=True):
-        st.markdown("\n".join(f"- {tip}" for tip in tips(surface)))
-        if surface.description:
-            st.caption(surface.description)
-    below_right.download_button(
-        "Download the run (CSV)", trajectory_csv(view, lr), on_click="ignore",
-        file_name=f"descent_{surface.name}_{optimizer.name}_lr{lr:g}.csv", mime="text/csv",
-        help="Every step of the run at the learning rate chosen in the sidebar.", width="stretch",
+    widgets.tips_and_download(
+        tips(surface), surface.description,
+        label="Download the run (CSV)", data=trajectory_csv(view, lr),
+        file_name=f"descent_{surface.name}_{optimizer.name}_lr{lr:g}.csv",
+        help="Every step of the run at the learning rate chosen in the sidebar.",
     )
     st.session_state.start = None if start == default_start(surface) else start

@@ -233,16 +233,11 @@ def show(surface: gd_core.Surface, *, show_formula: bool = True) -> None:
         st.info("Click the contour map to add a start point.", icon="👆")
     chart(payload, key="descent_chart", on_click=add_start, on_fan=_choose_learning_rate)
 
-    below_left, below_right = st.columns([3, 1])
-    with below_left.expander("What to try", expanded=True):
-        tips = TRY[surface.name][1] if surface.name in TRY else CUSTOM_TRY
-        st.markdown("\n".join(f"- {tip}" for tip in tips))
-        if surface.description:
-            st.caption(surface.description)
-    below_right.download_button(
-        "Download paths (CSV)", trajectory_csv(runs, lr_index), on_click="ignore",
-        file_name=f"descent_{surface.name}_{optimizer.name}_lr{lr:g}.csv", mime="text/csv",
-        help="Every start's path at the learning rate chosen in the sidebar.", width="stretch",
+    widgets.tips_and_download(
+        TRY[surface.name][1] if surface.name in TRY else CUSTOM_TRY, surface.description,
+        label="Download paths (CSV)", data=trajectory_csv(runs, lr_index),
+        file_name=f"descent_{surface.name}_{optimizer.name}_lr{lr:g}.csv",
+        help="Every start's path at the learning rate chosen in the sidebar.",
         disabled=not starts,
     )
     st.session_state.starts = starts if starts != default_starts(surface) else None

@@ -333,6 +333,17 @@ def noise_controls() -> tuple[float, int]:
     return noise, int(seed)
 
 
+def tips_and_download(tips: Sequence[str], description: str, **download) -> None:
+    """Under a chart: "What to try" (with the function's description) beside a CSV download
+    button (``download`` are ``st.download_button``'s arguments)."""
+    below_left, below_right = st.columns([3, 1])
+    with below_left.expander("What to try", expanded=True):
+        st.markdown("\n".join(f"- {tip}" for tip in tips))
+        if description:
+            st.caption(description)
+    below_right.download_button(on_click="ignore", mime="text/csv", width="stretch", **download)
+
+
 # --- typed formulas ----------------------------------------------------------------------------
 
 #: The surface pickers' entry for a typed formula.
