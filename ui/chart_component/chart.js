@@ -96,71 +96,195 @@ function isReference(value) {
   return value !== null && typeof value === "object" && typeof value.ref === "string";
 }
 
-// Identical data decodes to the identical array object: plotly compares arrays by identity, so
-// an unchanged surface grid is not recomputed when the paths change.
-const decodedCache = new Map();
-const decodedSpecs = new WeakMap();
+// --- inflate: zlib data (RFC 1950 around RFC 1951 deflate), decoded synchronously -----------
+// DecompressionStream would do it too, but only asynchronously: the payload would then be drawn
+// a task or more later, behind whatever else the page renders meanwhile.
 
-async function inflate(bytes) {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+const LENGTH_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67,
+  83, 99, 115, 131, 163, 195, 227, 258];
+const LENGTH_EXTRA = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5,
+  5, 5, 5, 0];
+const DISTANCE_BASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513,
+  769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
+const DISTANCE_EXTRA = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10,
+  11, 11, 12, 12, 13, 13];
+const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+
+// A canonical Huffman code from the code length of every symbol: how many codes each length
+// has, and the symbols in code order.
+function huffmanCode(lengths) {
+  const counts = new Uint16Array(16);
+  for (const length of lengths) counts[length] += 1;
+  counts[0] = 0;
+  const next = new Uint16Array(16);
+  for (let length = 1; length < 16; length++) next[length] = next[length - 1] + counts[length - 1];
+  const symbols = new Uint16Array(lengths.length);
+  lengths.forEach((length, symbol) => {
+    if (length) symbols[next[length]++] = symbol;
+  });
+  return { counts, symbols };
 }
 
-async function decodeBytes(spec) {
+let FIXED_CODES = null;
+
+function fixedCodes() {
+  if (!FIXED_CODES) {
+    const literal = Array.from({ length: 288 }, (_, symbol) =>
+      (symbol < 144 ? 8 : symbol < 256 ? 9 : symbol < 280 ? 7 : 8));
+    FIXED_CODES = [huffmanCode(literal), huffmanCode(new Array(30).fill(5))];
+  }
+  return FIXED_CODES;
+}
+
+export function inflate(data, expectedSize = 0) {
+  let position = 2;  // the zlib header: zlib.compress never sets a preset dictionary
+  let bitBuffer = 0;
+  let bitCount = 0;
+  let out = new Uint8Array(Math.max(expectedSize, 64));
+  let size = 0;
+
+  const bits = (count) => {
+    while (bitCount < count) {
+      if (position >= data.length) throw new Error("compressed data ends early");
+      bitBuffer |= data[position++] << bitCount;
+      bitCount += 8;
+    }
+    const value = bitBuffer & ((1 << count) - 1);
+    bitBuffer >>>= count;
+    bitCount -= count;
+    return value;
+  };
+  const reserve = (count) => {
+    if (size + count <= out.length) return;
+    let capacity = out.length * 2;
+    while (capacity < size + count) capacity *= 2;
+    const larger = new Uint8Array(capacity);
+    larger.set(out.subarray(0, size));
+    out = larger;
+  };
+  // Huffman codes are read bit by bit, most significant bit first.
+  const decodeSymbol = ({ counts, symbols }) => {
+    let code = 0;
+    let first = 0;
+    let index = 0;
+    for (let length = 1; length < 16; length++) {
+      code |= bits(1);
+      const count = counts[length];
+      if (code - count < first) return symbols[index + (code - first)];
+      index += count;
+      first = (first + count) << 1;
+      code <<= 1;
+    }
+    throw new Error("invalid compressed data");
+  };
+  const dynamicCodes = () => {
+    const literalCount = bits(5) + 257;
+    const distanceCount = bits(5) + 1;
+    const lengthCount = bits(4) + 4;
+    const codeLengths = new Array(19).fill(0);
+    for (let i = 0; i < lengthCount; i++) codeLengths[CODE_LENGTH_ORDER[i]] = bits(3);
+    const lengthCode = huffmanCode(codeLengths);
+    const lengths = [];
+    while (lengths.length < literalCount + distanceCount) {
+      const symbol = decodeSymbol(lengthCode);
+      if (symbol < 16) lengths.push(symbol);
+      else if (symbol === 16) {
+        if (!lengths.length) throw new Error("invalid compressed data");
+        lengths.push(...new Array(bits(2) + 3).fill(lengths[lengths.length - 1]));
+      } else lengths.push(...new Array(symbol === 17 ? bits(3) + 3 : bits(7) + 11).fill(0));
+    }
+    return [huffmanCode(lengths.slice(0, literalCount)),
+      huffmanCode(lengths.slice(literalCount, literalCount + distanceCount))];
+  };
+
+  let last = 0;
+  while (!last) {
+    last = bits(1);
+    const type = bits(2);
+    if (type === 0) {
+      // Stored: byte-aligned, after the 3 header bits (fewer than 8 bits are ever buffered).
+      bitBuffer = 0;
+      bitCount = 0;
+      const length = data[position] | (data[position + 1] << 8);
+      position += 4;
+      if (position + length > data.length) throw new Error("compressed data ends early");
+      reserve(length);
+      out.set(data.subarray(position, position + length), size);
+      position += length;
+      size += length;
+      continue;
+    }
+    if (type === 3) throw new Error("invalid compressed data");
+    const [literals, distances] = type === 1 ? fixedCodes() : dynamicCodes();
+    for (;;) {
+      const symbol = decodeSymbol(literals);
+      if (symbol < 256) {
+        reserve(1);
+        out[size++] = symbol;
+      } else if (symbol === 256) break;
+      else {
+        const code = symbol - 257;
+        const length = LENGTH_BASE[code] + bits(LENGTH_EXTRA[code]);
+        const distanceCode = decodeSymbol(distances);
+        const distance = DISTANCE_BASE[distanceCode] + bits(DISTANCE_EXTRA[distanceCode]);
+        if (distance > size) throw new Error("invalid compressed data");
+        reserve(length);
+        for (let i = 0; i < length; i++, size++) out[size] = out[size - distance];
+      }
+    }
+  }
+  return out.subarray(0, size);
+}
+
+// --- decoding payload arrays -----------------------------------------------------------------
+
+// Identical data decodes to the identical array object: plotly compares arrays by identity, so
+// an unchanged surface grid is not recomputed when the paths change.
+let decodedCache = new Map();
+const decodedSpecs = new WeakMap();
+
+function specKey(spec) {
+  return `${spec.dtype}|${spec.codec}|${spec.shape}|${spec.bdata}`;
+}
+
+export function decodeArray(spec) {
   const binary = atob(spec.bdata);
   let bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  if (spec.codec === "deflate") bytes = await inflate(bytes);
+  const count = spec.shape.reduce((product, size) => product * size, 1);
+  const width = spec.dtype === "f2" ? 2 : (TYPED[spec.dtype] || Uint8Array).BYTES_PER_ELEMENT;
+  if (spec.codec === "deflate") bytes = inflate(bytes, count * width);
+  // Both start a buffer of their own (offset 0), so every typed view below is aligned.
+  if (bytes.length !== count * width) throw new Error("array data does not match its shape");
   let flat;
   if (spec.dtype === "f2") {
-    const half = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+    const half = new Uint16Array(bytes.buffer, bytes.byteOffset, count);
     const table = halfTable();
     flat = new Float32Array(half.length);
     for (let i = 0; i < half.length; i++) flat[i] = table[half[i]];
   } else {
     const Typed = TYPED[spec.dtype];
-    flat = new Typed(bytes.buffer, bytes.byteOffset, bytes.byteLength / Typed.BYTES_PER_ELEMENT);
+    flat = new Typed(bytes.buffer, bytes.byteOffset, count);
   }
   return { flat, shape: spec.shape };
 }
 
-function decodeAsync(spec) {
-  const key = `${spec.dtype}|${spec.codec}|${spec.shape}|${spec.bdata}`;
-  let pending = decodedCache.get(key);
-  if (!pending) {
-    pending = decodeBytes(spec);
-    decodedCache.set(key, pending);
-    // Only arrays still in use stay cached: the newest payload's.
-    pending.then(() => undefined, () => decodedCache.delete(key));
-  }
-  return pending.then((array) => {
-    decodedSpecs.set(spec, array);
-    return array;
-  });
-}
-
-// Decode every array of a payload (they may be compressed, which is asynchronous) so that
-// drawing can then look them up synchronously with decoded().
-async function decodePayload(data) {
-  const pending = [];
+// Decode every array of a payload so that drawing can look them up with decoded(). Arrays of
+// the previous payload are reused, and only the newest payload's stay cached.
+function decodePayload(data) {
+  const cache = new Map();
   const visit = (value) => {
-    if (isEncoded(value)) pending.push(decodeAsync(value));
-    else if (Array.isArray(value)) value.forEach(visit);
+    if (isEncoded(value)) {
+      const key = specKey(value);
+      let array = cache.get(key) || decodedCache.get(key);
+      if (!array) array = decodeArray(value);
+      cache.set(key, array);
+      decodedSpecs.set(value, array);
+    } else if (Array.isArray(value)) value.forEach(visit);
     else if (value !== null && typeof value === "object") Object.values(value).forEach(visit);
   };
   visit(data);
-  await Promise.all(pending);
-  const keep = new Set();
-  visitKeys(data, keep);
-  for (const key of decodedCache.keys()) if (!keep.has(key)) decodedCache.delete(key);
-}
-
-function visitKeys(value, keep) {
-  if (isEncoded(value)) keep.add(`${value.dtype}|${value.codec}|${value.shape}|${value.bdata}`);
-  else if (Array.isArray(value)) value.forEach((item) => visitKeys(item, keep));
-  else if (value !== null && typeof value === "object") {
-    Object.values(value).forEach((item) => visitKeys(item, keep));
-  }
+  decodedCache = cache;
 }
 
 function decoded(spec) {
@@ -556,9 +680,12 @@ class Chart {
     const sequence = (this.sequence || 0) + 1;
     this.sequence = sequence;
     this.setTriggerValue = setTriggerValue;
-    [this.Plotly] = await Promise.all([loadPlotly(data.plotly_url), decodePayload(data)]);
-    // A newer payload may have arrived while this one was decoding: it wins.
-    if (sequence === this.sequence) this.applyPayload(data, start);
+    // Drawn in the same task once plotly.js is there: nothing else gets to run in between.
+    if (!this.Plotly) this.Plotly = await loadPlotly(data.plotly_url);
+    // A newer payload may have arrived while plotly.js was loading: it wins.
+    if (sequence !== this.sequence) return;
+    decodePayload(data);
+    this.applyPayload(data, start);
   }
 
   applyPayload(data, start) {
