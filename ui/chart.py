@@ -84,6 +84,11 @@ Events (Streamlit trigger values, read in the ``on_click`` / ``on_fan`` callback
 before the script): ``click -> {"panel": id, "x": float, "y": float}`` and
 ``fan -> {"index": int, "value": float}``.
 
+Each series and each shared array is sent once: ``chart`` replaces one the browser was given
+with the chart's previous payload by ``{"same_as": digest}`` (``pack_units``), and the browser
+keeps recent units by digest. A browser that lacks one (a payload it never drew) reports
+``missing``, and the next run sends everything again.
+
 plotly.js is served from the installed ``plotly`` package (``package_data/plotly.min.js``)
 through Streamlit's file route for custom components: never inlined into the page, never fetched
 from a CDN. That route sends no caching validators, so the browser keeps its own copy in Cache
@@ -297,6 +302,10 @@ def plotly_js_url() -> str:
     return _served_url(_PLOTLY_ROUTE, _PLOTLY_DIR, "plotly.min.js", plotly.__version__)
 
 
+def _digest(value: Any) -> str:
+    return hashlib.blake2b(json.dumps(value, sort_keys=True).encode(), digest_size=12).hexdigest()
+
+
 def _with_static_keys(payload: dict[str, Any]) -> dict[str, Any]:
     """The payload with a digest of each panel's static part (layout and static traces).
 
@@ -310,11 +319,36 @@ def _with_static_keys(payload: dict[str, Any]) -> dict[str, Any]:
             "traces": [trace for trace in panel.get("traces", [])
                        if trace.get("kind") not in ANIMATED_KINDS],
         }
-        digest = hashlib.blake2b(
-            json.dumps(static, sort_keys=True).encode(), digest_size=12
-        ).hexdigest()
-        panels.append({**panel, "static_key": digest})
+        panels.append({**panel, "static_key": _digest(static)})
     return {**payload, "panels": panels}
+
+
+#: Session state key prefix (+ the chart's key): digests of the units the chart was last sent.
+_SENT_PREFIX = "_chart_sent."
+
+
+def pack_units(
+    payload: dict[str, Any], previous: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """The payload with each series and shared array as a unit the browser keeps by digest.
+
+    A unit whose digest is in ``previous`` (sent with the chart's last payload) goes as
+    ``{"same_as": digest}``; the others carry their ``"digest"``. Returns the packed payload and
+    the digests of all its units. Adding a start point then sends that start's runs only.
+    """
+    digests: set[str] = set()
+
+    def pack(unit: dict[str, Any]) -> dict[str, Any]:
+        digest = _digest(unit)
+        digests.add(digest)
+        return {"same_as": digest} if digest in previous else {**unit, "digest": digest}
+
+    packed = dict(payload)
+    if "series" in payload:
+        packed["series"] = [pack(series) for series in payload["series"]]
+    if "arrays" in payload:
+        packed["arrays"] = {name: pack(array) for name, array in payload["arrays"].items()}
+    return packed, frozenset(digests)
 
 
 def chart(
@@ -347,7 +381,17 @@ def chart(
                 on_fan(event["index"])
 
         callbacks["on_fan_change"] = fanned
-    data = _with_static_keys({**payload, "plotly_url": plotly_js_url()})
+    sent_key = f"{_SENT_PREFIX}{key}"
+
+    def resend() -> None:
+        st.session_state.pop(sent_key, None)
+
+    callbacks["on_missing_change"] = resend
+    data, sent = pack_units(
+        _with_static_keys({**payload, "plotly_url": plotly_js_url()}),
+        st.session_state.get(sent_key, frozenset()),
+    )
+    st.session_state[sent_key] = sent
     _component(key=key, data=data, **callbacks)
 
 

@@ -90,3 +90,22 @@ def test_payload_arrays_decode_to_what_python_encoded(chart_module, dtype, compr
     assert decoded["shape"] == [2, 4]
     got = np.array([np.nan if v == "NaN" else v for v in decoded["flat"]], dtype=float)
     np.testing.assert_array_equal(got, expected.astype(float))
+
+
+def test_units_sent_before_are_resolved_and_unknown_ones_reported(chart_module):
+    result = chart_module.evaluate(
+        """() => {
+            const grid = {dtype: 'f4', shape: [1], bdata: 'AACAPw==', digest: 'g1'};
+            const first = window.chart.resolveUnits({
+                arrays: {grid_z: grid}, series: [{name: 'start 1', digest: 's1'}]});
+            const second = window.chart.resolveUnits({
+                arrays: {grid_z: {same_as: 'g1'}},
+                series: [{same_as: 's1'}, {name: 'start 2', digest: 's2'}]});
+            const third = window.chart.resolveUnits({series: [{same_as: 'never sent'}]});
+            return {first: first.missing, names: second.data.series.map((s) => s.name),
+                    grid: second.data.arrays.grid_z === grid, missing: second.missing,
+                    unknown: third.missing};
+        }"""
+    )
+    assert result == {"first": [], "names": ["start 1", "start 2"], "grid": True,
+                      "missing": [], "unknown": ["never sent"]}

@@ -269,6 +269,41 @@ export function decodeArray(spec) {
   return { flat, shape: spec.shape };
 }
 
+// Series and shared arrays the server sent before arrive as {"same_as": digest} (ui/chart.py
+// pack_units): the newest units are kept here by digest. Content-addressed, so every chart on
+// the page may share them.
+const KEPT_UNITS = 64;
+const units = new Map();
+
+function keepUnit(unit) {
+  units.delete(unit.digest);
+  units.set(unit.digest, unit);
+  if (units.size > KEPT_UNITS) units.delete(units.keys().next().value);
+}
+
+// The payload with every {"same_as"} replaced by the unit it names; `missing` lists the
+// digests this page does not have.
+export function resolveUnits(data) {
+  const missing = [];
+  const resolve = (unit) => {
+    if (!unit || typeof unit.same_as !== "string") {
+      if (unit && typeof unit.digest === "string") keepUnit(unit);
+      return unit;
+    }
+    const known = units.get(unit.same_as);
+    if (!known) missing.push(unit.same_as);
+    else keepUnit(known);
+    return known || unit;
+  };
+  const out = { ...data };
+  if (data.series) out.series = data.series.map(resolve);
+  if (data.arrays) {
+    out.arrays = Object.fromEntries(Object.entries(data.arrays).map(([name, unit]) =>
+      [name, resolve(unit)]));
+  }
+  return { data: out, missing };
+}
+
 // Decode every array of a payload so that drawing can look them up with decoded(). Arrays of
 // the previous payload are reused, and only the newest payload's stay cached.
 function decodePayload(data) {
@@ -684,8 +719,14 @@ class Chart {
     if (!this.Plotly) this.Plotly = await loadPlotly(data.plotly_url);
     // A newer payload may have arrived while plotly.js was loading: it wins.
     if (sequence !== this.sequence) return;
-    decodePayload(data);
-    this.applyPayload(data, start);
+    const { data: full, missing } = resolveUnits(data);
+    if (missing.length) {
+      // Keep showing the last view; the server sends everything again.
+      this.report("missing", missing);
+      return;
+    }
+    decodePayload(full);
+    this.applyPayload(full, start);
   }
 
   applyPayload(data, start) {
