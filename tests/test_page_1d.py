@@ -65,7 +65,8 @@ def test_the_page_opens_on_the_textbook_parabola(app):
         app.selectbox(key="curve"), app.slider(key="start_slider"),
         app.selectbox(key="optimizer"), app.select_slider(key="eta"),
         app.slider(key="iterations"))), "every control explains itself"
-    assert app.expander[0].label == "What to try"
+    assert data["notes"]["title"] == "What to try"
+    assert data["notes"]["items"][0].startswith("η = 0.03 from x₀ = −0.9")
     assert app.query_params == {}, "the defaults need no URL parameters"
 
 
@@ -212,3 +213,14 @@ def test_the_double_well_suggestions():
                                                                                    abs=1e-3)
     assert gd_run("double_well_1d", 2.0, 0.1)[0].points[-1, 0] == pytest.approx(-1.3008,
                                                                                  abs=1e-3)
+
+
+def test_the_csv_download_holds_every_step_of_the_run_at_the_chosen_rate():
+    surface = gd_core.get_surface("quadratic_1d")
+    view = curve_view.curve_view(surface, "gd", {}, -0.9, 3, 0.03)
+    rows = curve_view.trajectory_csv(view, 0.03).splitlines()
+    assert rows[0] == "learning_rate,step,x,f,slope"
+    # The worked first step of the page: x1 = −0.9 − 0.03·f′(−0.9) = −0.216 (f′ = 12x − 12).
+    assert rows[1] == "0.03,0,-0.9,18.66,-22.8"
+    assert rows[2].startswith("0.03,1,-0.216,")
+    assert len(rows) == 1 + 4

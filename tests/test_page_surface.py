@@ -11,6 +11,7 @@ from helpers import chart_payload as payload
 from streamlit.testing.v1 import AppTest
 
 import gd_core
+from ui import surface_view
 from ui.runs import LEARNING_RATES
 
 PAGE = "pages/2_Descent_on_a_surface.py"
@@ -40,7 +41,11 @@ def test_the_page_opens_on_himmelblau_with_four_starts(app):
     assert len(data["series"]) == 4
     assert [panel["id"] for panel in data["panels"]] == ["contour", "onion", "loss"]
     assert data["fan"]["labels"][data["fan"]["index"]] == "0.01"
-    assert len(app.latex) == 2, "the formula and the update rule"
+    (latex,) = app.latex
+    assert "(x^2 + y - 11)^2" in latex.value and r"\eta" in latex.value, "formula and rule"
+    assert data["notes"]["title"] == "What to try"
+    assert data["notes"]["items"] == list(surface_view.TRY["himmelblau"][1])
+    assert app.button[0].label == "Clear start points" and app.get("download_button")
     assert not app.warning
 
 
@@ -74,7 +79,7 @@ def test_learning_rate_steps_noise_and_seed(app):
     app.number_input(key="seed").set_value(7).run()
     assert_ok(app)
     assert app.query_params["seed"] == "7"
-    assert "varepsilon" in app.latex[1].value, "the rule mentions the noise"
+    assert "varepsilon" in app.latex[0].value, "the rule mentions the noise"
 
 
 @pytest.mark.parametrize("schedule", ["step", "exponential", "cosine", "inverse_time", "constant"])

@@ -32,7 +32,12 @@ Payload (plain JSON; arrays as ``encode_array`` dicts — base64, never NaN in J
       "columns": [2, 1],                # optional: relative widths of the two panels of a row
       "start_frame": "first",           # optional: a new chart opens on frame 0, not the last
       "badges_first": True,             # optional: badges under the controls, above the panels
+      "notes": {"title": "What to try", "items": ["...", ...], "caption": "..."},  # optional
     }
+
+``notes`` is a titled list under the panels (``notes`` below builds it). It lives in the chart
+rather than in Streamlit markdown because Streamlit redraws every element on every rerun, and the
+browser rebuilds the notes only when their text changes.
 
 Every channel is ``(fan members, frames)`` (or ``(frames,)`` for a run without a fan); the
 channel name ``"step"`` is built in (0, 1, ..., frames - 1). ``badges`` holds one entry per fan
@@ -106,7 +111,7 @@ import json
 import math
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -321,6 +326,11 @@ def _with_static_keys(payload: dict[str, Any]) -> dict[str, Any]:
         }
         panels.append({**panel, "static_key": _digest(static)})
     return {**payload, "panels": panels}
+
+
+def notes(title: str, items: Sequence[str], caption: str = "") -> dict[str, Any]:
+    """The payload's ``notes``: ``title`` over a bulleted list of ``items``, then ``caption``."""
+    return {"title": title, "items": list(items), "caption": caption}
 
 
 #: Session state key prefix (+ the chart's key): digests of the units the chart was last sent.

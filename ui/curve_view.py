@@ -10,6 +10,7 @@ formula typed twice is computed once.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ import streamlit as st
 
 import gd_core
 from ui import curve, widgets
-from ui.chart import chart
+from ui.chart import chart, notes
 from ui.runs import (
     ROUND_LEARNING_RATES,
     FanRuns,
@@ -224,7 +225,8 @@ def show(surface: gd_core.Surface, *, show_formula: bool = True) -> None:
     right.latex(curve.update_rule(optimizer.name))
 
     view = curve_view(surface, optimizer.name, optimizer.hyperparams, start, steps, lr)
-    chart(view.payload, key="curve_chart", on_click=_click_start, on_fan=_choose_learning_rate)
+    chart({**view.payload, "notes": notes("What to try", tips(surface), surface.description)},
+          key="curve_chart", on_click=_click_start, on_fan=_choose_learning_rate)
     if view.critical is not None:
         critical_note.caption(f"▲ {view.critical.label}: {view.critical.help}")
 
@@ -236,9 +238,8 @@ def show(surface: gd_core.Surface, *, show_formula: bool = True) -> None:
     )
     st.latex(curve.first_step(view.runs, ROUND_LEARNING_RATES.index(lr), optimizer.name))
 
-    widgets.tips_and_download(
-        tips(surface), surface.description,
-        label="Download the run (CSV)", data=trajectory_csv(view, lr),
+    widgets.download_csv(
+        label="Download the run (CSV)", data=functools.partial(trajectory_csv, view, lr),
         file_name=f"descent_{surface.name}_{optimizer.name}_lr{lr:g}.csv",
         help="Every step of the run at the learning rate chosen in the sidebar.",
     )

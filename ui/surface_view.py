@@ -8,6 +8,7 @@ formula…") and "Your own function". Runs and payloads are cached on a hashable
 from __future__ import annotations
 
 import csv
+import functools
 import io
 
 import numpy as np
@@ -15,7 +16,7 @@ import streamlit as st
 
 import gd_core
 from ui import widgets
-from ui.chart import chart
+from ui.chart import chart, notes
 from ui.figures import MAX_RUNS, descent_payload, surface_grid
 from ui.runs import LEARNING_RATES, badges, format_learning_rate, run_fan
 
@@ -219,9 +220,10 @@ def show(surface: gd_core.Surface, *, show_formula: bool = True) -> None:
 
     starts = _current_starts(surface)
     lr_index = LEARNING_RATES.index(lr)
-    if show_formula:
-        st.latex(surface.formula)
-    st.latex(update_rule(optimizer.name, schedule[0], noise))
+    rule = update_rule(optimizer.name, schedule[0], noise)
+    # One element for both lines: Streamlit typesets each LaTeX element again on every rerun.
+    st.latex(rf"\begin{{gathered}}{surface.formula}\\[0.4em]{rule}\end{{gathered}}"
+             if show_formula else rule)
 
     runs, payload = _cached_view(
         widgets.surface_key(surface), surface, optimizer.name,
@@ -231,11 +233,12 @@ def show(surface: gd_core.Surface, *, show_formula: bool = True) -> None:
     )
     if not starts:
         st.info("Click the contour map to add a start point.", icon="👆")
-    chart(payload, key="descent_chart", on_click=add_start, on_fan=_choose_learning_rate)
+    tips = TRY[surface.name][1] if surface.name in TRY else CUSTOM_TRY
+    chart({**payload, "notes": notes("What to try", tips, surface.description)},
+          key="descent_chart", on_click=add_start, on_fan=_choose_learning_rate)
 
-    widgets.tips_and_download(
-        TRY[surface.name][1] if surface.name in TRY else CUSTOM_TRY, surface.description,
-        label="Download paths (CSV)", data=trajectory_csv(runs, lr_index),
+    widgets.download_csv(
+        label="Download paths (CSV)", data=functools.partial(trajectory_csv, runs, lr_index),
         file_name=f"descent_{surface.name}_{optimizer.name}_lr{lr:g}.csv",
         help="Every start's path at the learning rate chosen in the sidebar.",
         disabled=not starts,

@@ -333,15 +333,11 @@ def noise_controls() -> tuple[float, int]:
     return noise, int(seed)
 
 
-def tips_and_download(tips: Sequence[str], description: str, **download) -> None:
-    """Under a chart: "What to try" (with the function's description) beside a CSV download
-    button (``download`` are ``st.download_button``'s arguments)."""
-    below_left, below_right = st.columns([3, 1])
-    with below_left.expander("What to try", expanded=True):
-        st.markdown("\n".join(f"- {tip}" for tip in tips))
-        if description:
-            st.caption(description)
-    below_right.download_button(on_click="ignore", mime="text/csv", width="stretch", **download)
+def download_csv(**download) -> None:
+    """A CSV download button (``download`` are ``st.download_button``'s arguments) that does
+    not rerun the page when clicked. Pass ``data`` as a callable: the file is then made only
+    when someone asks for it, not on every rerun."""
+    st.download_button(on_click="ignore", mime="text/csv", **download)
 
 
 # --- typed formulas ----------------------------------------------------------------------------

@@ -100,3 +100,14 @@ def test_reloading_the_link_gives_the_same_view(page, url):
     open_chart(page, link)
     assert chart_state(page) == before
     assert live_trace(page, "contour", 6) == trail
+
+
+def test_the_download_button_gives_the_paths_as_csv(page, url):
+    open_chart(page, url + START + "&lr=0.1&steps=20")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download paths (CSV)").click()
+    assert download.value.suggested_filename == "descent_bowl_gd_lr0.1.csv"
+    rows = download.value.path().read_text().splitlines()
+    assert rows[0] == "run,learning_rate,step,x,y,f"
+    assert rows[1] == "1,0.1,0,-0.5,2.5,31.75"  # f(−0.5, 2.5) on the bowl
+    assert len(rows) == 1 + 21, "one row per step, the start included"

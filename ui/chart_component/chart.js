@@ -634,9 +634,12 @@ class Chart {
     this.panelsNode = h("div", "dl-panels");
     this.badgesNode = h("ul", "dl-badges");
     this.readoutsNode = h("div", "dl-readouts");
+    this.notesNode = h("details", "dl-notes");
+    this.notesNode.open = true;
+    this.notesNode.hidden = true;
     this.buildControls();
     this.root.append(this.controls, this.message, this.panelsNode, this.readoutsNode,
-      this.badgesNode);
+      this.badgesNode, this.notesNode);
     parent.appendChild(this.root);
 
     this.panels = new Map();
@@ -787,6 +790,7 @@ class Chart {
     this.renderControls();
     this.renderBadges();
     this.renderReadouts();
+    this.renderNotes(data.notes);
     this.scheduleSlow();
     // Read by benchmarks/bench_surface_page.py: payload in to every plot drawn.
     Promise.all(drawn).then(() => performance.measure("dl-payload", { start }));
@@ -974,6 +978,21 @@ class Chart {
     });
     // Announced when stepping by hand, not 25 times a second while playing.
     this.readoutsNode.setAttribute("aria-live", this.playing ? "off" : "polite");
+  }
+
+  // A titled list under the chart ("What to try"), rebuilt only when its text changes; the
+  // viewer's open or closed choice stays.
+  renderNotes(notes) {
+    const key = JSON.stringify(notes || null);
+    if (key === this.notesKey) return;
+    this.notesKey = key;
+    this.notesNode.hidden = !notes;
+    if (!notes) return;
+    const list = h("ul", "dl-notes-items");
+    list.append(...(notes.items || []).map((item) => h("li", "", item)));
+    const parts = [h("summary", "dl-notes-title", notes.title || ""), list];
+    if (notes.caption) parts.push(h("p", "dl-notes-caption", notes.caption));
+    this.notesNode.replaceChildren(...parts);
   }
 
   renderBadges() {
