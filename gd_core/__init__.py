@@ -7,7 +7,6 @@ Points are arrays ``(..., dim)``; a batch of starts is ``(n, dim)``; a trajector
 from gd_core.analysis import Outcome, critical_learning_rate, outcome, regime
 from gd_core.basins import SETTLE_TOLERANCE, BasinMap, basin_map
 from gd_core.descent import STOP_REASONS, Trajectory, descend
-from gd_core.formula import FormulaError, parse_surface
 from gd_core.optimizers import OPTIMIZERS, Optimizer, OptimizerSpec, make_optimizer
 from gd_core.schedules import SCHEDULES, make_schedule
 from gd_core.surfaces import SURFACES, Surface, get_surface
@@ -35,3 +34,13 @@ __all__ = [
     "parse_surface",
     "regime",
 ]
+
+
+def __getattr__(name: str):
+    # Typed formulas need SymPy, a quarter of a second to import: loaded on first use, so the
+    # registered surfaces, the CLI and the app's first page do not wait for it.
+    if name in ("FormulaError", "parse_surface"):
+        from gd_core import formula
+
+        return getattr(formula, name)
+    raise AttributeError(f"module 'gd_core' has no attribute {name!r}")

@@ -29,12 +29,17 @@ def hessian(gradient: Gradient, point: np.ndarray, step: float = _HESSIAN_STEP) 
 
 
 def refine_minimum(gradient: Gradient, guess, iterations: int = 60) -> np.ndarray:
-    """Newton's method on ``gradient = 0`` from ``guess``.
+    """Newton's method on ``gradient = 0`` from ``guess`` (one point; ``refine_minima`` for many).
 
     The finite-difference Hessian only sets the speed of convergence; the fixed point is where the
     exact gradient vanishes, so the result is accurate to machine precision.
     """
-    return _newton(gradient, np.array(guess, dtype=float)[None], iterations)[0]
+    return refine_minima(gradient, np.array(guess, dtype=float)[None], iterations)[0]
+
+
+def refine_minima(gradient: Gradient, guesses, iterations: int = 60) -> np.ndarray:
+    """``refine_minimum`` from each of ``guesses`` ``(n, dim)`` at once."""
+    return _newton(gradient, guesses, iterations)
 
 
 def _newton(gradient: Gradient, points: np.ndarray, iterations: int = 60) -> np.ndarray:
@@ -67,15 +72,22 @@ def _newton(gradient: Gradient, points: np.ndarray, iterations: int = 60) -> np.
     return points
 
 
-def is_local_minimum(gradient: Gradient, point, gradient_tolerance: float = 1e-7) -> bool:
-    """True when the gradient vanishes at ``point`` and the Hessian there is positive definite."""
+def is_local_minimum(gradient: Gradient, point, gradient_tolerance: float = 1e-7):
+    """True when the gradient vanishes at ``point`` and the Hessian there is positive definite.
+
+    ``point`` may be a batch ``(..., dim)``: the answer is then a boolean array ``(...)``.
+    """
     point = np.asarray(point, dtype=float)
     with np.errstate(all="ignore"):
         grad = gradient(point)
-    if not np.all(np.isfinite(grad)) or np.max(np.abs(grad)) > gradient_tolerance:
-        return False
-    eigenvalues = np.linalg.eigvalsh(hessian(gradient, point))
-    return bool(np.all(np.isfinite(eigenvalues)) and np.min(eigenvalues) > 0)
+        curvature = hessian(gradient, point)
+    stationary = np.all(np.isfinite(grad), axis=-1) & (
+        np.max(np.abs(grad), axis=-1) <= gradient_tolerance)
+    usable = stationary & np.all(np.isfinite(curvature), axis=(-2, -1))
+    eigenvalues = np.zeros(curvature.shape[:-1])
+    eigenvalues[usable] = np.linalg.eigvalsh(curvature[usable])
+    result = usable & (np.min(eigenvalues, axis=-1) > 0)
+    return bool(result) if result.ndim == 0 else result
 
 
 def find_minima(

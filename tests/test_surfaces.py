@@ -1,12 +1,17 @@
 """Surfaces: the registry, shapes, exact gradients and the known minima (PRODUCT.md §1)."""
 
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import gd_core
-from gd_core.critical_points import hessian
+from gd_core.critical_points import hessian, is_local_minimum, refine_minima, refine_minimum
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ALL = list(gd_core.SURFACES.values())
 IDS = [surface.name for surface in ALL]
@@ -203,6 +208,34 @@ def test_minima_are_distinct_and_global_first(surface):
     for i, a in enumerate(surface.minima):
         for b in surface.minima[i + 1 :]:
             assert np.max(np.abs(a - b)) > 1e-3
+
+
+def test_minimum_checks_and_refinement_work_on_a_batch_as_on_single_points():
+    himmelblau = gd_core.get_surface("himmelblau")
+    points = np.array([himmelblau.minima[0], [-0.270845, -0.923039], [0.0, 0.0], [1.0, 1.0]])
+    # A minimum, the local maximum near the centre, and two points where f is not flat.
+    batch = is_local_minimum(himmelblau.gradient, points)
+    assert batch.tolist() == [is_local_minimum(himmelblau.gradient, p) for p in points]
+    assert batch.tolist() == [True, False, False, False]
+    guesses = np.array([[2.9, 2.1], [-2.8, 3.1], [-3.7, -3.2]])
+    np.testing.assert_array_equal(
+        refine_minima(himmelblau.gradient, guesses),
+        [refine_minimum(himmelblau.gradient, guess) for guess in guesses],
+    )
+
+
+def test_a_guess_that_is_no_minimum_is_refused_at_declaration():
+    from gd_core.surfaces import _himmelblau, _himmelblau_grad, declare
+
+    with pytest.raises(ValueError, match="does not lead to a local minimum"):
+        declare("h", "H", "f", [(-5, 5), (-5, 5)], _himmelblau, _himmelblau_grad,
+                minima_guesses=[(3, 2), (-0.27, -0.92)])
+
+
+def test_importing_gd_core_leaves_sympy_for_typed_formulas():
+    code = ("import sys, gd_core; assert 'sympy' not in sys.modules; "
+            "gd_core.parse_surface('x^2'); assert 'sympy' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_saddle_has_no_minima():
