@@ -776,7 +776,8 @@ class Chart {
       }
     }
     const drawn = [];
-    for (const spec of data.panels || []) {
+    const later = [];
+    for (const [index, spec] of (data.panels || []).entries()) {
       let panel = this.panels.get(spec.id);
       if (!panel) {
         panel = new Panel(this, spec);
@@ -784,7 +785,27 @@ class Chart {
         this.resizeObserver.observe(panel.node);
       }
       this.panelsNode.appendChild(panel.node);  // keeps the payload's order
-      drawn.push(panel.apply(spec));
+      // The first panel (the one the viewer clicks) is redrawn now and painted on its own;
+      // the other 2D panels already on screen follow right after that paint.
+      panel.pendingSpec = null;
+      if (index > 0 && panel.plotted && !panel.is3d) {
+        panel.pendingSpec = spec;
+        later.push(panel);
+      } else drawn.push(panel.apply(spec));
+    }
+    if (later.length) {
+      const sequence = this.sequence;
+      drawn.push(new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => {
+        const redrawn = [];
+        if (sequence === this.sequence) {
+          for (const panel of later) {
+            const spec = panel.pendingSpec;
+            panel.pendingSpec = null;
+            if (spec) redrawn.push(panel.apply(spec));
+          }
+        }
+        resolve(Promise.all(redrawn));
+      }, 0))));
     }
     this.panelsNode.dataset.count = String(this.panels.size);
     this.renderControls();
@@ -919,7 +940,7 @@ class Chart {
     const drawn = [];
     for (const panel of this.panels.values()) {
       if (panel.is3d) panel.stale = true;
-      else drawn.push(panel.update());
+      else if (!panel.pendingSpec) drawn.push(panel.update());
     }
     this.scheduleSlow();
     this.renderControls();
