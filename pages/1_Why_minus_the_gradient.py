@@ -13,6 +13,7 @@ URL = widgets.UrlState("curve", [
     *curve_view.URL_PARAMS,
 ])
 
+widgets.use_declared_navigation()
 st.set_page_config(page_title="Why minus the gradient · Descent Lab", layout="wide")
 notices = URL.restore()
 

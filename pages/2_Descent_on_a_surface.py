@@ -13,6 +13,7 @@ URL = widgets.UrlState("surface", [
     *surface_view.URL_PARAMS,
 ])
 
+widgets.use_declared_navigation()
 st.set_page_config(page_title="Descent on a surface · Descent Lab", layout="wide")
 notices = URL.restore()
 

@@ -27,6 +27,7 @@ def new_function() -> None:
     curve_view.reset_start()
 
 
+widgets.use_declared_navigation()
 st.set_page_config(page_title="Your own function · Descent Lab", layout="wide")
 notices = URL.restore()
 

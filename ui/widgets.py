@@ -144,6 +144,23 @@ class UrlState:
             st.query_params.from_dict(wanted)
 
 
+def use_declared_navigation() -> None:
+    """Hand a page opened before the app declared its navigation over to ``app.py``.
+
+    Streamlit starts every server in its old multipage mode when a ``pages/`` folder exists, and
+    leaves it only once ``st.navigation`` (in ``app.py``) has run. Until then a link straight to
+    a page runs that page's file on its own, with Streamlit's file list ("app") as the sidebar
+    and no home page. Called first by every page: in that mode it switches the mode off and
+    reruns, so ``app.py`` runs and opens this same page (its URL path is the same in both modes).
+    """
+    # Private to Streamlit (checked against 1.67): the flag its script runner reads every run.
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def reread_urls() -> None:
     """Make every page read its URL again the next time it runs.
 

@@ -49,11 +49,16 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
 
 @pytest.fixture(scope="session")
 def streamlit_app(tmp_path_factory):
-    """Factory: page script (relative to the repository) -> URL of a server running it."""
+    """Factory: page script (relative to the repository) -> URL of a server running it.
+
+    A server is shared by the tests that ask for the same script, unless ``fresh``: then the
+    test gets a server of its own that no page has been opened on yet.
+    """
     servers: dict[str, tuple[str, subprocess.Popen]] = {}
 
-    def start(script: str) -> str:
-        if script not in servers:
+    def start(script: str, *, fresh: bool = False) -> str:
+        key = f"{script} (fresh {len(servers)})" if fresh else script
+        if key not in servers:
             port = free_port()
             log = tmp_path_factory.mktemp("streamlit") / "server.log"
             env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -64,9 +69,9 @@ def streamlit_app(tmp_path_factory):
                 cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
             )
             url = f"http://127.0.0.1:{port}"
-            servers[script] = (url, process)
+            servers[key] = (url, process)
             wait_until_healthy(url, process, log)
-        return servers[script][0]
+        return servers[key][0]
 
     yield start
     for _, process in servers.values():

@@ -111,3 +111,18 @@ def test_the_download_button_gives_the_paths_as_csv(page, url):
     assert rows[0] == "run,learning_rate,step,x,y,f"
     assert rows[1] == "1,0.1,0,-0.5,2.5,31.75"  # f(−0.5, 2.5) on the bowl
     assert len(rows) == 1 + 21, "one row per step, the start included"
+
+
+def test_a_link_to_the_page_on_a_fresh_server_opens_it_inside_the_app(page, streamlit_app):
+    # The first page anyone opens after the server starts: Streamlit still thinks in its file
+    # list mode then (a pages/ folder exists) until app.py's navigation has run once.
+    app = streamlit_app("app.py", fresh=True)
+    open_chart(page, f"{app}/Descent_on_a_surface?surface=two_minima&lr=0.4")
+    nav = page.locator("[data-testid=stSidebarNav] a")
+    page.wait_for_function("""() => [...document.querySelectorAll(
+        '[data-testid=stSidebarNav] a')].some((a) => a.textContent.includes('Home'))""")
+    # Each entry reads "<icon name>\n\n<title>": the icon is a ligature of the icon font.
+    assert [text.split("\n")[-1].strip() for text in nav.all_inner_texts()] == [
+        "Home", "Why minus the gradient", "Descent on a surface", "Your own function"]
+    assert chart_state(page)["fanValue"] == "0.4", "the link's parameters survive the handover"
+    assert "surface=two_minima" in page.url
