@@ -41,7 +41,7 @@ shade = np.log1p(grid.z - np.nanmin(grid.z))
 
 contour = go.Figure([
     go.Contour(x=grid.xs, y=grid.ys, z=shade, colorscale=TERRAIN, showscale=False,
-               ncontours=28),
+               ncontours=20),
     go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers", line={"color": "#D55E00"}),
     go.Scatter(x=path[-1:, 0], y=path[-1:, 1], mode="markers", marker={"size": 13}),
 ])

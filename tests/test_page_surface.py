@@ -170,3 +170,41 @@ def test_the_chart_learning_rate_callback_moves_the_sidebar_slider():
     app.run()
     assert app.select_slider(key="lr").value == 0.1
     assert app.query_params["lr"] == "0.1"
+
+
+#: What the "What to try" hints (ui/surface_view.TRY) claim, as gd_core computes it: surface,
+#: optimizer and hyperparameters, learning rate, start, 100 steps -> words in the outcome.
+HINT_CLAIMS = [
+    ("bowl", "gd", {}, 0.042, (-0.5, 2.5), "reached the global minimum"),
+    ("bowl", "gd", {}, 0.13, (-0.5, 2.5), "diverged"),
+    ("ravine", "gd", {}, 0.024, (-0.5, 2.5), "reached the global minimum"),
+    ("ravine", "gd", {}, 0.032, (-0.5, 2.5), "diverged"),
+    ("ravine", "momentum", {"momentum": 0.9}, 0.01, (-0.5, 2.5), "reached the global minimum"),
+    ("rosenbrock", "gd", {}, 0.001, (-1.5, 2.0), "still moving"),
+    ("himmelblau", "gd", {}, 0.01, (0.0, 0.0), "minimum (3, 2)"),
+    ("himmelblau", "gd", {}, 0.01, (-1.0, -1.0), "minimum (-3.78, -3.28)"),
+    ("himmelblau", "gd", {}, 0.01, (1.0, -1.0), "minimum (3.58, -1.85)"),
+    ("himmelblau", "gd", {}, 0.01, (-1.0, 1.0), "minimum (-2.81, 3.13)"),
+    ("two_minima", "gd", {}, 0.42, (0.7, -0.2), "reached a local (not the global) minimum"),
+    ("two_minima", "gd", {}, 0.42, (-1.5, 1.2), "reached the global minimum"),
+    ("six_hump_camel", "gd", {}, 0.01, (-0.5, 1.5), "global minimum (-0.0898, 0.713)"),
+    ("six_hump_camel", "gd", {}, 0.042, (-0.5, 1.5), "global minimum (0.0898, -0.713)"),
+    ("six_hump_camel", "gd", {}, 0.01, (2.0, -1.0), "reached a local (not the global) minimum"),
+    ("rastrigin", "gd", {}, 0.0042, (2.3, -1.7), "local (not the global) minimum (1.99, -1.99)"),
+    ("rastrigin", "gd", {}, 0.01, (2.3, -1.7), "still moving"),
+    ("saddle", "gd", {}, 0.1, (1.5, 0.0), "stopped moving at"),
+    ("saddle", "gd", {}, 0.1, (1.5, 0.05), "diverged at step 46"),
+    ("saddle", "gd", {}, 0.01, (1.5, 0.05), "still moving"),
+    ("beale", "gd", {}, 0.001, (-3.0, -3.0), "diverged"),
+]
+
+
+@pytest.mark.parametrize(("surface", "optimizer", "hyperparams", "lr", "start", "words"),
+                         HINT_CLAIMS)
+def test_what_the_hints_claim_is_what_the_core_computes(surface, optimizer, hyperparams, lr,
+                                                        start, words):
+    assert lr in LEARNING_RATES, "the hint's learning rate is one the controls offer"
+    landscape = gd_core.get_surface(surface)
+    trajectory = gd_core.descend(
+        landscape, gd_core.make_optimizer(optimizer, lr=lr, **hyperparams), start, 100)
+    assert words in gd_core.outcome(landscape, trajectory).message

@@ -25,7 +25,7 @@ MAX_STEPS = 500
 #: Per surface: the start points it opens with, and what to try (verified against gd_core).
 TRY = {
     "bowl": ([(-0.5, 2.5)], [
-        "η = 0.05 from (−0.5, 2.5): a smooth slide into the minimum.",
+        "η = 0.042 from (−0.5, 2.5): a smooth slide into the minimum.",
         "η = 0.1: the path zig-zags in y, where the bowl is steeper (curvature 18, stable "
         "only while η < 2/18 ≈ 0.11).",
         "η = 0.13: past that edge the zig-zag grows and the run diverges.",
@@ -56,7 +56,7 @@ TRY = {
         "With tiny η it survives but barely moves on the flat plateau: compare Adam.",
     ]),
     "six_hump_camel": ([(-0.5, 1.5), (2.0, -1.0)], [
-        "From (−0.5, 1.5), η = 0.01 ends in one global minimum and η = 0.05 jumps to "
+        "From (−0.5, 1.5), η = 0.01 ends in one global minimum and η = 0.042 jumps to "
         "the other one.",
         "From (2, −1) both end in a local minimum.",
     ]),
@@ -65,7 +65,9 @@ TRY = {
         "of them is the global minimum.",
     ]),
     "rastrigin": ([(2.3, -1.7)], [
-        "Every dip traps plain gradient descent: from (2.3, −1.7) it stops at (2, −2).",
+        "Every dip traps plain gradient descent: with η = 0.0042 the run from (2.3, −1.7) "
+        "stops in the dip at (1.99, −1.99). At η = 0.01, past 2/f″ ≈ 0.005 there, it keeps "
+        "bouncing around that dip instead.",
         "Add gradient noise (σ = 3) and try a few seeds: noisy steps can hop out of dips.",
     ]),
     "ackley": ([(2.3, -1.7)], [
@@ -73,8 +75,11 @@ TRY = {
         "Compare plain gradient descent at η = 0.01 and 0.1 with Adam.",
     ]),
     "saddle": ([(1.5, 0.0), (1.5, 0.05)], [
-        "From (1.5, 0) the run slides into the saddle point and stops: the gradient is 0 there.",
-        "From (1.5, 0.05) the tiny offset grows every step and the run escapes: diverged.",
+        "With η = 0.1, the run from (1.5, 0) slides into the saddle point and stops: the "
+        "gradient is 0 there.",
+        "With η = 0.1, the run from (1.5, 0.05) starts almost the same, but the tiny offset "
+        "grows every step and it escapes: diverged at step 46. At η = 0.01 both are still on "
+        "their way after 100 steps.",
     ]),
 }
 CUSTOM_TRY = [
