@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from gd_core.descent import escape_limits
 from gd_core.optimizers import Optimizer
+from gd_core.rows import row_all, row_any, row_max, row_sum
 from gd_core.surfaces import Surface
 
 #: A run has settled in minimum k at the first step where its iterate lies within this distance
@@ -48,24 +48,6 @@ def _grid_starts(surface: Surface, resolution: int):
     grid_x, grid_y = np.meshgrid(axes[0], axes[1])
     starts = np.stack([grid_x.ravel(), grid_y.ravel()], axis=-1)
     return starts, axes[0], axes[1], (resolution, resolution)
-
-
-# Reductions over a short last axis are slow in NumPy; combining the columns is several times
-# faster for the 1 or 2 coordinates a point has here.
-def _row_max(values: np.ndarray) -> np.ndarray:
-    return functools.reduce(np.maximum, (values[..., axis] for axis in range(values.shape[-1])))
-
-
-def _row_sum(values: np.ndarray) -> np.ndarray:
-    return functools.reduce(np.add, (values[..., axis] for axis in range(values.shape[-1])))
-
-
-def _row_all(flags: np.ndarray) -> np.ndarray:
-    return functools.reduce(np.logical_and, (flags[..., a] for a in range(flags.shape[-1])))
-
-
-def _row_any(flags: np.ndarray) -> np.ndarray:
-    return functools.reduce(np.logical_or, (flags[..., a] for a in range(flags.shape[-1])))
 
 
 def _take(state, keep: np.ndarray):
@@ -133,14 +115,14 @@ def _settle(surface: Surface, optimizer: Optimizer, starts: np.ndarray, steps: i
             if step % _RUNAWAY_CHECK_EVERY == 0:
                 # A runaway can never pass the settle test below (NaN compares false, an escaped
                 # point is far from every minimum), so checking now and then is enough.
-                away = ~_row_all(np.isfinite(params)) | _row_any(np.abs(params - centre) > radius)
+                away = ~row_all(np.isfinite(params)) | row_any(np.abs(params - centre) > radius)
                 diverged[active[away & ~finished]] = True
                 finished |= away
             if len(minima):
                 moves = np.abs(updates)
-                clearance -= _row_sum(moves)  # the 1-norm bounds the distance moved
+                clearance -= row_sum(moves)  # the 1-norm bounds the distance moved
                 candidates = np.flatnonzero(
-                    (clearance < tolerance) & (_row_max(moves) < tolerance) & ~finished
+                    (clearance < tolerance) & (row_max(moves) < tolerance) & ~finished
                 )
                 if candidates.size:
                     gaps = sum(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gd_core.optimizers import Optimizer
+from gd_core.rows import row_all, row_any
 from gd_core.surfaces import Surface
 
 # A run counts as escaped once a coordinate lies this many half-widths of the domain away from
@@ -86,9 +87,9 @@ def runaway_code(points: np.ndarray, values: np.ndarray, limits) -> np.ndarray:
     centre, radius = limits
     code = np.zeros(values.shape, dtype=np.int8)
     code[np.isnan(values)] = UNDEFINED
-    code[np.any(np.abs(points - centre) > radius, axis=-1)] = _ESCAPED
+    code[row_any(np.abs(points - centre) > radius)] = _ESCAPED
     code[np.isinf(values)] = _OVERFLOW
-    code[~np.all(np.isfinite(points), axis=-1)] = _OVERFLOW
+    code[~row_all(np.isfinite(points))] = _OVERFLOW
     return code
 
 

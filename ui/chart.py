@@ -121,6 +121,8 @@ import streamlit as st
 import streamlit.components.v1 as components_v1
 from streamlit import config
 
+from gd_core.rows import row_max
+
 _HERE = Path(__file__).parent / "chart_component"
 _COMPONENT_NAME = "descent_lab.chart"
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
@@ -211,16 +213,19 @@ def fit_half_range(points) -> np.ndarray:
     """
     points = np.array(points, dtype=float)
     with np.errstate(all="ignore"):
-        reach = np.max(np.abs(points), axis=-1, keepdims=True)
-        too_far = np.isfinite(reach) & (reach > HALF_MAX)
-        if not too_far.any():
+        reach = row_max(np.abs(points))
+        # Only the few points that escaped are worked on (at most one per run: NaN follows).
+        far_at = np.nonzero(np.isfinite(reach) & (reach > HALF_MAX))
+        if not far_at[0].size:
             return points
-        previous = np.concatenate([points[..., :1, :], points[..., :-1, :]], axis=-2)
-        previous = np.clip(np.nan_to_num(previous), -HALF_MAX, HALF_MAX)
-        room = (HALF_MAX - np.abs(previous)) / np.abs(points - previous)
-        fraction = np.clip(np.nanmin(np.where(np.abs(points) > HALF_MAX, room, np.inf),
+        before = (*far_at[:-1], np.maximum(far_at[-1] - 1, 0))  # frame 0 has no previous
+        far = points[far_at]
+        previous = np.clip(np.nan_to_num(points[before]), -HALF_MAX, HALF_MAX)
+        room = (HALF_MAX - np.abs(previous)) / np.abs(far - previous)
+        fraction = np.clip(np.nanmin(np.where(np.abs(far) > HALF_MAX, room, np.inf),
                                      axis=-1, keepdims=True), 0.0, 1.0)
-        return np.where(too_far, previous + (points - previous) * fraction, points)
+        points[far_at] = previous + (far - previous) * fraction
+        return points
 
 
 def derive(channels: dict[str, np.ndarray], derived: dict[str, dict]) -> dict[str, np.ndarray]:
