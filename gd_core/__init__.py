@@ -4,7 +4,14 @@ Points are arrays ``(..., dim)``; a batch of starts is ``(n, dim)``; a trajector
 ``(steps + 1, n, dim)``. Nothing here imports a UI or plotting library.
 """
 
-from gd_core.analysis import Outcome, critical_learning_rate, outcome, regime
+from gd_core.analysis import (
+    Outcome,
+    critical_learning_rate,
+    outcome,
+    outcomes,
+    regime,
+    regime_of,
+)
 from gd_core.basins import SETTLE_TOLERANCE, BasinMap, basin_map
 from gd_core.descent import STOP_REASONS, Trajectory, descend
 from gd_core.optimizers import OPTIMIZERS, Optimizer, OptimizerSpec, make_optimizer
@@ -31,8 +38,10 @@ __all__ = [
     "make_optimizer",
     "make_schedule",
     "outcome",
+    "outcomes",
     "parse_surface",
     "regime",
+    "regime_of",
 ]
 
 

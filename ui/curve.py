@@ -176,13 +176,12 @@ def fan_position(rates, value: float) -> float | None:
 def regimes(surface: gd_core.Surface, runs: FanRuns) -> list[tuple[str, gd_core.Outcome]]:
     """Per learning rate of the fan (first start only): ``gd_core.regime`` in words, and the
     outcome behind it."""
-    count = runs.points.shape[0]
     batch = gd_core.Trajectory(
         np.moveaxis(runs.points[:, 0], 1, 0), np.moveaxis(runs.values[:, 0], 1, 0),
         runs.diverged_at[:, 0], runs.stop_code[:, 0],
     )
-    return [(gd_core.regime(surface, batch, member), gd_core.outcome(surface, batch, member))
-            for member in range(count)]
+    return [(gd_core.regime_of(surface, result), result)
+            for result in gd_core.outcomes(surface, batch)]
 
 
 def badge_text(regime: str, result: gd_core.Outcome) -> str:

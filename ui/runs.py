@@ -122,8 +122,7 @@ def badges(surface: gd_core.Surface, runs: FanRuns) -> list[list[Badge]]:
         runs.stop_code.reshape(-1),
     )
     result = [[None] * count for _ in range(starts)]
-    for run in range(count * starts):
+    for run, outcome in enumerate(gd_core.outcomes(surface, batch)):
         member, start = divmod(run, starts)
-        outcome = gd_core.outcome(surface, batch, run)
         result[start][member] = Badge(outcome.message, _TONES[outcome.status])
     return result
