@@ -48,7 +48,7 @@ def _oscillating(points: np.ndarray, in_path: np.ndarray) -> np.ndarray:
     moving = in_path[1:] & (lengths > 1e-12 * np.fmax(1.0, reach))
     # Each moving step's predecessor: the last moving step before it.
     seen = np.maximum.accumulate(np.where(moving, np.arange(frames - 1)[:, None], -1), axis=0)
-    before = np.concatenate([np.full((1, runs), -1), seen[:-1]])
+    before = np.concatenate([np.full((1, runs), -1), seen])[:-1]
     previous = moves[np.maximum(before, 0), np.arange(runs)]
     turning = moving & (before >= 0) & (row_sum(moves * previous) < 0)
     count = np.count_nonzero(moving, axis=0)

@@ -124,3 +124,13 @@ def test_the_table_covers_every_kind_of_ending():
             for result in gd_core.outcomes(surface, _table_run(surface, optimizer))}
     assert {status for status, _ in seen} == {"converged", "settled", "moving", "diverged"}
     assert {oscillating for _, oscillating in seen} == {True, False}
+
+
+@pytest.mark.parametrize("steps", [0, 1, 2])
+def test_outcomes_of_runs_too_short_to_read(steps):
+    surface = gd_core.get_surface("himmelblau")
+    run = gd_core.descend(surface, gd_core.make_optimizer("gd", lr=0.01),
+                          np.array([[0.0, 0.0], [3.0, 2.0]]), steps)
+    away, home = gd_core.outcomes(surface, run)
+    assert (away.status, away.oscillating) == ("moving", False)
+    assert (home.status, home.minimum, home.step) == ("converged", 0, 0)
