@@ -1,5 +1,6 @@
 """The "Descent on a surface" page in Debian's Chromium: click, drag, play, reload."""
 
+import base64
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -126,3 +127,35 @@ def test_a_link_to_the_page_on_a_fresh_server_opens_it_inside_the_app(page, stre
         "Home", "Why minus the gradient", "Descent on a surface", "Your own function"]
     assert chart_state(page)["fanValue"] == "0.4", "the link's parameters survive the handover"
     assert "surface=two_minima" in page.url
+
+
+def test_units_the_browser_has_are_not_sent_again_unless_it_asks(page, url):
+    open_chart(page, url + START)
+    frames: list[bytes] = []
+    session = page.context.new_cdp_session(page)
+    session.send("Network.enable")
+    session.on("Network.webSocketFrameReceived", lambda event: frames.append(
+        base64.b64decode(event["response"]["payloadData"])
+        if event["response"]["opcode"] == 2 else event["response"]["payloadData"].encode()))
+
+    def grid_sent_as() -> str:
+        (message,) = [frame for frame in frames if b'"grid_z": {' in frame]
+        return "reference" if b'"grid_z": {"same_as"' in message else "data"
+
+    # A change that leaves the surface alone: its grid goes as a reference to the last payload.
+    page.locator("[data-testid='stSidebar'] label").filter(has_text="Loss on a log scale").click()
+    page.wait_for_function("new URLSearchParams(location.search).get('log') === '1'")
+    page.wait_for_timeout(300)
+    assert grid_sent_as() == "reference"
+    # A browser that lacks a unit says so (here: as if it had never seen the grid) and the
+    # next run sends everything again.
+    frames.clear()
+    page.evaluate("""() => {
+        performance.clearMeasures('dl-payload');
+        document.querySelector('.dl-chart').parentElement.__descentLabChart
+            .report('missing', ['never seen']);
+    }""")
+    page.wait_for_function("performance.getEntriesByName('dl-payload').length > 0")
+    page.wait_for_timeout(300)
+    assert grid_sent_as() == "data"
+    assert chart_state(page)["runs"] == ["start 1 (-0.50, 2.50)"]
