@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gd_core.critical_points import is_local_minimum, refine_minima
+from gd_core.rows import row_sum
 
 ArrayFunction = Callable[[np.ndarray], np.ndarray]
 
@@ -224,7 +225,7 @@ def _six_hump_camel_grad(p):
 
 
 def _styblinski_tang(p):
-    return 0.5 * np.sum(p**4 - 16 * p**2 + 5 * p, axis=-1)
+    return 0.5 * row_sum(p**4 - 16 * p**2 + 5 * p)
 
 
 def _styblinski_tang_grad(p):
@@ -232,7 +233,7 @@ def _styblinski_tang_grad(p):
 
 
 def _rastrigin(p):
-    return 10 * p.shape[-1] + np.sum(p**2 - 10 * np.cos(2 * np.pi * p), axis=-1)
+    return 10 * p.shape[-1] + row_sum(p**2 - 10 * np.cos(2 * np.pi * p))
 
 
 def _rastrigin_grad(p):
@@ -240,8 +241,9 @@ def _rastrigin_grad(p):
 
 
 def _ackley_parts(p):
-    radius = np.sqrt(np.mean(p**2, axis=-1))
-    ripple = np.exp(np.mean(np.cos(2 * np.pi * p), axis=-1))
+    dim = p.shape[-1]
+    radius = np.sqrt(row_sum(p**2) / dim)
+    ripple = np.exp(row_sum(np.cos(2 * np.pi * p)) / dim)
     return radius, ripple
 
 
