@@ -208,3 +208,31 @@ def test_run_styles_are_distinct_for_every_run():
     styles = {figures.run_style(run) for run in range(figures.MAX_RUNS)}
     assert len(styles) == figures.MAX_RUNS
     assert len(set(figures.PALETTE)) == len(set(figures.SYMBOLS)) == figures.MAX_RUNS
+
+
+def test_the_coarse_mesh_error_is_the_sag_between_every_other_point():
+    xs = np.linspace(-1, 1, 5)
+    plane = 3 * xs[None, :] + 2 * xs[:, None]
+    assert figures.coarse_mesh_error(plane) == pytest.approx(0.0, abs=1e-12)
+    # z = x² on points 0.5 apart: the chord between every other point (a and b, 1 apart) runs
+    # (a² + b²)/2 − ((a + b)/2)² = (b − a)²/4 = 0.25 above the point it skips.
+    bowl = np.broadcast_to(xs[None, :] ** 2, (5, 5))
+    assert figures.coarse_mesh_error(bowl) == pytest.approx(0.25)
+    with_gap = bowl.copy()
+    with_gap[0, 1] = np.nan
+    assert figures.coarse_mesh_error(with_gap) == pytest.approx(0.25), "undefined points skipped"
+
+
+@pytest.mark.parametrize(("name", "stride"), [
+    ("himmelblau", 2), ("bowl", 2), ("rastrigin", 1), ("ackley", 1), ("beale", 1),
+])
+def test_the_three_d_surface_is_drawn_coarser_only_where_no_path_would_sink_under_it(name,
+                                                                                     stride):
+    surface = gd_core.get_surface(name)
+    grid = figures.surface_grid(surface)
+    (mesh,) = [t for t in figures.onion_panel(surface, grid, 1)["traces"]
+               if t["kind"] == "surface"]
+    assert mesh["stride"] == stride
+    low, high = np.nanmin(grid.z), np.nanmax(np.minimum(grid.z, figures.HALF_MAX))
+    lift = 0.01 * (high - low)
+    assert (figures.coarse_mesh_error(grid.z) < lift) == (stride == 2)

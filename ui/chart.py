@@ -59,7 +59,10 @@ every frame and fan change (empty lines are hidden).
 
 A TRACE has a ``kind``. Static kinds are plain plotly traces whose arrays may be ``ARRAY``s:
 
-- ``{"kind": "contour" | "surface" | "line" | "marker", "trace": {plotly trace}}``
+- ``{"kind": "contour" | "surface" | "line" | "marker", "trace": {plotly trace}}``, optionally
+  with ``"transform": {"z": "log1p_above_min"}`` (shading by log(1 + f − min f), for functions
+  whose values span decades) and ``"stride": n`` (every n-th grid point along x and y: a 3D
+  surface redraws in a fraction of the time, from the grid the contour shares).
 
 Animated kinds take their coordinates from a series' channels (``map``: plotly axis ->
 channel name), at the current fan member and frame; ``offset`` adds a constant per axis (a 3D

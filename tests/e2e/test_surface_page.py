@@ -159,3 +159,17 @@ def test_units_the_browser_has_are_not_sent_again_unless_it_asks(page, url):
     page.wait_for_timeout(300)
     assert grid_sent_as() == "data"
     assert chart_state(page)["runs"] == ["start 1 (-0.50, 2.50)"]
+
+
+def test_the_three_d_surface_is_drawn_from_every_other_grid_point(page, url):
+    open_chart(page, url + START)
+    page.wait_for_function("""() => {
+        const plot = document.querySelector('.dl-panel-onion .dl-live');
+        return plot && plot.data && plot.data.length > 0;
+    }""", timeout=30_000)
+    shape = page.evaluate("""() => {
+        const surface = document.querySelector('.dl-panel-onion .dl-live').data[0];
+        return [surface.type, surface.x.length, surface.y.length, surface.z.length,
+                surface.z[0].length, surface.x[50], surface.y[50]];
+    }""")
+    assert shape == ["surface", 51, 51, 51, 51, 3, 3], "the bowl's grid, 101 points from -1 to 3"

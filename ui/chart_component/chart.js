@@ -1124,7 +1124,31 @@ function staticTrace(trace, shared) {
     }
     resolved[axis] = cached.value;
   }
+  if (trace.stride > 1) {
+    for (const axis of ["x", "y", "z"]) {
+      if (resolved[axis]) resolved[axis] = strided(resolved[axis], trace.stride);
+    }
+  }
   return resolved;
+}
+
+// Every stride-th value of a 1D array, or every stride-th row and column of a 2D one (an
+// array of rows), the same object each time for the same source.
+const stridedCache = new WeakMap();
+
+function strided(source, stride) {
+  let byStride = stridedCache.get(source);
+  if (!byStride) {
+    byStride = new Map();
+    stridedCache.set(source, byStride);
+  }
+  if (!byStride.has(stride)) {
+    const every = (values) => Float32Array.from(
+      { length: Math.ceil(values.length / stride) }, (_, i) => values[i * stride]);
+    byStride.set(stride, Array.isArray(source)
+      ? source.filter((_, i) => i % stride === 0).map(every) : every(source));
+  }
+  return byStride.get(stride);
 }
 
 export default function (component) {
