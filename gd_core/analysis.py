@@ -67,7 +67,6 @@ def outcomes(
     diverged = diverged_at >= 0
     # A run is judged on its path up to the point where it ran away (NaN after that).
     in_path = np.arange(frames)[:, None] <= np.where(diverged, diverged_at, steps)
-    run_index = np.arange(runs)
     with np.errstate(all="ignore"):
         oscillating = _oscillating(points, in_path)
         converged = np.zeros(runs, dtype=bool)
@@ -88,7 +87,7 @@ def outcomes(
         last_move = (np.sqrt(row_sum((points[-1] - points[-2]) ** 2)) if steps
                      else np.zeros(runs))
     results = []
-    for run in run_index:
+    for run in range(runs):
         if diverged[run]:
             step, code = int(diverged_at[run]), int(stop_code[run])
             # Stepping where f is undefined is no runaway: the run stopped, it did not blow up.
