@@ -27,8 +27,9 @@ start = np.array([float(v) for v in query.get("starts", "-4,4").split(",")])
 with st.sidebar:
     surface = gd_core.get_surface(st.selectbox(
         "Surface", SURFACES_2D, key="surface", format_func=lambda n: gd_core.get_surface(n).title))
-    optimizer = st.selectbox("Optimizer", list(gd_core.OPTIMIZERS), key="optimizer",
-                             format_func=lambda n: gd_core.OPTIMIZERS[n].title)
+    optimizer = st.segmented_control(
+        "Optimizer", list(gd_core.OPTIMIZERS), key="optimizer", required=True,
+        format_func=lambda n: gd_core.OPTIMIZERS[n].title, width="stretch")
     lr = st.select_slider("Learning rate η", LEARNING_RATES, key="lr",
                           format_func=format_learning_rate)
     steps = st.slider("Steps", 10, 500, step=10, key="steps")

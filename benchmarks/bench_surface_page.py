@@ -52,11 +52,11 @@ COMPONENT = {
     "signature": """() => {
         const live = document.querySelector('.dl-panel-contour .dl-live');
         if (!live || !live.data) return '';
-        // x and y: on separable surfaces (the bowl and the ravine share their x part) the x
-        // coordinates of two paths can agree step for step.
-        const path = live.data[0];
-        return live.data.length + ':' + Array.from(path.x || []).slice(0, 60).join() + ':'
-            + Array.from(path.y || []).slice(0, 60).join();
+        // Every trace (a new start fills traces that were empty), x and y: on separable
+        // surfaces (the bowl and the ravine share their x part) the x coordinates of two paths
+        // can agree step for step.
+        return live.data.map((trace) => Array.from(trace.x || []).slice(0, 60).join() + ':'
+            + Array.from(trace.y || []).slice(0, 60).join()).join('|');
     }""",
     "blank": """() => !(document.querySelector('.dl-panel-contour .dl-base .contourlayer path')
         && document.querySelector('.dl-panel-contour .dl-live .scatterlayer .trace'))""",
@@ -190,13 +190,23 @@ def server_change(page, kind: dict, counter: Bytes, act, trigger: str = "keydown
     return {**result, "bytes": counter.total}
 
 
-def choose(page, label: str, option: str) -> None:
-    """Pick ``option`` in the sidebar selectbox called ``label`` with the keyboard."""
-    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
-        has_text=label).locator("input")
-    box.click()
-    box.fill(option)
-    page.keyboard.press("Enter")
+def offer(page, label: str, option: str):
+    """Open the sidebar selectbox called ``label`` and point at ``option``; returns the option.
+
+    The measured input is then the click on the option, as a viewer makes it (typing a name
+    and pressing Enter costs Streamlit's selectbox 30-60 ms more before it sends the change).
+    """
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
+        has_text=label).locator("input").click()
+    choice = page.get_by_role("option", name=option, exact=True)
+    choice.hover()
+    page.wait_for_timeout(150)
+    return choice
+
+
+def press(page, option: str) -> None:
+    """Click the sidebar button ``option`` (a segment of a segmented control)."""
+    page.locator("[data-testid='stSidebar'] button").filter(has_text=option).first.click()
 
 
 def nudge_learning_rate(page, kind: dict, counter: Bytes) -> None:
@@ -220,13 +230,14 @@ def changes(browser, url: str, kind: dict, clicks: bool) -> list[dict]:
             nudge_learning_rate(page, kind, counter)
         for optimizer in ["Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]:
             results.append({"what": "optimizer", "round": round_, **server_change(
-                page, kind, counter, lambda o=optimizer: choose(page, "Optimizer", o))})
+                page, kind, counter, lambda o=optimizer: press(page, o), "pointerup")})
     for round_ in range(ROUNDS):
         nudge_learning_rate(page, kind, counter)
         # Surfaces whose suggested start is a single point, like the baseline's.
         for surface in ["Ravine", "Rosenbrock", "Rastrigin", "Ackley", "Bowl"]:
+            choice = offer(page, "Surface", surface)
             results.append({"what": "surface", "round": round_, **server_change(
-                page, kind, counter, lambda s=surface: choose(page, "Surface", s))})
+                page, kind, counter, choice.click, "pointerup")})
     if clicks:
         page.goto(url)
         page.wait_for_function(kind["ready"], polling="raf", timeout=60_000)

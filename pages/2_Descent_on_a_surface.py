@@ -1,5 +1,7 @@
 """Descent on a surface: paths of an optimizer on a 2D test function, contour + 3D + loss."""
 
+import functools
+
 import streamlit as st
 
 import gd_core
@@ -17,13 +19,11 @@ widgets.use_declared_navigation()
 st.set_page_config(page_title="Descent on a surface · Descent Lab", layout="wide")
 notices = URL.restore()
 
-with st.sidebar:
-    surface = widgets.surface_picker(
-        SURFACES_2D, on_change=surface_view.reset_starts, custom_dim=2
-    )
-
 st.title("Descent on a surface")
 for notice in notices:
     st.warning(notice, icon="⚠️")
-surface_view.show(surface)
-URL.save()
+surface_view.show(
+    functools.partial(widgets.surface_picker, SURFACES_2D, on_change=surface_view.reset_starts,
+                      custom_dim=2),
+    URL,
+)

@@ -53,7 +53,7 @@ else:
     st.caption("No local minimum in the plotted range: descent will run off or stall.")
 
 if surface.dim == 2:
-    surface_view.show(surface, show_formula=False)
+    surface_view.show(lambda: surface, URL, show_formula=False)
 else:
     curve_view.show(surface, show_formula=False)
-URL.save()
+    URL.save()

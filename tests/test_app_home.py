@@ -92,3 +92,15 @@ def test_the_pages_run_under_the_navigation():
     app.switch_page("pages/2_Descent_on_a_surface.py").run()
     assert not app.exception
     assert app.title[0].value == "Descent on a surface"
+
+
+def test_the_optimizer_chosen_on_one_page_is_kept_on_the_next():
+    # Streamlit 1.67 empties a keyed segmented control when the viewer switches pages.
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.switch_page("pages/1_Why_minus_the_gradient.py").run()
+    app.button_group(key="optimizer").set_value("adam").run()
+    app.switch_page("pages/2_Descent_on_a_surface.py").run()
+    assert not app.exception
+    assert app.button_group(key="optimizer").value == "adam"
+    app.switch_page("pages/1_Why_minus_the_gradient.py").run()
+    assert app.button_group(key="optimizer").value == "adam"

@@ -57,7 +57,7 @@ def test_each_link_opens_its_scenario_and_first_step(classic):
     params = classic.params
     lr_label = params.get("eta") or params["lr"]
     assert data["fan"]["labels"][data["fan"]["index"]] == lr_label, "exactly the textbook η"
-    assert app.selectbox(key="optimizer").value == params["optimizer"]
+    assert app.button_group(key="optimizer").value == params["optimizer"]
     if "momentum" in params:
         assert app.slider(key="momentum").value == float(params["momentum"])
     _, starts, first = textbook_first_step(classic)

@@ -158,13 +158,23 @@ def test_each_run_has_a_trail_head_and_arrow_on_the_contour():
     _surface, _runs, payload = view(starts=[(-4.0, 4.0), (0.0, 0.0), (1.0, 1.0)])
     contour = payload["panels"][0]
     animated = [trace for trace in contour["traces"] if "series" in trace]
+    # A fourth, spare run's traces: filled in the browser when a click adds a start.
     assert sorted((t["series"], t["kind"]) for t in animated) == sorted(
-        (run, kind) for run in range(3) for kind in ("path", "head", "arrow"))
+        (run, kind) for run in range(4) for kind in ("path", "head", "arrow"))
+    assert len(payload["series"]) == 3
     assert contour["click"] is True
     assert contour["layout"]["xaxis"]["range"] == [-5.0, 5.0]
     assert contour["layout"]["yaxis"]["scaleanchor"] == "x", "equal scales: −∇f looks right"
     kinds = [trace["kind"] for trace in contour["traces"]]
     assert kinds[:2] == ["contour", "marker"], "static layers first, then the runs"
+
+
+def test_a_full_view_has_no_spare_run():
+    starts = [(float(x), 0.0) for x in range(figures.MAX_RUNS)]
+    _surface, _runs, payload = view(starts=starts)
+    for panel in payload["panels"]:
+        runs = {trace["series"] for trace in panel["traces"] if "series" in trace}
+        assert runs == set(range(figures.MAX_RUNS))
 
 
 def test_the_three_d_view_can_be_left_out():

@@ -63,7 +63,7 @@ def test_the_page_opens_on_the_textbook_parabola(app):
     assert app.caption[-1].value.startswith("▲ 2/f″ = 0.167: the critical learning rate")
     assert all(widget.help for widget in (
         app.selectbox(key="curve"), app.slider(key="start_slider"),
-        app.selectbox(key="optimizer"), app.select_slider(key="eta"),
+        app.button_group(key="optimizer"), app.select_slider(key="eta"),
         app.slider(key="iterations"))), "every control explains itself"
     assert data["notes"]["title"] == "What to try"
     assert data["notes"]["items"][0].startswith("η = 0.03 from x₀ = −0.9")
@@ -112,7 +112,7 @@ def test_the_start_slider_and_a_click_on_the_curve(app):
 
 @pytest.mark.parametrize("optimizer", list(gd_core.OPTIMIZERS))
 def test_each_optimizer_and_its_hyperparameters(app, optimizer):
-    app.selectbox(key="optimizer").set_value(optimizer).run()
+    app.button_group(key="optimizer").set_value(optimizer).run()
     assert_ok(app)
     change_each_hyperparameter(app, optimizer)
     data = assert_ok(app)
@@ -126,7 +126,7 @@ def test_each_optimizer_and_its_hyperparameters(app, optimizer):
 
 
 def test_steps(app):
-    app.selectbox(key="optimizer").set_value("gd").run()
+    app.button_group(key="optimizer").set_value("gd").run()
     app.slider(key="iterations").set_value(120).run()
     data = assert_ok(app)
     assert channel(data, "x").shape == (len(ROUND_LEARNING_RATES), 121)

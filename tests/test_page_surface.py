@@ -60,7 +60,7 @@ def test_each_surface(app, surface):
 @pytest.mark.parametrize("optimizer", list(gd_core.OPTIMIZERS))
 def test_each_optimizer_and_its_hyperparameters(app, optimizer):
     app.selectbox(key="surface").set_value("ravine").run()
-    app.selectbox(key="optimizer").set_value(optimizer).run()
+    app.button_group(key="optimizer").set_value(optimizer).run()
     assert_ok(app)
     change_each_hyperparameter(app, optimizer)
     assert_ok(app)
@@ -68,7 +68,7 @@ def test_each_optimizer_and_its_hyperparameters(app, optimizer):
 
 
 def test_learning_rate_steps_noise_and_seed(app):
-    app.selectbox(key="optimizer").set_value("gd").run()
+    app.button_group(key="optimizer").set_value("gd").run()
     app.select_slider(key="lr").set_value(0.1).run()
     assert payload(app)["fan"]["labels"][payload(app)["fan"]["index"]] == "0.1"
     app.slider(key="steps").set_value(250).run()

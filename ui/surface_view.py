@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import functools
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -142,9 +144,14 @@ def _clear_starts() -> None:
     st.session_state.starts = []
 
 
+#: Session key: the chart's learning-rate slider was released, and the page must rerun.
+_LR_FROM_CHART = "_surface_view.lr_from_chart"
+
+
 def _choose_learning_rate(index: int) -> None:
     if 0 <= index < len(LEARNING_RATES):
         st.session_state.lr = LEARNING_RATES[index]
+        st.session_state[_LR_FROM_CHART] = True
 
 
 # In the cached functions below `key` (widgets.surface_key) stands for `_surface`, which the
@@ -194,15 +201,56 @@ def update_rule(optimizer: str, schedule: str, noise: float) -> str:
     return rule + (r"\qquad " + r",\ ".join(notes) if notes else "")
 
 
-def show(surface: gd_core.Surface, *, show_formula: bool = True) -> None:
-    """The rest of the sidebar, then the chart and what goes with it, for a 2D ``surface``."""
+@dataclass(frozen=True)
+class _Settings:
+    """The sidebar controls that live outside the descent fragment (see ``show``)."""
+
+    lr: float
+    steps: int
+    schedule: tuple[str, dict]
+    noise: float
+    seed: int
+    show_3d: bool
+
+
+def show(
+    pick_surface: Callable[[], gd_core.Surface], url: widgets.UrlState, *,
+    show_formula: bool = True,
+) -> None:
+    """The descent view of a 2D surface: its sidebar controls, the chart, hints and download.
+
+    ``pick_surface`` draws the surface's own control (or none) at the top of the sidebar and
+    returns the surface; ``url`` is the page's URL state, saved after every change.
+
+    The surface and optimizer controls, the formula and the chart form one fragment: changing
+    them, or clicking the chart, reruns only that fragment, so Streamlit redraws a third of the
+    page (optimizer change in the browser 130 -> 100 ms). The other controls rerun the page.
+    """
     with st.sidebar:
-        optimizer = widgets.optimizer_controls()
+        top = st.container()
         lr = widgets.learning_rate_slider()
         steps = st.slider("Steps", 10, MAX_STEPS, step=10, key="steps",
                           help="How many updates each run takes.")
         schedule = widgets.schedule_controls(steps)
         noise, seed = widgets.noise_controls()
+        log_slot = st.container()
+        show_3d = st.toggle("Show the 3D surface", key="show3d",
+                            help="The surface in 3D with the same paths lying on it.")
+        st.button("Clear start points", on_click=_clear_starts, width="stretch",
+                  help="Remove every start point; click the contour map to add new ones.")
+    _descent(pick_surface, url, (top, log_slot), show_formula,
+             _Settings(lr, steps, schedule, noise, seed, show_3d))
+
+
+@st.fragment
+def _descent(pick_surface, url, slots, show_formula: bool, settings: _Settings) -> None:
+    if st.session_state.pop(_LR_FROM_CHART, False):
+        st.rerun()  # the sidebar's learning-rate slider is outside this fragment
+    top, log_slot = slots
+    with top:
+        surface = pick_surface()
+        optimizer = widgets.optimizer_controls()
+    with log_slot:
         has_minimum = bool(surface.minima)
         if not has_minimum:
             st.session_state.log = False
@@ -212,10 +260,6 @@ def show(surface: gd_core.Surface, *, show_formula: bool = True) -> None:
                  "convergence shows as a straight line." if has_minimum else
                  "Needs a known minimum; this surface has none.",
         )
-        show_3d = st.toggle("Show the 3D surface", key="show3d",
-                            help="The surface in 3D with the same paths lying on it.")
-        st.button("Clear start points", on_click=_clear_starts, width="stretch",
-                  help="Remove every start point; click the contour map to add new ones.")
 
     def add_start(x: float, y: float, panel: str) -> None:
         starts = _current_starts(surface)
@@ -224,7 +268,8 @@ def show(surface: gd_core.Surface, *, show_formula: bool = True) -> None:
         st.session_state.starts = starts[-MAX_RUNS:]
 
     starts = _current_starts(surface)
-    lr_index = LEARNING_RATES.index(lr)
+    lr_index = LEARNING_RATES.index(settings.lr)
+    schedule, noise = settings.schedule, settings.noise
     rule = update_rule(optimizer.name, schedule[0], noise)
     # One element for both lines: Streamlit typesets each LaTeX element again on every rerun.
     st.latex(rf"\begin{{gathered}}{surface.formula}\\[0.4em]{rule}\end{{gathered}}"
@@ -233,8 +278,8 @@ def show(surface: gd_core.Surface, *, show_formula: bool = True) -> None:
     runs, payload = _cached_view(
         widgets.surface_key(surface), surface, optimizer.name,
         tuple(sorted(optimizer.hyperparams.items())),
-        tuple(starts), steps, (schedule[0], tuple(sorted(schedule[1].items()))), noise, seed,
-        lr_index, log_loss, show_3d,
+        tuple(starts), settings.steps, (schedule[0], tuple(sorted(schedule[1].items()))),
+        noise, settings.seed, lr_index, log_loss, settings.show_3d,
     )
     if not starts:
         st.info("Click the contour map to add a start point.", icon="👆")
@@ -244,8 +289,9 @@ def show(surface: gd_core.Surface, *, show_formula: bool = True) -> None:
 
     widgets.download_csv(
         label="Download paths (CSV)", data=functools.partial(trajectory_csv, runs, lr_index),
-        file_name=f"descent_{surface.name}_{optimizer.name}_lr{lr:g}.csv",
+        file_name=f"descent_{surface.name}_{optimizer.name}_lr{settings.lr:g}.csv",
         help="Every start's path at the learning rate chosen in the sidebar.",
         disabled=not starts,
     )
     st.session_state.starts = starts if starts != default_starts(surface) else None
+    url.save()

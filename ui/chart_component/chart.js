@@ -479,19 +479,35 @@ class Panel {
       if (this.plotted) this.Plotly.react(this.base, traces, baseLayout(spec.layout), config);
       else this.Plotly.newPlot(this.base, traces, baseLayout(spec.layout), config);
     }
-    // Same layout and same animated traces (new data only, as after an optimizer change): the
-    // fast path. A new run or a new layout: a full redraw of the live plot.
-    const structure = JSON.stringify(this.animated.map(({ trace }) => trace));
-    const sameStructure = !staticChanged && structure === this.structure;
-    this.structure = structure;
+    // Same layout and the animated traces drawn so far (new data only, as after an optimizer
+    // change): the fast path. More traces after those (a start added: a spare run's traces
+    // were drawn empty and are filled now, and the payload brings the next spare) take the
+    // fast path too, and the new ones are added once that has been painted. Anything else is
+    // a full redraw of the live plot.
+    const structure = this.animated.map(({ trace }) => JSON.stringify(trace));
+    const drawn = this.drawnStructure;
+    const extendsDrawn = !staticChanged && this.plotted && drawn && drawn.length <= structure.length
+      && drawn.every((item, i) => item === structure[i]);
+    const grows = extendsDrawn && structure.length > drawn.length;
     if (this.is3d) {
       // Drawn after the 2D panels (see Chart.scheduleSlow): a 3D redraw is the slowest part.
-      if (sameStructure && this.plotted) this.stale = true;
+      if (extendsDrawn && !grows) this.stale = true;
       else this.needsDraw = true;
       return Promise.resolve();
     }
     this.scaledFor = null;
-    return sameStructure && this.plotted ? this.update() : this.drawLive(!this.plotted);
+    if (!extendsDrawn) return this.drawLive(!this.plotted);
+    if (grows) this.addTracesLater();
+    return this.update();
+  }
+
+  // A full redraw that adds the traces the payload has beyond those drawn, after the next paint.
+  addTracesLater() {
+    const token = {};
+    this.growToken = token;
+    requestAnimationFrame(() => setTimeout(() => {
+      if (this.growToken === token && this.node.isConnected) this.drawLive(false);
+    }, 0));
   }
 
   liveLayout() {
@@ -506,6 +522,9 @@ class Panel {
         : staticTrace(trace, this.chart.shared)));
     this.filled = new Set(this.animated.filter(({ trace }) => this.chart.series[trace.series])
       .map(({ index }) => index));
+    this.drawnStructure = this.animated.map(({ trace }) => JSON.stringify(trace));
+    this.drawnTraces = traces.length;
+    this.growToken = null;
     this.stale = false;
     this.needsDraw = false;
     this.scaledFor = this.chart.fanIndex;
@@ -524,8 +543,8 @@ class Panel {
   // that has gone).
   update() {
     this.stale = false;
-    const live = this.animated.filter(({ trace, index }) =>
-      this.chart.series[trace.series] || this.filled.has(index));
+    const live = this.animated.filter(({ trace, index }) => index < this.drawnTraces
+      && (this.chart.series[trace.series] || this.filled.has(index)));
     if (!live.length || !this.plotted) return Promise.resolve();
     // An animation to an empty array leaves the old line drawn: a lone NaN point clears it.
     const updates = live.map(({ trace }) => Object.fromEntries(
