@@ -134,3 +134,4 @@ navigation = st.navigation([
       for page in AVAILABLE),
 ])
 navigation.run()
+widgets.freeze_startup_objects()

@@ -1,10 +1,10 @@
 """Figures of issue 3 §Performance: the chart component against plain st.plotly_chart.
 
 Run: ``python3 benchmarks/bench_surface_page.py`` from anywhere (needs Debian's ``chromium``).
-Starts two Streamlit servers on free localhost ports — pages/2_Descent_on_a_surface.py and
-benchmarks/baseline_surface_page.py (the same view with three st.plotly_chart figures) — and
-measures both in one headless Chromium, on Himmelblau with one start and 200 steps. Prints
-figures; asserts nothing.
+Starts two Streamlit servers on free localhost ports — the app (app.py, opened at "Descent on a
+surface") and benchmarks/baseline_surface_page.py (the same view with three st.plotly_chart
+figures) — and measures both in one headless Chromium, on Himmelblau with one start and 200
+steps. Prints figures; asserts nothing.
 
 What is measured:
 - first chart: navigation start to the contour drawn with its path (cold cache, then warm).
@@ -12,7 +12,8 @@ What is measured:
   "work" is the main-thread time the update costs (input handler plus plotly's frame callback),
   "latency" is input to plotly done drawing, waiting for the next frame included. The baseline
   has no live drag: each step of its learning-rate slider is a server round trip.
-- server changes (optimizer, surface, click to add a start): input to redrawn chart, the chart
+- server changes (optimizer, surface, click to add a start): input (the click on the optimizer's
+  button, on the surface's entry in the open list, on the contour) to redrawn chart, the chart
   area sampled every frame for blank frames, and websocket bytes received per change. Optimizer
   and surface changes come in rounds, each leading to views not shown before; the first round
   (the first changes after the page opened) is also printed on its own.
@@ -372,11 +373,12 @@ def main() -> None:
     chromium = shutil.which("chromium")
     if chromium is None:
         sys.exit("Debian's chromium is needed: apt-get install chromium")
-    servers = [start_server("pages/2_Descent_on_a_surface.py"),
+    # The app as a viewer runs it (app.py's navigation), opened at the page.
+    servers = [start_server("app.py"),
                start_server("benchmarks/baseline_surface_page.py")]
     try:
         (page_url, _), (baseline_url, _) = servers
-        page_url += SCENARIO
+        page_url += "/Descent_on_a_surface" + SCENARIO
         baseline_url += SCENARIO
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

@@ -1,6 +1,7 @@
 """The home page through Streamlit's AppTest: the rule, the live demo, the map of pages, the
 classic examples, and the navigation that titles every page."""
 
+import gc
 import json
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -104,3 +105,8 @@ def test_the_optimizer_chosen_on_one_page_is_kept_on_the_next():
     assert app.button_group(key="optimizer").value == "adam"
     app.switch_page("pages/1_Why_minus_the_gradient.py").run()
     assert app.button_group(key="optimizer").value == "adam"
+
+
+def test_what_the_first_run_leaves_alive_is_out_of_later_garbage_collections():
+    AppTest.from_file(APP, default_timeout=60).run()
+    assert gc.get_freeze_count() > 0
