@@ -43,13 +43,15 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 800}
 #: Rounds of optimizer and of surface changes (see ``changes``).
 ROUNDS = 3
+#: The contour shown (the chart keeps those of other surfaces seen lately, hidden).
+SHOWN_CONTOUR = ".dl-panel-contour .dl-base:not([hidden]) .contourlayer path"
 
 COMPONENT = {
-    "ready": """() => {
+    "ready": f"""() => {{
         const live = document.querySelector('.dl-panel-contour .dl-live');
         return Boolean(live && live.data && live.data.length
-            && document.querySelector('.dl-panel-contour .dl-base .contourlayer path'));
-    }""",
+            && document.querySelector('{SHOWN_CONTOUR}'));
+    }}""",
     "signature": """() => {
         const live = document.querySelector('.dl-panel-contour .dl-live');
         if (!live || !live.data) return '';
@@ -59,7 +61,7 @@ COMPONENT = {
         return live.data.map((trace) => Array.from(trace.x || []).slice(0, 60).join() + ':'
             + Array.from(trace.y || []).slice(0, 60).join()).join('|');
     }""",
-    "blank": """() => !(document.querySelector('.dl-panel-contour .dl-base .contourlayer path')
+    "blank": f"""() => !(document.querySelector('{SHOWN_CONTOUR}')
         && document.querySelector('.dl-panel-contour .dl-live .scatterlayer .trace'))""",
 }
 BASELINE = {

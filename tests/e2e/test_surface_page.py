@@ -173,3 +173,30 @@ def test_the_three_d_surface_is_drawn_from_every_other_grid_point(page, url):
                 surface.z[0].length, surface.x[50], surface.y[50]];
     }""")
     assert shape == ["surface", 51, 51, 51, 51, 3, 3], "the bowl's grid, 101 points from -1 to 3"
+
+
+def pick_surface(page, title: str) -> None:
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
+        has_text="Surface").locator("input").click()
+    page.get_by_role("option", name=title, exact=True).click()
+
+
+def test_going_back_to_a_surface_shows_its_contour_again_at_the_full_view(page, url):
+    open_chart(page, url + "?surface=himmelblau&starts=-4,4")
+    bases = ".dl-panel-contour .dl-base"
+    # Zoomed in on the live plot; the contour underneath follows.
+    page.evaluate("""() => Plotly.relayout(document.querySelector('.dl-panel-contour .dl-live'),
+        {'xaxis.range': [-2, 2], 'yaxis.range': [-2, 2]})""")
+    page.wait_for_function(f"document.querySelector('{bases}')._fullLayout.xaxis.range[0] === -2")
+    pick_surface(page, "Bowl")
+    page.wait_for_function(f"document.querySelectorAll('{bases}').length === 2")
+    pick_surface(page, "Himmelblau")
+    page.wait_for_function(
+        "document.querySelector('.dl-panel-contour .dl-live')._fullLayout.xaxis.range[0] === -5")
+    shown = page.evaluate(f"""() => [...document.querySelectorAll('{bases}')].map((base) => ({{
+        hidden: base.hidden, x: base._fullLayout.xaxis.range, y: base._fullLayout.yaxis.range,
+        paths: base.querySelectorAll('.contourlayer path').length}}))""")
+    assert len(shown) == 2, "the Himmelblau contour was kept, not drawn again"
+    visible = [base for base in shown if not base["hidden"]]
+    assert len(visible) == 1 and visible[0]["paths"] > 0
+    assert visible[0]["x"] == [-5, 5] and visible[0]["y"] == [-5, 5], "back at the full view"

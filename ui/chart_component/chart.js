@@ -20,6 +20,8 @@ const PLOTLY_CONFIG = {
 const SLOW_REST_MS = 200;
 const SLOW_MAX_LAG_MS = 1500;
 const FAST_PLAYBACK = 25;  // steps per second
+// Base plots kept per panel (see Panel): a contour plot is some 1-2 MB of DOM.
+const KEPT_BASES = 6;
 
 // --- plotly.js, served by the Streamlit server from the installed plotly package --------------
 
@@ -438,6 +440,8 @@ function baseLayout(layout) {
 // static traces (a contour is expensive to recompute), the transparent live plot on top draws
 // the animated traces and takes the viewer's input; its zoom is mirrored onto the base. Every
 // update then recomputes only a handful of small traces. A 3D panel is a single plot.
+// The bases of the last few static parts shown (surfaces, say) are kept, hidden: going back to
+// one shows it again instead of computing its contours anew.
 class Panel {
   constructor(chart, spec) {
     this.chart = chart;
@@ -446,10 +450,8 @@ class Panel {
     this.node.dataset.panel = spec.id;
     this.is3d = Boolean(spec.layout && spec.layout.scene);
     this.layered = !this.is3d && spec.traces.some((trace) => !ANIMATED.has(trace.kind));
-    if (this.layered) {
-      this.base = h("div", "dl-plot dl-base");
-      this.node.appendChild(this.base);
-    }
+    this.base = null;
+    this.bases = new Map();  // static_key -> base plot, least recently shown first
     this.live = h("div", "dl-plot dl-live");
     this.node.appendChild(this.live);
     this.staticKey = null;
@@ -473,12 +475,7 @@ class Panel {
     }
     const staticChanged = spec.static_key !== this.staticKey;
     this.staticKey = spec.static_key;
-    if (this.layered && (staticChanged || !this.plotted)) {
-      const traces = this.staticTraces.map(({ trace }) => staticTrace(trace, this.chart.shared));
-      const config = { ...PLOTLY_CONFIG, displayModeBar: false, staticPlot: true };
-      if (this.plotted) this.Plotly.react(this.base, traces, baseLayout(spec.layout), config);
-      else this.Plotly.newPlot(this.base, traces, baseLayout(spec.layout), config);
-    }
+    if (this.layered && (staticChanged || !this.plotted)) this.showBase(spec);
     // Same layout and the animated traces drawn so far (new data only, as after an optimizer
     // change): the fast path. More traces after those (a start added: a spare run's traces
     // were drawn empty and are filled now, and the payload brings the next spare) take the
@@ -508,6 +505,43 @@ class Panel {
     requestAnimationFrame(() => setTimeout(() => {
       if (this.growToken === token && this.node.isConnected) this.drawLive(false);
     }, 0));
+  }
+
+  showBase(spec) {
+    let base = this.bases.get(spec.static_key);
+    if (base) {
+      this.bases.delete(spec.static_key);
+      base.hidden = false;
+      // It may have been zoomed, or the panel resized, while it was away.
+      const layout = base._fullLayout;
+      if (layout.width !== base.clientWidth || layout.height !== base.clientHeight) {
+        this.Plotly.Plots.resize(base);
+      }
+      const ranges = {};
+      for (const axis of ["xaxis", "yaxis"]) {
+        const wanted = (spec.layout[axis] || {}).range;
+        const shown = base._fullLayout[axis].range;
+        if (wanted && wanted.some((value, i) => Math.abs(value - shown[i]) > 1e-9)) {
+          ranges[`${axis}.range`] = wanted;
+        }
+      }
+      if (Object.keys(ranges).length) this.Plotly.relayout(base, ranges);
+    } else {
+      base = h("div", "dl-plot dl-base");
+      this.node.insertBefore(base, this.live);
+      const traces = this.staticTraces.map(({ trace }) => staticTrace(trace, this.chart.shared));
+      const config = { ...PLOTLY_CONFIG, displayModeBar: false, staticPlot: true };
+      this.Plotly.newPlot(base, traces, baseLayout(spec.layout), config);
+    }
+    this.bases.set(spec.static_key, base);
+    if (this.base && this.base !== base) this.base.hidden = true;
+    this.base = base;
+    for (const [key, old] of this.bases) {
+      if (this.bases.size <= KEPT_BASES) break;
+      this.Plotly.purge(old);
+      old.remove();
+      this.bases.delete(key);
+    }
   }
 
   liveLayout() {
@@ -640,7 +674,7 @@ class Panel {
   }
 
   destroy() {
-    if (this.base) this.Plotly.purge(this.base);
+    for (const base of this.bases.values()) this.Plotly.purge(base);
     this.Plotly.purge(this.live);
     this.node.remove();
   }
