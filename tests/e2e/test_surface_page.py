@@ -42,6 +42,23 @@ def test_a_click_on_the_contour_adds_a_start_at_that_point(page, url):
     assert trail["x"][0] == pytest.approx(x, abs=0.01 * span_x)
 
 
+def test_a_click_is_marked_at_once_until_its_run_is_drawn(page, url):
+    open_chart(page, url + START)
+    page.evaluate("""() => {
+        window.__marks = [];
+        new MutationObserver((changes) => { for (const change of changes) {
+            for (const node of change.addedNodes) if (node.classList?.contains('dl-pending'))
+                window.__marks.push([node.style.borderColor, document.querySelectorAll(
+                    '.dl-badge').length]);
+        }}).observe(document.querySelector('.dl-panel-contour'), {childList: true});
+    }""")
+    page.mouse.click(*screen_point(page, "contour", 1.0, 1.0))
+    page.wait_for_function("document.querySelectorAll('.dl-badge').length === 2")
+    # Marked before the new run's badge came, in the colour of run 2, and gone once it came.
+    assert page.evaluate("window.__marks") == [["rgb(0, 114, 178)", 1]]
+    page.wait_for_function("!document.querySelector('.dl-pending')")
+
+
 def test_dragging_the_learning_rate_redraws_the_path_while_dragging(page, url):
     open_chart(page, url + START)
     before = live_trace(page, "contour", 0)

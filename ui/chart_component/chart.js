@@ -20,6 +20,8 @@ const PLOTLY_CONFIG = {
 const SLOW_REST_MS = 200;
 const SLOW_MAX_LAG_MS = 1500;
 const FAST_PLAYBACK = 25;  // steps per second
+// A clicked point is marked at most this long while its run is on the way (see markPending).
+const PENDING_MAX_MS = 3000;
 // Base plots kept per panel (see Panel): a contour plot is some 1-2 MB of DOM.
 const KEPT_BASES = 6;
 
@@ -462,6 +464,7 @@ class Panel {
 
   apply(spec) {
     this.spec = spec;
+    for (const mark of this.node.querySelectorAll(".dl-pending")) mark.remove();
     this.node.style.height = `${spec.height || 420}px`;
     this.node.classList.toggle("dl-wide", Boolean(spec.wide));
     const indexed = spec.traces.map((trace, index) => ({ trace, index }));
@@ -663,8 +666,23 @@ class Panel {
         const py = up.clientY - box.top - yaxis._offset;
         if (px < 0 || px > xaxis._length || py < 0 || py > yaxis._length) return;
         this.chart.report("click", { panel: this.spec.id, x: xaxis.p2l(px), y: yaxis.p2l(py) });
+        this.markPending(up.clientX - box.left, up.clientY - box.top);
       }, { capture: true, once: true });
     }, true);
+  }
+
+  // A ring where the viewer clicked, in the colour the next run will have, until the payload
+  // with that run arrives (a server round trip): the click shows at once.
+  markPending(left, top) {
+    const spare = this.animated.find(({ trace }) => trace.kind === "head"
+      && !this.chart.series[trace.series]);
+    const mark = h("span", "dl-pending");
+    mark.style.left = `${left}px`;
+    mark.style.top = `${top}px`;
+    const color = spare && spare.trace.trace.marker && spare.trace.trace.marker.color;
+    if (typeof color === "string") mark.style.borderColor = color;
+    this.node.appendChild(mark);
+    setTimeout(() => mark.remove(), PENDING_MAX_MS);
   }
 
   resize() {
