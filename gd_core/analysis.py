@@ -60,7 +60,7 @@ def outcomes(
 ) -> list[Outcome]:
     """The ``outcome`` of every run of a batch trajectory, worked out for all runs at once."""
     points = np.asarray(trajectory.points, dtype=float)
-    frames, runs, dim = points.shape
+    frames, runs, _ = points.shape
     steps = frames - 1
     diverged_at = np.asarray(trajectory.diverged_at).reshape(runs)
     stop_code = np.asarray(trajectory.stop_code).reshape(runs)
@@ -73,8 +73,7 @@ def outcomes(
         if surface.minima:
             minima = np.asarray(surface.minima, dtype=float)
             final = points[-1]
-            gaps = np.sqrt(sum((final[:, None, axis] - minima[None, :, axis]) ** 2
-                               for axis in range(dim)))
+            gaps = np.sqrt(row_sum((final[:, None] - minima[None]) ** 2))
             nearest = np.argmin(gaps, axis=1)
             offsets = points - minima[nearest][None]
             near = np.sqrt(row_sum(offsets * offsets)) < tolerance

@@ -485,6 +485,7 @@ class Panel {
     // fast path too, and the new ones are added once that has been painted. Anything else is
     // a full redraw of the live plot.
     const structure = this.animated.map(({ trace }) => JSON.stringify(trace));
+    this.structure = structure;
     const drawn = this.drawnStructure;
     const extendsDrawn = !staticChanged && this.plotted && drawn && drawn.length <= structure.length
       && drawn.every((item, i) => item === structure[i]);
@@ -523,7 +524,7 @@ class Panel {
       const ranges = {};
       for (const axis of ["xaxis", "yaxis"]) {
         const wanted = (spec.layout[axis] || {}).range;
-        const shown = base._fullLayout[axis].range;
+        const shown = layout[axis].range;
         if (wanted && wanted.some((value, i) => Math.abs(value - shown[i]) > 1e-9)) {
           ranges[`${axis}.range`] = wanted;
         }
@@ -559,7 +560,7 @@ class Panel {
         : staticTrace(trace, this.chart.shared)));
     this.filled = new Set(this.animated.filter(({ trace }) => this.chart.series[trace.series])
       .map(({ index }) => index));
-    this.drawnStructure = this.animated.map(({ trace }) => JSON.stringify(trace));
+    this.drawnStructure = this.structure;
     this.drawnTraces = traces.length;
     this.growToken = null;
     this.stale = false;
