@@ -62,7 +62,7 @@ COMPONENT = {
             + Array.from(trace.y || []).slice(0, 60).join()).join('|');
     }""",
     "blank": f"""() => !(document.querySelector('{SHOWN_CONTOUR}')
-        && document.querySelector('.dl-panel-contour .dl-live .scatterlayer .trace'))""",
+        && document.querySelector('.dl-panel-contour .dl-live .dl-svg-trace'))""",
 }
 BASELINE = {
     "ready": """() => {
@@ -247,7 +247,8 @@ def changes(browser, url: str, kind: dict, clicks: bool) -> list[dict]:
         page.wait_for_timeout(1500)
         for x, y in [(-3, 3), (3, 2), (-3, -3), (3, -2), (0, 0), (1, 4), (-1, -4)]:
             point = page.evaluate("""([x, y]) => {
-                const plot = document.querySelector('.dl-panel-contour .dl-live');
+                const plot = document.querySelector(
+                    '.dl-panel-contour .dl-base:not([hidden])');
                 const box = plot.getBoundingClientRect(), layout = plot._fullLayout;
                 return [box.left + layout.xaxis._offset + layout.xaxis.l2p(x),
                         box.top + layout.yaxis._offset + layout.yaxis.l2p(y)];

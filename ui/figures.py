@@ -165,7 +165,8 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> dic
         "showlegend": False, "hovermode": "closest", "font": _FONT,
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
     }
-    return {"id": "contour", "layout": layout, "height": 460, "click": True, "traces": traces}
+    return {"id": "contour", "layout": layout, "height": 460, "click": True, "live": "svg",
+            "traces": traces}
 
 
 def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> dict:

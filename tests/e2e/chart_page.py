@@ -3,10 +3,7 @@
 
 def open_chart(page, url: str) -> None:
     """Load ``url`` and wait until the chart has drawn its contour."""
-    page.goto(url)
-    page.wait_for_selector(".dl-panel-contour .dl-live .main-svg", timeout=30_000)
-    page.wait_for_function("document.querySelectorAll('.dl-panel-contour .js-plotly-plot')"
-                           ".length === 2")
+    open_panel(page, url, "contour")
 
 
 def chart_state(page) -> dict:
@@ -32,29 +29,35 @@ def live_trace(page, panel: str, index: int) -> dict:
     }""", [panel, index])
 
 
+# The plot whose axes a 2D panel's data is drawn in: its base plot (the one shown) when it has one.
+AXES_PLOT = """(panel) => document.querySelector(`.dl-panel-${panel} .dl-base:not([hidden])`)
+    || document.querySelector(`.dl-panel-${panel} .dl-live`)"""
+
+
 def screen_point(page, panel: str, x: float, y: float) -> tuple[float, float]:
     """Where the data point (x, y) of a 2D panel is on the screen."""
-    return tuple(page.evaluate("""([panel, x, y]) => {
-        const plot = document.querySelector(`.dl-panel-${panel} .dl-live`);
+    return tuple(page.evaluate(f"""([panel, x, y]) => {{
+        const plot = ({AXES_PLOT})(panel);
         const box = plot.getBoundingClientRect();
-        const {xaxis, yaxis} = plot._fullLayout;
+        const {{xaxis, yaxis}} = plot._fullLayout;
         return [box.left + xaxis._offset + xaxis.l2p(x), box.top + yaxis._offset + yaxis.l2p(y)];
-    }""", [panel, x, y]))
+    }}""", [panel, x, y]))
 
 
 def axis_spans(page, panel: str) -> tuple[float, float]:
-    return tuple(page.evaluate("""(panel) => {
-        const {xaxis, yaxis} = document.querySelector(`.dl-panel-${panel} .dl-live`)._fullLayout;
+    return tuple(page.evaluate(f"""(panel) => {{
+        const {{xaxis, yaxis}} = ({AXES_PLOT})(panel)._fullLayout;
         return [xaxis.range[1] - xaxis.range[0], yaxis.range[1] - yaxis.range[0]];
-    }""", panel))
+    }}""", panel))
 
 
 def open_panel(page, url: str, panel: str) -> None:
-    """Load ``url`` and wait until the chart has drawn ``panel`` (its live plot has data)."""
+    """Load ``url`` and wait until the chart has drawn ``panel`` (its live layer has data)."""
     page.goto(url)
-    page.wait_for_selector(f".dl-panel-{panel} .dl-live .main-svg", timeout=30_000)
+    page.wait_for_selector(f".dl-panel-{panel} .main-svg", timeout=30_000)
     page.wait_for_function(
-        f"document.querySelector('.dl-panel-{panel} .dl-live').data?.length > 0")
+        f"document.querySelector('.dl-panel-{panel} .dl-live').data?.length > 0",
+        timeout=30_000)
 
 
 def readouts(page) -> list[str]:

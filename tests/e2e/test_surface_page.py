@@ -192,6 +192,37 @@ def test_the_three_d_surface_is_drawn_from_every_other_grid_point(page, url):
     assert shape == ["surface", 51, 51, 51, 51, 3, 3], "the bowl's grid, 101 points from -1 to 3"
 
 
+def zoom(page, x_range: list[float], y_range: list[float]) -> None:
+    """Zoom the contour map to these ranges, as a drag of the zoom box does."""
+    page.evaluate("""([x, y]) => Plotly.relayout(
+        document.querySelector('.dl-panel-contour .dl-base:not([hidden])'),
+        {'xaxis.range': x, 'yaxis.range': y})""", [x_range, y_range])
+
+
+def head_on_screen(page) -> list[float]:
+    """The centre of the first run's current-iterate marker as drawn, in screen pixels."""
+    return page.evaluate("""() => {
+        const box = document.querySelectorAll('.dl-panel-contour .dl-svg-trace')[2]
+            .lastChild.getBoundingClientRect();
+        return [box.left + box.width / 2, box.top + box.height / 2];
+    }""")
+
+
+def test_paths_are_drawn_at_their_data_coordinates_also_after_a_zoom(page, url):
+    open_chart(page, url + "?surface=himmelblau&starts=-4,4&steps=30")
+    # Run 1 ends at the minimum near (-3.78, 3.28): the zoom keeps it in sight.
+    for x_range, y_range in [([-5, 5], [-5, 5]), ([-5, -2], [2, 5])]:
+        if x_range != [-5, 5]:
+            zoom(page, x_range, y_range)
+            page.wait_for_function("""() => document.querySelector(
+                '.dl-panel-contour .dl-base:not([hidden])')._fullLayout.xaxis.range[1] === -2""")
+        head = live_trace(page, "contour", 2)  # path, arrow, then the head of run 1
+        expected = screen_point(page, "contour", head["x"][0], head["y"][0])
+        drawn = head_on_screen(page)
+        assert abs(drawn[0] - expected[0]) < 1.5 and abs(drawn[1] - expected[1]) < 1.5, (
+            drawn, expected)
+
+
 def pick_surface(page, title: str) -> None:
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
         has_text="Surface").locator("input").click()
@@ -201,15 +232,13 @@ def pick_surface(page, title: str) -> None:
 def test_going_back_to_a_surface_shows_its_contour_again_at_the_full_view(page, url):
     open_chart(page, url + "?surface=himmelblau&starts=-4,4")
     bases = ".dl-panel-contour .dl-base"
-    # Zoomed in on the live plot; the contour underneath follows.
-    page.evaluate("""() => Plotly.relayout(document.querySelector('.dl-panel-contour .dl-live'),
-        {'xaxis.range': [-2, 2], 'yaxis.range': [-2, 2]})""")
+    zoom(page, [-2, 2], [-2, 2])
     page.wait_for_function(f"document.querySelector('{bases}')._fullLayout.xaxis.range[0] === -2")
     pick_surface(page, "Bowl")
     page.wait_for_function(f"document.querySelectorAll('{bases}').length === 2")
     pick_surface(page, "Himmelblau")
-    page.wait_for_function(
-        "document.querySelector('.dl-panel-contour .dl-live')._fullLayout.xaxis.range[0] === -5")
+    page.wait_for_function(f"document.querySelector('{bases}:not([hidden])')"
+                           "._fullLayout.xaxis.range[0] === -5")
     shown = page.evaluate(f"""() => [...document.querySelectorAll('{bases}')].map((base) => ({{
         hidden: base.hidden, x: base._fullLayout.xaxis.range, y: base._fullLayout.yaxis.range,
         paths: base.querySelectorAll('.contourlayer path').length}}))""")

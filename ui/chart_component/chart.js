@@ -411,6 +411,178 @@ function formatNumber(value, digits) {
   return value < 0 && text !== "0" ? `−${text}` : text;
 }
 
+// --- animated traces drawn as plain SVG ------------------------------------------------------
+// A panel whose spec says "live": "svg" draws its animated traces itself, over its base plot
+// and in the base's axes: updating a few SVG paths costs a fraction of what plotly spends on
+// any update (its defaults and calc pass over the whole figure). Covers what the contour map
+// uses: lines (solid, dot, dash), markers (the symbols of ui/figures.py, per-point sizes, an
+// outline, angleref "previous"), opacity; no hover, no text.
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+// Pixel coordinates are clamped: an escaping run reaches 1e30 and SVG would drop the path.
+const PIXEL_LIMIT = 1e5;
+let svgLayers = 0;
+
+// Marker outlines as polygons of unit size (a circle of radius 1 covers about as much), pointing
+// up (screen y grows downwards), in the proportions of plotly's symbols of the same names.
+function regular(corners, radius, turn = 0) {
+  return Array.from({ length: corners }, (_, i) => {
+    const angle = turn + (2 * Math.PI * i) / corners - Math.PI / 2;
+    return [radius * Math.cos(angle), radius * Math.sin(angle)];
+  });
+}
+
+function starPolygon(points, outer, inner) {
+  return regular(2 * points, 1).map(([x, y], i) => {
+    const radius = i % 2 ? inner : outer;
+    return [x * radius, y * radius];
+  });
+}
+
+function crossPolygon(arm, half) {
+  // A plus sign: arms reaching `arm` from the centre, `half` wide on either side.
+  return [[half, -arm], [half, -half], [arm, -half], [arm, half], [half, half], [half, arm],
+    [-half, arm], [-half, half], [-arm, half], [-arm, -half], [-half, -half], [-half, -arm]];
+}
+
+const SYMBOL_POLYGONS = {
+  square: [[1, -1], [1, 1], [-1, 1], [-1, -1]],
+  diamond: regular(4, 1.3),
+  "triangle-up": regular(3, 1.15),
+  pentagon: regular(5, 1.05),
+  star: starPolygon(5, 1.4, 0.56),
+  cross: crossPolygon(1.2, 0.4),
+  x: crossPolygon(1.2, 0.4).map(([x, y]) => [(x - y) * Math.SQRT1_2, (x + y) * Math.SQRT1_2]),
+  // The tip on the point itself, the head trailing behind it.
+  arrow: [[0, 0], [0.62, 1.9], [-0.62, 1.9]],
+};
+
+// SVG path data for one marker of `size` (plotly's: the diameter of a circle) centred at (x, y),
+// turned by `angle` radians clockwise.
+function markerPath(symbol, size, x, y, angle) {
+  const r = size / 2;
+  const polygon = SYMBOL_POLYGONS[symbol];
+  if (!polygon) {
+    return `M${(x + r).toFixed(1)},${y.toFixed(1)}a${r},${r} 0 1,1 ${-2 * r},0`
+      + `a${r},${r} 0 1,1 ${2 * r},0Z`;
+  }
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  return `${polygon.map(([px, py], i) => `${i ? "L" : "M"}${(x + r * (px * cos - py * sin))
+    .toFixed(1)},${(y + r * (px * sin + py * cos)).toFixed(1)}`).join("")}Z`;
+}
+
+function dashArray(dash, width) {
+  const unit = Math.max(width, 2);
+  if (dash === "dot") return `${unit},${unit * 1.5}`;
+  if (dash === "dash") return `${unit * 3},${unit * 2}`;
+  return null;
+}
+
+function svgNode(tag, attributes = {}) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  return node;
+}
+
+class SvgLayer {
+  constructor(parent) {
+    svgLayers += 1;
+    const clipId = `dl-clip-${svgLayers}`;
+    this.svg = svgNode("svg", { class: "dl-svg" });
+    const clip = svgNode("clipPath", { id: clipId });
+    this.clipRect = svgNode("rect");
+    clip.appendChild(this.clipRect);
+    this.clipped = svgNode("g", { "clip-path": `url(#${clipId})` });
+    this.unclipped = svgNode("g");
+    this.svg.append(svgNode("defs"), this.clipped, this.unclipped);
+    this.svg.firstChild.appendChild(clip);
+    parent.appendChild(this.svg);
+    this.items = [];
+  }
+
+  // Draw `traces` (plotly-style scatter traces with x and y) in the axes of the plot `axesPlot`.
+  draw(axesPlot, traces) {
+    const layout = axesPlot._fullLayout;
+    if (!layout) return;
+    const { xaxis, yaxis } = layout;
+    this.svg.setAttribute("width", layout.width);
+    this.svg.setAttribute("height", layout.height);
+    this.clipRect.setAttribute("x", xaxis._offset);
+    this.clipRect.setAttribute("y", yaxis._offset);
+    this.clipRect.setAttribute("width", xaxis._length);
+    this.clipRect.setAttribute("height", yaxis._length);
+    const toPixel = (axis, value) => Math.max(-PIXEL_LIMIT, Math.min(PIXEL_LIMIT,
+      axis._offset + axis.l2p(value)));
+    while (this.items.length < traces.length) {
+      const group = svgNode("g", { class: "dl-svg-trace" });
+      const line = svgNode("path", { fill: "none", "stroke-linejoin": "round" });
+      const markers = svgNode("path");
+      group.append(line, markers);
+      this.items.push({ group, line, markers });
+    }
+    this.items.forEach((item, index) => {
+      const trace = traces[index];
+      if (!trace) {
+        item.group.remove();
+        return;
+      }
+      (trace.cliponaxis === false ? this.unclipped : this.clipped).appendChild(item.group);
+      const xs = Array.from(trace.x || [], (value) => toPixel(xaxis, value));
+      const ys = Array.from(trace.y || [], (value) => toPixel(yaxis, value));
+      const mode = trace.mode || "lines+markers";
+      item.group.setAttribute("opacity", trace.opacity ?? 1);
+      this.drawLine(item.line, mode.includes("lines") ? trace.line || {} : null, xs, ys);
+      this.drawMarkers(item.markers, mode.includes("markers") ? trace.marker || {} : null, xs,
+        ys);
+    });
+  }
+
+  drawLine(node, style, xs, ys) {
+    let path = "";
+    if (style) {
+      let open = false;
+      for (let i = 0; i < xs.length; i++) {
+        if (!Number.isFinite(xs[i]) || !Number.isFinite(ys[i])) {
+          open = false;
+          continue;
+        }
+        path += `${open ? "L" : "M"}${xs[i].toFixed(1)},${ys[i].toFixed(1)}`;
+        open = true;
+      }
+    }
+    node.setAttribute("d", path);
+    if (!style) return;
+    const width = style.width ?? 2;
+    node.setAttribute("stroke", style.color || "#444");
+    node.setAttribute("stroke-width", width);
+    const dash = dashArray(style.dash, width);
+    if (dash) node.setAttribute("stroke-dasharray", dash);
+    else node.removeAttribute("stroke-dasharray");
+  }
+
+  drawMarkers(node, style, xs, ys) {
+    let path = "";
+    if (style) {
+      for (let i = 0; i < xs.length; i++) {
+        const size = Array.isArray(style.size) ? style.size[i] : style.size ?? 6;
+        if (!size || !Number.isFinite(xs[i]) || !Number.isFinite(ys[i])) continue;
+        // Turned to point along the way from the previous point (plotly's angleref "previous").
+        const angle = style.angleref === "previous" && i > 0
+          ? Math.atan2(ys[i] - ys[i - 1], xs[i] - xs[i - 1]) + Math.PI / 2 : 0;
+        path += markerPath(style.symbol, size, xs[i], ys[i], angle);
+      }
+    }
+    node.setAttribute("d", path);
+    if (!style) return;
+    const outline = style.line || {};
+    node.setAttribute("fill", style.color || "#444");
+    node.setAttribute("fill-opacity", style.opacity ?? 1);
+    node.setAttribute("stroke", outline.width ? outline.color || "#444" : "none");
+    node.setAttribute("stroke-width", outline.width || 0);
+  }
+}
+
 const ANIMATED = new Set(["path", "head", "arrow", "text"]);
 const CLICK_SLOP_PX = 5;
 
@@ -429,19 +601,21 @@ function overlayLayout(layout) {
   return out;
 }
 
-function baseLayout(layout) {
+function baseLayout(layout, interactive = false) {
   // Automatic margins would differ between base and overlay and shift one plot area.
-  const out = { ...layout, hovermode: false, dragmode: false };
+  const out = interactive ? { ...layout } : { ...layout, hovermode: false, dragmode: false };
   for (const key of Object.keys(layout)) {
     if (/^[xy]axis\d*$/.test(key)) out[key] = { ...layout[key], automargin: false };
   }
   return out;
 }
 
-// One chart panel. A 2D panel with static traces is two stacked plots: the base draws the
+// One chart panel. A 2D panel with static traces is two stacked layers: the base plot draws the
 // static traces (a contour is expensive to recompute), the transparent live plot on top draws
 // the animated traces and takes the viewer's input; its zoom is mirrored onto the base. Every
-// update then recomputes only a handful of small traces. A 3D panel is a single plot.
+// update then recomputes only a handful of small traces. With "live": "svg" the live layer is
+// plain SVG (SvgLayer) drawn in the base's axes, and the base takes the input. A 3D panel is a
+// single plot.
 // The bases of the last few static parts shown (surfaces, say) are kept, hidden: going back to
 // one shows it again instead of computing its contours anew.
 class Panel {
@@ -452,10 +626,12 @@ class Panel {
     this.node.dataset.panel = spec.id;
     this.is3d = Boolean(spec.layout && spec.layout.scene);
     this.layered = !this.is3d && spec.traces.some((trace) => !ANIMATED.has(trace.kind));
+    this.node.classList.toggle("dl-panel-svg", this.layered && spec.live === "svg");
     this.base = null;
     this.bases = new Map();  // static_key -> base plot, least recently shown first
     this.live = h("div", "dl-plot dl-live");
     this.node.appendChild(this.live);
+    this.svgLayer = this.node.classList.contains("dl-panel-svg") ? new SvgLayer(this.live) : null;
     this.staticKey = null;
     this.filled = new Set();
     this.stale = false;
@@ -479,6 +655,12 @@ class Panel {
     const staticChanged = spec.static_key !== this.staticKey;
     this.staticKey = spec.static_key;
     if (this.layered && (staticChanged || !this.plotted)) this.showBase(spec);
+    if (this.svgLayer) {
+      if (!this.plotted && spec.click) this.listenForClicks();
+      this.plotted = true;
+      this.drawSvg();
+      return Promise.resolve();
+    }
     // Same layout and the animated traces drawn so far (new data only, as after an optimizer
     // change): the fast path. More traces after those (a start added: a spare run's traces
     // were drawn empty and are filled now, and the payload brings the next spare) take the
@@ -519,7 +701,9 @@ class Panel {
       // It may have been zoomed, or the panel resized, while it was away.
       const layout = base._fullLayout;
       if (layout.width !== base.clientWidth || layout.height !== base.clientHeight) {
-        this.Plotly.Plots.resize(base);
+        this.Plotly.Plots.resize(base).then(() => {
+          if (base === this.base && this.svgLayer) this.drawSvg();
+        });
       }
       const ranges = {};
       for (const axis of ["xaxis", "yaxis"]) {
@@ -534,8 +718,18 @@ class Panel {
       base = h("div", "dl-plot dl-base");
       this.node.insertBefore(base, this.live);
       const traces = this.staticTraces.map(({ trace }) => staticTrace(trace, this.chart.shared));
-      const config = { ...PLOTLY_CONFIG, displayModeBar: false, staticPlot: true };
-      this.Plotly.newPlot(base, traces, baseLayout(spec.layout), config);
+      const interactive = Boolean(this.svgLayer);
+      const config = interactive ? PLOTLY_CONFIG
+        : { ...PLOTLY_CONFIG, displayModeBar: false, staticPlot: true };
+      this.Plotly.newPlot(base, traces, baseLayout(spec.layout, interactive), config);
+      if (interactive) {
+        // Zooming or panning moves the axes the SVG layer is drawn in.
+        const follow = () => {
+          if (base === this.base) this.drawSvg();
+        };
+        base.on("plotly_relayout", follow);
+        base.on("plotly_relayouting", follow);
+      }
     }
     this.bases.set(spec.static_key, base);
     if (this.base && this.base !== base) this.base.hidden = true;
@@ -546,6 +740,17 @@ class Panel {
       old.remove();
       this.bases.delete(key);
     }
+  }
+
+  // The animated traces as SVG, and on the live node as plotly keeps a plot's traces on its node
+  // (what tests and benchmarks read).
+  drawSvg() {
+    this.stale = false;
+    const traces = this.animated.map(({ trace }) => ({
+      ...trace.trace, ...this.chart.animatedData(trace),
+    }));
+    this.svgLayer.draw(this.base, traces);
+    this.live.data = traces;
   }
 
   liveLayout() {
@@ -580,6 +785,10 @@ class Panel {
   // Fast path: new data for the animated traces only (those with a run, or still showing one
   // that has gone).
   update() {
+    if (this.svgLayer) {
+      this.drawSvg();
+      return Promise.resolve();
+    }
     this.stale = false;
     const live = this.animated.filter(({ trace, index }) => index < this.drawnTraces
       && (this.chart.series[trace.series] || this.filled.has(index)));
@@ -659,8 +868,9 @@ class Panel {
         if (Math.hypot(up.clientX - down.clientX, up.clientY - down.clientY) > CLICK_SLOP_PX) {
           return;
         }
-        const layout = this.live._fullLayout;
-        const box = this.live.getBoundingClientRect();
+        const axesPlot = this.svgLayer ? this.base : this.live;
+        const layout = axesPlot._fullLayout;
+        const box = axesPlot.getBoundingClientRect();
         const xaxis = layout.xaxis;
         const yaxis = layout.yaxis;
         const px = up.clientX - box.left - xaxis._offset;
@@ -688,13 +898,20 @@ class Panel {
 
   resize() {
     if (!this.plotted || !this.node.isConnected) return;
+    if (this.svgLayer) {
+      const base = this.base;
+      this.Plotly.Plots.resize(base).then(() => {
+        if (base === this.base) this.drawSvg();
+      });
+      return;
+    }
     if (this.base) this.Plotly.Plots.resize(this.base);
     this.Plotly.Plots.resize(this.live);
   }
 
   destroy() {
     for (const base of this.bases.values()) this.Plotly.purge(base);
-    this.Plotly.purge(this.live);
+    if (!this.svgLayer) this.Plotly.purge(this.live);
     this.node.remove();
   }
 }
