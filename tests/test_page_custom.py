@@ -26,7 +26,9 @@ def test_custom_page_opens_on_its_default_surface_with_the_understood_latex():
     assert app.title[0].value == "Your own function"
     assert r"\sin{\left(x \right)} \cos{\left(y \right)}" in app.latex[0].value
     assert "Local minima found" in app.caption[0].value
-    assert chart_payload(app)["panels"][0]["id"] == "contour"
+    data = chart_payload(app)
+    assert data["panels"][0]["id"] == "contour"
+    assert data["formula"].startswith(r"\theta_t"), "the chart shows the rule, the page f"
 
 
 @pytest.mark.parametrize(
@@ -96,7 +98,7 @@ def test_plot_range_changes_the_domain_and_refuses_an_empty_one():
 def test_surface_page_custom_entry_takes_a_two_variable_formula():
     app = open_page(SURFACE_PAGE, surface="custom", formula="(x - 1)^2 + (y + 2)^2")
     assert not app.exception and not app.warning
-    assert "f(x, y)" in app.latex[0].value
+    assert r"f(x, y) = \left(x - 1\right)^{2}" in chart_payload(app)["formula"]
     app = type_formula(app, "x^2")
     assert len(app.error) == 1 and "x and y" in app.error[0].value
     assert app.query_params["formula"] == "(x - 1)^2 + (y + 2)^2"

@@ -41,8 +41,10 @@ def test_the_page_opens_on_himmelblau_with_four_starts(app):
     assert len(data["series"]) == 4
     assert [panel["id"] for panel in data["panels"]] == ["contour", "onion", "loss"]
     assert data["fan"]["labels"][data["fan"]["index"]] == "0.01"
-    (latex,) = app.latex
-    assert "(x^2 + y - 11)^2" in latex.value and r"\eta" in latex.value, "formula and rule"
+    assert not app.latex, "the chart typesets the formula"
+    assert "(x^2 + y - 11)^2" in data["formula"] and r"\eta" in data["formula"], "formula, rule"
+    assert "/katex/katex.min.js?v=" in data["katex"]["script"]
+    assert "/katex/katex.min.css?v=" in data["katex"]["style"]
     assert data["notes"]["title"] == "What to try"
     assert data["notes"]["items"] == list(surface_view.TRY["himmelblau"][1])
     assert app.button[0].label == "Clear start points" and app.get("download_button")
@@ -79,7 +81,7 @@ def test_learning_rate_steps_noise_and_seed(app):
     app.number_input(key="seed").set_value(7).run()
     assert_ok(app)
     assert app.query_params["seed"] == "7"
-    assert "varepsilon" in app.latex[0].value, "the rule mentions the noise"
+    assert "varepsilon" in payload(app)["formula"], "the rule mentions the noise"
 
 
 @pytest.mark.parametrize("schedule", ["step", "exponential", "cosine", "inverse_time", "constant"])

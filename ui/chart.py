@@ -34,11 +34,14 @@ Payload (plain JSON; arrays as ``encode_array`` dicts — base64, never NaN in J
       "start_frame": "first",           # optional: a new chart opens on frame 0, not the last
       "badges_first": True,             # optional: badges under the controls, above the panels
       "notes": {"title": "What to try", "items": ["...", ...], "caption": "..."},  # optional
+      "formula": r"f(x, y) = ...",      # optional: LaTeX shown above the controls
     }
 
-``notes`` is a titled list under the panels (``notes`` below builds it). It lives in the chart
-rather than in Streamlit markdown because Streamlit redraws every element on every rerun, and the
-browser rebuilds the notes only when their text changes.
+``notes`` is a titled list under the panels (``notes`` below builds it), and ``formula`` is
+typeset (display style) by KaTeX, vendored in ``chart_component/katex``, once the panels have
+been painted. Both live in the chart rather than in Streamlit elements because Streamlit redraws
+every element on every rerun, while the browser redraws these only when their text changes
+(and keeps the last 16 formulas typeset).
 
 Every channel is ``(fan members, frames)`` (or ``(frames,)`` for a run without a fan); the
 channel name ``"step"`` is built in (0, 1, ..., frames - 1). ``badges`` holds one entry per fan
@@ -316,6 +319,15 @@ def fill_template(
 
 
 @functools.cache
+def katex_urls() -> dict[str, str]:
+    """Where the browser loads KaTeX (its script and style sheet; the fonts lie beside them)."""
+    folder = _HERE / "katex"
+    digest = hashlib.blake2b((folder / "katex.min.js").read_bytes(), digest_size=6).hexdigest()
+    return {"script": _served_url(_CHART_ROUTE, _HERE, "katex/katex.min.js", digest),
+            "style": _served_url(_CHART_ROUTE, _HERE, "katex/katex.min.css", digest)}
+
+
+@functools.cache
 def plotly_js_url() -> str:
     """Where the browser loads plotly.js: the installed package's file, via Streamlit."""
     # Cached: declaring the file route once per process is enough, not once per rerun.
@@ -412,8 +424,11 @@ def chart(
         st.session_state.pop(sent_key, None)
 
     callbacks["on_missing_change"] = resend
+    served = {"plotly_url": plotly_js_url()}
+    if "formula" in payload:
+        served["katex"] = katex_urls()
     data, sent = pack_units(
-        _with_static_keys({**payload, "plotly_url": plotly_js_url()}),
+        _with_static_keys({**payload, **served}),
         st.session_state.get(sent_key, frozenset()),
     )
     st.session_state[sent_key] = sent

@@ -273,9 +273,6 @@ def _descent(pick_surface, url, slots, show_formula: bool, settings: _Settings) 
     lr_index = LEARNING_RATES.index(settings.lr)
     schedule, noise = settings.schedule, settings.noise
     rule = update_rule(optimizer.name, schedule[0], noise)
-    # One element for both lines: Streamlit typesets each LaTeX element again on every rerun.
-    st.latex(rf"\begin{{gathered}}{surface.formula}\\[0.4em]{rule}\end{{gathered}}"
-             if show_formula else rule)
 
     runs, payload = _cached_view(
         widgets.surface_key(surface), surface, optimizer.name,
@@ -286,7 +283,11 @@ def _descent(pick_surface, url, slots, show_formula: bool, settings: _Settings) 
     if not starts:
         st.info("Click the contour map to add a start point.", icon="👆")
     tips = TRY[surface.name][1] if surface.name in TRY else CUSTOM_TRY
-    chart({**payload, "notes": notes("What to try", tips, surface.description)},
+    # Typeset by the chart (see ui.chart), which redraws it only when it changes.
+    formula = (rf"\begin{{gathered}}{surface.formula}\\[0.4em]{rule}\end{{gathered}}"
+               if show_formula else rule)
+    chart({**payload, "formula": formula,
+           "notes": notes("What to try", tips, surface.description)},
           key="descent_chart", on_click=add_start, on_fan=_choose_learning_rate)
 
     widgets.download_csv(

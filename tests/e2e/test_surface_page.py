@@ -246,3 +246,26 @@ def test_going_back_to_a_surface_shows_its_contour_again_at_the_full_view(page, 
     visible = [base for base in shown if not base["hidden"]]
     assert len(visible) == 1 and visible[0]["paths"] > 0
     assert visible[0]["x"] == [-5, 5] and visible[0]["y"] == [-5, 5], "back at the full view"
+
+
+def formula_text(page) -> str:
+    """The formula above the chart as typeset (KaTeX keeps the LaTeX in an annotation)."""
+    return page.evaluate("""() => {
+        const node = document.querySelector('.dl-formula:not([hidden]) .katex annotation');
+        return node ? node.textContent : '';
+    }""")
+
+
+def test_the_formula_and_update_rule_are_typeset_and_follow_the_optimizer(page, url):
+    open_chart(page, url + "?surface=himmelblau")
+    page.wait_for_function("() => document.querySelector('.dl-formula .katex-html')")
+    assert "(x^2 + y - 11)^2" in formula_text(page)
+    # Typeset in KaTeX's own fonts (vendored, served by the app), not a fallback font.
+    page.wait_for_function("""() => [...document.fonts].some(
+        (face) => face.family === 'KaTeX_Main' && face.status === 'loaded')""")
+    assert page.evaluate("""() => performance.getEntriesByType('resource').some(
+        (entry) => entry.name.includes('/katex/fonts/KaTeX_Main-Regular.woff2'))""")
+    page.locator("[data-testid='stSidebar'] button").filter(has_text="Adam").first.click()
+    page.wait_for_function("""() => (document.querySelector('.dl-formula annotation') || {})
+        .textContent?.includes('beta_1')""")
+    assert "(x^2 + y - 11)^2" in formula_text(page), "the surface's formula stays"

@@ -24,18 +24,19 @@ const FAST_PLAYBACK = 25;  // steps per second
 const PENDING_MAX_MS = 3000;
 // Base plots kept per panel (see Panel): a contour plot is some 1-2 MB of DOM.
 const KEPT_BASES = 6;
+// Typeset formulas kept (see Chart.renderFormula).
+const KEPT_FORMULAS = 16;
 
-// --- plotly.js, served by the Streamlit server from the installed plotly package --------------
+// --- scripts served by the Streamlit server: plotly.js (from the installed plotly package) and
+// KaTeX (vendored in katex/) ---------------------------------------------------------------------
 
-const PLOTLY_CACHE = "descent-lab-plotly";
-
-async function plotlySource(url) {
-  // Streamlit's file route sends no caching validators, so the browser would download the
-  // 4.8 MB again on every visit; Cache Storage keeps one copy per plotly version. Where it is
-  // unavailable (plain http on a non-local address) the browser simply fetches the file.
+async function cachedSource(url, cacheName) {
+  // Streamlit's file route sends no caching validators, so the browser would download the file
+  // (plotly.js: 4.8 MB) again on every visit; Cache Storage keeps one copy per version. Where
+  // it is unavailable (plain http on a non-local address) the browser simply fetches the file.
   if (!window.caches) return url;
   try {
-    const cache = await caches.open(PLOTLY_CACHE);
+    const cache = await caches.open(cacheName);
     let response = await cache.match(url);
     if (!response) {
       response = await fetch(url);
@@ -49,22 +50,41 @@ async function plotlySource(url) {
   }
 }
 
-function loadPlotly(url) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__descentLabPlotly) {
-    window.__descentLabPlotly = plotlySource(url).then((source) => new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = source;
-      script.async = true;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        window.__descentLabPlotly = undefined;
-        reject(new Error(`could not load plotly.js from ${url}`));
-      };
-      document.head.appendChild(script);
-    }));
+// The script at `url`, run once per page; resolves to the global it defines (window[name]).
+function loadScript(url, name) {
+  if (window[name]) return Promise.resolve(window[name]);
+  const pending = `__descentLab_${name}`;
+  if (!window[pending]) {
+    window[pending] = cachedSource(url, `descent-lab-${name.toLowerCase()}`).then((source) =>
+      new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = source;
+        script.async = true;
+        script.onload = () => resolve(window[name]);
+        script.onerror = () => {
+          window[pending] = undefined;
+          reject(new Error(`could not load ${name} from ${url}`));
+        };
+        document.head.appendChild(script);
+      }));
   }
-  return window.__descentLabPlotly;
+  return window[pending];
+}
+
+function loadKatex({ script, style }) {
+  if (!document.querySelector("link[data-descent-lab-katex]")) {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = style;
+    link.dataset.descentLabKatex = "";
+    document.head.appendChild(link);
+  }
+  return loadScript(script, "katex");
+}
+
+// `callback` once the next frame has been painted: what the viewer asked for is drawn first.
+function afterPaint(callback) {
+  requestAnimationFrame(() => setTimeout(callback, 0));
 }
 
 // --- arrays: {dtype, shape, bdata} with base64 little-endian data ------------------------------
@@ -243,8 +263,11 @@ export function inflate(data, expectedSize = 0) {
 // --- decoding payload arrays -----------------------------------------------------------------
 
 // Identical data decodes to the identical array object: plotly compares arrays by identity, so
-// an unchanged surface grid is not recomputed when the paths change.
-let decodedCache = new Map();
+// an unchanged surface grid is not recomputed when the paths change. Arrays are decoded when
+// first drawn (a surface shown again from its kept base plot needs no grid), and the most
+// recently used ones are kept by content.
+const KEPT_ARRAYS = 64;
+const decodedArrays = new Map();
 const decodedSpecs = new WeakMap();
 
 function specKey(spec) {
@@ -308,26 +331,17 @@ export function resolveUnits(data) {
   return { data: out, missing };
 }
 
-// Decode every array of a payload so that drawing can look them up with decoded(). Arrays of
-// the previous payload are reused, and only the newest payload's stay cached.
-function decodePayload(data) {
-  const cache = new Map();
-  const visit = (value) => {
-    if (isEncoded(value)) {
-      const key = specKey(value);
-      let array = cache.get(key) || decodedCache.get(key);
-      if (!array) array = decodeArray(value);
-      cache.set(key, array);
-      decodedSpecs.set(value, array);
-    } else if (Array.isArray(value)) value.forEach(visit);
-    else if (value !== null && typeof value === "object") Object.values(value).forEach(visit);
-  };
-  visit(data);
-  decodedCache = cache;
-}
-
 function decoded(spec) {
-  return decodedSpecs.get(spec);
+  let array = decodedSpecs.get(spec);
+  if (array) return array;
+  const key = specKey(spec);
+  array = decodedArrays.get(key);
+  if (array) decodedArrays.delete(key);
+  else array = decodeArray(spec);
+  decodedArrays.set(key, array);
+  if (decodedArrays.size > KEPT_ARRAYS) decodedArrays.delete(decodedArrays.keys().next().value);
+  decodedSpecs.set(spec, array);
+  return array;
 }
 
 function rows(array) {
@@ -688,9 +702,9 @@ class Panel {
   addTracesLater() {
     const token = {};
     this.growToken = token;
-    requestAnimationFrame(() => setTimeout(() => {
+    afterPaint(() => {
       if (this.growToken === token && this.node.isConnected) this.drawLive(false);
-    }, 0));
+    });
   }
 
   showBase(spec) {
@@ -919,6 +933,9 @@ class Panel {
 class Chart {
   constructor(parent) {
     this.root = h("div", "dl-chart");
+    this.formulaNode = h("div", "dl-formula");
+    this.formulaNode.hidden = true;
+    this.formulas = new Map();  // LaTeX -> typeset HTML, least recently used first
     this.message = h("div", "dl-message", "Loading the chart…");
     this.panelsNode = h("div", "dl-panels");
     this.badgesNode = h("ul", "dl-badges");
@@ -927,7 +944,7 @@ class Chart {
     this.notesNode.open = true;
     this.notesNode.hidden = true;
     this.buildControls();
-    this.root.append(this.controls, this.message, this.panelsNode, this.readoutsNode,
+    this.root.append(this.formulaNode, this.controls, this.message, this.panelsNode, this.readoutsNode,
       this.badgesNode, this.notesNode);
     parent.appendChild(this.root);
 
@@ -1008,7 +1025,8 @@ class Chart {
     this.sequence = sequence;
     this.setTriggerValue = setTriggerValue;
     // Drawn in the same task once plotly.js is there: nothing else gets to run in between.
-    if (!this.Plotly) this.Plotly = await loadPlotly(data.plotly_url);
+    if (data.formula) this.renderFormula(data.formula, data.katex);
+    if (!this.Plotly) this.Plotly = await loadScript(data.plotly_url, "Plotly");
     // A newer payload may have arrived while plotly.js was loading: it wins.
     if (sequence !== this.sequence) return;
     const { data: full, missing } = resolveUnits(data);
@@ -1017,7 +1035,6 @@ class Chart {
       this.report("missing", missing);
       return;
     }
-    decodePayload(full);
     this.applyPayload(full, start);
   }
 
@@ -1084,7 +1101,7 @@ class Chart {
     }
     if (later.length) {
       const sequence = this.sequence;
-      drawn.push(new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => {
+      drawn.push(new Promise((resolve) => afterPaint(() => {
         const redrawn = [];
         if (sequence === this.sequence) {
           for (const panel of later) {
@@ -1094,13 +1111,14 @@ class Chart {
           }
         }
         resolve(Promise.all(redrawn));
-      }, 0))));
+      })));
     }
     this.panelsNode.dataset.count = String(this.panels.size);
     this.renderControls();
     this.renderBadges();
     this.renderReadouts();
     this.renderNotes(data.notes);
+    if (!data.formula) this.renderFormula(null);
     this.scheduleSlow();
     // Read by benchmarks/bench_surface_page.py: payload in to every plot drawn.
     Promise.all(drawn).then(() => performance.measure("dl-payload", { start }));
@@ -1288,6 +1306,35 @@ class Chart {
     });
     // Announced when stepping by hand, not 25 times a second while playing.
     this.readoutsNode.setAttribute("aria-live", this.playing ? "off" : "polite");
+  }
+
+  // The payload's LaTeX above the controls, typeset by KaTeX once the panels have been painted
+  // (the chart comes first); the formula shown stays until the new one is ready.
+  renderFormula(latex, urls) {
+    this.formulaWanted = latex;
+    if (!latex) {
+      this.formulaNode.hidden = true;
+      this.formulaNode.replaceChildren();
+      this.formulaShown = null;
+      return;
+    }
+    if (latex === this.formulaShown) return;
+    loadKatex(urls).then((katex) => afterPaint(() => {
+      if (this.formulaWanted !== latex || this.formulaShown === latex) return;
+      let html = this.formulas.get(latex);
+      this.formulas.delete(latex);
+      if (html === undefined) {
+        html = katex.renderToString(latex, { displayMode: true, throwOnError: false });
+      }
+      this.formulas.set(latex, html);
+      if (this.formulas.size > KEPT_FORMULAS) this.formulas.delete(this.formulas.keys().next().value);
+      this.formulaNode.innerHTML = html;
+      this.formulaNode.hidden = false;
+      this.formulaShown = latex;
+    })).catch((error) => {
+      this.formulaNode.hidden = false;
+      this.formulaNode.textContent = `The formula could not be shown: ${error.message}`;
+    });
   }
 
   // A titled list under the chart ("What to try"), rebuilt only when its text changes; the
