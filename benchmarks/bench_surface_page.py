@@ -15,8 +15,9 @@ What is measured:
 - server changes (optimizer, surface, click to add a start): input (the click on the optimizer's
   button, on the surface's entry in the open list, on the contour) to redrawn chart, the chart
   area sampled every frame for blank frames, and websocket bytes received per change. Optimizer
-  and surface changes come in rounds, each leading to views not shown before; the first round
-  (the first changes after the page opened) is also printed on its own.
+  and surface changes come in rounds, each leading to views not shown before (later rounds run
+  170-220 steps instead of 200); the first round (the first changes after the page opened) is
+  also printed on its own.
 - animation: distinct steps drawn per second while playing 200 steps.
 """
 
@@ -32,6 +33,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,9 +201,15 @@ def offer(page, label: str, option: str):
     The measured input is then the click on the option, as a viewer makes it (typing a name
     and pressing Enter costs Streamlit's selectbox 30-60 ms more before it sends the change).
     """
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
-        has_text=label).locator("input").click()
+    field = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
+        has_text=label).locator("input")
     choice = page.get_by_role("option", name=option, exact=True)
+    field.click()
+    try:
+        choice.wait_for(timeout=1000)
+    except PlaywrightTimeoutError:
+        # After keys pressed on a slider, the first click only focuses the box.
+        field.click()
     choice.hover()
     page.wait_for_timeout(150)
     return choice
@@ -212,30 +220,41 @@ def press(page, option: str) -> None:
     page.locator("[data-testid='stSidebar'] button").filter(has_text=option).first.click()
 
 
-def nudge_learning_rate(page, kind: dict, counter: Bytes) -> None:
-    """One step right on the sidebar's learning-rate slider (a change that is not counted)."""
-    thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(
-        has_text="Learning rate").locator("input")
+#: Steps of the runs in each later round (the first has 200): a different number of steps makes
+#: every view one the server has not computed (a new learning rate would not: the runs of every
+#: learning rate are computed at once, the slider only moves along them).
+LATER_STEPS = [190, 210, 180, 220, 170]
+
+
+def set_steps(page, kind: dict, counter: Bytes, steps: int) -> None:
+    """Move the sidebar's Steps slider to ``steps`` with its arrow keys (changes not counted)."""
+    slider = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(
+        has_text="Steps")
+    thumb = slider.locator("input")
     thumb.focus()
-    server_change(page, kind, counter, lambda: thumb.press("ArrowRight"))
+    while (now := int(thumb.input_value())) != steps:
+        key = "ArrowRight" if steps > now else "ArrowLeft"
+        server_change(page, kind, counter, lambda k=key: thumb.press(k))
+    thumb.blur()
 
 
 def changes(browser, url: str, kind: dict, clicks: bool) -> list[dict]:
     context, page = open_page(browser, url, kind)
     counter = Bytes(page)
     results = []
+    later_steps = iter(LATER_STEPS)
     # Every change leads to a view not shown before, so nothing is served from a cache: rounds
-    # of the same changes are told apart by a learning rate one step higher each round. The
+    # of the same changes are told apart by their number of steps (LATER_STEPS). The
     # first round is the first changes after the page opened (a browser that has not yet run
     # these code paths), the later ones what a viewer who keeps exploring gets.
     for round_ in range(ROUNDS):
         if round_:
-            nudge_learning_rate(page, kind, counter)
+            set_steps(page, kind, counter, next(later_steps))
         for optimizer in ["Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]:
             results.append({"what": "optimizer", "round": round_, **server_change(
                 page, kind, counter, lambda o=optimizer: press(page, o), "pointerup")})
     for round_ in range(ROUNDS):
-        nudge_learning_rate(page, kind, counter)
+        set_steps(page, kind, counter, next(later_steps))
         # Surfaces whose suggested start is a single point, like the baseline's.
         for surface in ["Ravine", "Rosenbrock", "Rastrigin", "Ackley", "Bowl"]:
             choice = offer(page, "Surface", surface)

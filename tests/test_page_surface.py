@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import gd_core
 from ui import surface_view
-from ui.runs import LEARNING_RATES
+from ui.runs import LEARNING_RATES, run_fan
 
 PAGE = "pages/2_Descent_on_a_surface.py"
 SURFACES_2D = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 2]
@@ -163,6 +163,20 @@ def test_a_bad_url_parameter_falls_back_with_a_notice(name, text):
     assert len(app.warning) == 1
     assert f"`{name}" in app.warning[0].value
     assert data["series"], "the rest of the page is intact"
+
+
+def test_another_learning_rate_moves_along_the_runs_already_computed(monkeypatch):
+    computed = []
+    monkeypatch.setattr(surface_view, "run_fan",
+                        lambda *args, **kwargs: computed.append(args) or run_fan(*args, **kwargs))
+    app = run({"surface": "ravine", "steps": "130", "lr": "0.01"})
+    before = payload(app)
+    app.select_slider(key="lr").set_value(0.018).run()
+    after = payload(app)
+    assert not app.exception and len(computed) == 1, "the fan holds every learning rate"
+    assert after["series"] == before["series"]
+    assert after["fan"]["labels"][after["fan"]["index"]] == "0.018"
+    assert before["fan"]["labels"][before["fan"]["index"]] == "0.01"
 
 
 def test_the_chart_learning_rate_callback_moves_the_sidebar_slider():

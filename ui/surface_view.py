@@ -163,8 +163,12 @@ def _cached_grid(key: tuple, _surface: gd_core.Surface):
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _cached_view(key, _surface, optimizer, hyperparams, starts, steps, schedule, noise, seed,
-                 lr_index, log_loss, show_3d):
-    """The runs at every learning rate and the chart payload; arguments are hashable."""
+                 log_loss, show_3d):
+    """The runs at every learning rate and the chart payload; arguments are hashable.
+
+    The learning rate chosen is not among them: the runs are the same for every choice (the
+    fan computes them all), and ``_descent`` sets the payload's fan position.
+    """
     runs = run_fan(
         _surface, optimizer, dict(hyperparams), np.array(starts).reshape(-1, 2),
         LEARNING_RATES, steps, schedule=(schedule[0], dict(schedule[1])), noise=noise,
@@ -172,7 +176,7 @@ def _cached_view(key, _surface, optimizer, hyperparams, starts, steps, schedule,
     )
     payload = descent_payload(
         _surface, _cached_grid(key, _surface), runs, badges(_surface, runs),
-        lr_labels=[format_learning_rate(lr) for lr in LEARNING_RATES], lr_index=lr_index,
+        lr_labels=[format_learning_rate(lr) for lr in LEARNING_RATES], lr_index=0,
         log_loss=log_loss, show_3d=show_3d,
     )
     return runs, payload
@@ -278,8 +282,9 @@ def _descent(pick_surface, url, slots, show_formula: bool, settings: _Settings) 
         widgets.surface_key(surface), surface, optimizer.name,
         tuple(sorted(optimizer.hyperparams.items())),
         tuple(starts), settings.steps, (schedule[0], tuple(sorted(schedule[1].items()))),
-        noise, settings.seed, lr_index, log_loss, settings.show_3d,
+        noise, settings.seed, log_loss, settings.show_3d,
     )
+    payload = {**payload, "fan": {**payload["fan"], "index": lr_index}}
     if not starts:
         st.info("Click the contour map to add a start point.", icon="👆")
     tips = TRY[surface.name][1] if surface.name in TRY else CUSTOM_TRY
