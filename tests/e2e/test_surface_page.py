@@ -269,3 +269,38 @@ def test_the_formula_and_update_rule_are_typeset_and_follow_the_optimizer(page, 
     page.wait_for_function("""() => (document.querySelector('.dl-formula annotation') || {})
         .textContent?.includes('beta_1')""")
     assert "(x^2 + y - 11)^2" in formula_text(page), "the surface's formula stays"
+
+
+def test_the_three_d_scene_rests_when_nothing_moves_and_turns_with_a_drag(page, url):
+    # Every requestAnimationFrame callback is counted: plotly's 3D scene would ask for one per
+    # frame forever.
+    page.add_init_script("""(() => {
+        const native = window.requestAnimationFrame.bind(window);
+        window.__frames = 0;
+        window.requestAnimationFrame = (callback) => native((time) => {
+            window.__frames += 1;
+            callback(time);
+        });
+    })()""")
+    open_chart(page, url + "?surface=himmelblau")
+    page.wait_for_function("""() => document.querySelector('.dl-panel-onion .dl-live')
+        ?._fullLayout?.scene?._scene?.glplot""")
+    page.wait_for_timeout(1500)
+    onion = page.locator(".dl-panel-onion")
+    before = onion.screenshot()
+    frames = page.evaluate("window.__frames")
+    page.wait_for_timeout(1000)
+    assert page.evaluate("window.__frames") - frames < 5, "no frames while nothing moves"
+
+    box = onion.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + 12 * step, y, steps=2)
+    page.mouse.up()
+    page.wait_for_timeout(1200)  # the camera eases out, then the scene rests
+    assert onion.screenshot() != before, "the drag turned the scene"
+    frames = page.evaluate("window.__frames")
+    page.wait_for_timeout(1000)
+    assert page.evaluate("window.__frames") - frames < 5, "and it rests again"

@@ -26,6 +26,9 @@ const PENDING_MAX_MS = 3000;
 const KEPT_BASES = 6;
 // Typeset formulas kept (see Chart.renderFormula).
 const KEPT_FORMULAS = 16;
+// How long a 3D scene keeps redrawing after the viewer last dragged or wheeled over it (the
+// camera eases out): see Panel.quietScene.
+const TURN_SETTLE_MS = 1000;
 
 // --- scripts served by the Streamlit server: plotly.js (from the installed plotly package) and
 // KaTeX (vendored in katex/) ---------------------------------------------------------------------
@@ -648,6 +651,11 @@ class Panel {
     this.svgLayer = this.node.classList.contains("dl-panel-svg") ? new SvgLayer(this.live) : null;
     this.staticKey = null;
     this.filled = new Set();
+    if (this.is3d) {
+      for (const type of ["pointerdown", "pointermove", "wheel"]) {
+        this.node.addEventListener(type, () => this.turning(), { passive: true });
+      }
+    }
     this.stale = false;
     this.plotted = false;
   }
@@ -793,7 +801,44 @@ class Panel {
       if (this.layered) this.live.on("plotly_relayout", (change) => this.mirrorZoom(change));
       if (this.spec.click) this.listenForClicks();
     }
-    return done;
+    return this.is3d ? done.then(() => this.quietScene()) : done;
+  }
+
+  // plotly's 3D scene redraws from a requestAnimationFrame loop that never ends: some 8 % of a
+  // core (software GL) while nothing moves, taken from everything else the page and the server
+  // do. A 3D panel ends that loop, redraws after each update itself, and redraws while the
+  // viewer turns or zooms the scene (turning). A scene not as expected keeps its loop.
+  quietScene() {
+    const glplot = this.live._fullLayout?.scene?._scene?.glplot;
+    if (!glplot || typeof glplot.redraw !== "function" || typeof glplot.camera?.tick !== "function"
+      || glplot._stopped !== false) return;
+    if (glplot === this.quietPlot) {
+      glplot.redraw();
+      return;
+    }
+    this.quietPlot = glplot;
+    glplot._stopped = true;  // the loop's next frame ends it; redraw() works again after that
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      glplot._stopped = false;
+      glplot.redraw();
+    }));
+  }
+
+  turning() {
+    this.turnedAt = performance.now();
+    if (this.turnLoop || !this.quietPlot) return;
+    const tick = () => {
+      const glplot = this.quietPlot;
+      if (glplot !== this.live._fullLayout?.scene?._scene?.glplot
+        || performance.now() - this.turnedAt > TURN_SETTLE_MS) {
+        this.turnLoop = null;
+        return;
+      }
+      // tick() moves the camera to where the viewer's input has taken it: redraw if it moved.
+      if (!glplot._stopped && glplot.camera.tick()) glplot.redraw();
+      this.turnLoop = requestAnimationFrame(tick);
+    };
+    this.turnLoop = requestAnimationFrame(tick);
   }
 
   // Fast path: new data for the animated traces only (those with a run, or still showing one
@@ -818,7 +863,9 @@ class Panel {
     this.filled = new Set(live.filter(({ trace }) => this.chart.series[trace.series])
       .map(({ index }) => index));
     const indices = live.map(({ index }) => index);
-    if (this.is3d) return this.Plotly.restyle(this.live, columns, indices);
+    if (this.is3d) {
+      return this.Plotly.restyle(this.live, columns, indices).then(() => this.quietScene());
+    }
     // A transition without redraw moves the scatter traces and skips the axes and the rest of
     // the figure. It does not autoscale, so autoscaled axes get their range here, once per
     // fan member or payload.
@@ -920,7 +967,8 @@ class Panel {
       return;
     }
     if (this.base) this.Plotly.Plots.resize(this.base);
-    this.Plotly.Plots.resize(this.live);
+    const resized = this.Plotly.Plots.resize(this.live);
+    if (this.is3d) resized.then(() => this.quietScene());
   }
 
   destroy() {
