@@ -806,14 +806,15 @@ class Panel {
 
   // plotly's 3D scene redraws from a requestAnimationFrame loop that never ends: some 8 % of a
   // core (software GL) while nothing moves, taken from everything else the page and the server
-  // do. A 3D panel ends that loop, redraws after each update itself, and redraws while the
-  // viewer turns or zooms the scene (turning). A scene not as expected keeps its loop.
-  quietScene() {
+  // do. A 3D panel ends that loop; plotly still redraws the scene on each update, the panel
+  // after a resize (`redraw`) and while the viewer turns or zooms it (turning). A scene not as
+  // expected keeps its loop.
+  quietScene(redraw = false) {
     const glplot = this.live._fullLayout?.scene?._scene?.glplot;
     if (!glplot || typeof glplot.redraw !== "function" || typeof glplot.camera?.tick !== "function"
       || glplot._stopped !== false) return;
     if (glplot === this.quietPlot) {
-      glplot.redraw();
+      if (redraw) glplot.redraw();
       return;
     }
     this.quietPlot = glplot;
@@ -968,7 +969,7 @@ class Panel {
     }
     if (this.base) this.Plotly.Plots.resize(this.base);
     const resized = this.Plotly.Plots.resize(this.live);
-    if (this.is3d) resized.then(() => this.quietScene());
+    if (this.is3d) resized.then(() => this.quietScene(true));
   }
 
   destroy() {
