@@ -511,8 +511,7 @@ class SvgLayer {
     this.clipRect = svgNode("rect");
     clip.appendChild(this.clipRect);
     this.clipped = svgNode("g", { "clip-path": `url(#${clipId})` });
-    this.unclipped = svgNode("g");
-    this.svg.append(svgNode("defs"), this.clipped, this.unclipped);
+    this.svg.append(svgNode("defs"), this.clipped);
     this.svg.firstChild.appendChild(clip);
     parent.appendChild(this.svg);
     this.items = [];
@@ -536,15 +535,13 @@ class SvgLayer {
       const line = svgNode("path", { fill: "none", "stroke-linejoin": "round" });
       const markers = svgNode("path");
       group.append(line, markers);
+      this.clipped.appendChild(group);
       this.items.push({ group, line, markers });
     }
     this.items.forEach((item, index) => {
       const trace = traces[index];
-      if (!trace) {
-        item.group.remove();
-        return;
-      }
-      (trace.cliponaxis === false ? this.unclipped : this.clipped).appendChild(item.group);
+      item.group.setAttribute("display", trace ? "inline" : "none");
+      if (!trace) return;
       const xs = Array.from(trace.x || [], (value) => toPixel(xaxis, value));
       const ys = Array.from(trace.y || [], (value) => toPixel(yaxis, value));
       const mode = trace.mode || "lines+markers";
