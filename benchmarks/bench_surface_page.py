@@ -64,7 +64,7 @@ COMPONENT = {
             + Array.from(trace.y || []).slice(0, 60).join()).join('|');
     }""",
     "blank": f"""() => !(document.querySelector('{SHOWN_CONTOUR}')
-        && document.querySelector('.dl-panel-contour .dl-live .dl-svg-trace'))""",
+        && document.querySelector('.dl-panel-contour .dl-base:not([hidden]) .dl-svg-trace'))""",
 }
 BASELINE = {
     "ready": """() => {

@@ -503,7 +503,7 @@ function svgNode(tag, attributes = {}) {
 }
 
 class SvgLayer {
-  constructor(parent) {
+  constructor() {
     svgLayers += 1;
     const clipId = `dl-clip-${svgLayers}`;
     this.svg = svgNode("svg", { class: "dl-svg" });
@@ -513,14 +513,16 @@ class SvgLayer {
     this.clipped = svgNode("g", { "clip-path": `url(#${clipId})` });
     this.svg.append(svgNode("defs"), this.clipped);
     this.svg.firstChild.appendChild(clip);
-    parent.appendChild(this.svg);
     this.items = [];
   }
 
-  // Draw `traces` (plotly-style scatter traces with x and y) in the axes of the plot `axesPlot`.
+  // Draw `traces` (plotly-style scatter traces with x and y) in the axes of the plot `axesPlot`,
+  // inside it: above its data, under its hover labels.
   draw(axesPlot, traces) {
     const layout = axesPlot._fullLayout;
     if (!layout) return;
+    const top = layout._toppaper && layout._toppaper.node();
+    if (top && this.svg.nextSibling !== top) top.parentNode.insertBefore(this.svg, top);
     const { xaxis, yaxis } = layout;
     this.svg.setAttribute("width", layout.width);
     this.svg.setAttribute("height", layout.height);
@@ -628,8 +630,8 @@ function baseLayout(layout, interactive = false) {
 // static traces (a contour is expensive to recompute), the transparent live plot on top draws
 // the animated traces and takes the viewer's input; its zoom is mirrored onto the base. Every
 // update then recomputes only a handful of small traces. With "live": "svg" the live layer is
-// plain SVG (SvgLayer) drawn in the base's axes, and the base takes the input. A 3D panel is a
-// single plot.
+// plain SVG (SvgLayer) drawn inside the base plot, in its axes, and the base takes the input. A
+// 3D panel is a single plot.
 // The bases of the last few static parts shown (surfaces, say) are kept, hidden: going back to
 // one shows it again instead of computing its contours anew.
 class Panel {
@@ -645,7 +647,7 @@ class Panel {
     this.bases = new Map();  // static_key -> base plot, least recently shown first
     this.live = h("div", "dl-plot dl-live");
     this.node.appendChild(this.live);
-    this.svgLayer = this.node.classList.contains("dl-panel-svg") ? new SvgLayer(this.live) : null;
+    this.svgLayer = this.node.classList.contains("dl-panel-svg") ? new SvgLayer() : null;
     this.staticKey = null;
     this.filled = new Set();
     if (this.is3d) {
