@@ -182,10 +182,15 @@ def _served_url(route: str, folder: Path, name: str, version: str) -> str:
     return f"{prefix}/component/{declared.name}/{name}?v={version}"
 
 
+def _served_file_url(name: str) -> str:
+    """The URL of ``chart_component/name``, versioned by a digest of its content."""
+    digest = hashlib.blake2b((_HERE / name).read_bytes(), digest_size=6).hexdigest()
+    return _served_url(_CHART_ROUTE, _HERE, name, digest)
+
+
 def chart_js_url() -> str:
     """Where the browser imports the chart's code (chart_component/chart.js)."""
-    digest = hashlib.blake2b((_HERE / "chart.js").read_bytes(), digest_size=6).hexdigest()
-    return _served_url(_CHART_ROUTE, _HERE, "chart.js", digest)
+    return _served_file_url("chart.js")
 
 
 _component = st.components.v2.component(
@@ -321,10 +326,8 @@ def fill_template(
 @functools.cache
 def katex_urls() -> dict[str, str]:
     """Where the browser loads KaTeX (its script and style sheet; the fonts lie beside them)."""
-    folder = _HERE / "katex"
-    digest = hashlib.blake2b((folder / "katex.min.js").read_bytes(), digest_size=6).hexdigest()
-    return {"script": _served_url(_CHART_ROUTE, _HERE, "katex/katex.min.js", digest),
-            "style": _served_url(_CHART_ROUTE, _HERE, "katex/katex.min.css", digest)}
+    return {"script": _served_file_url("katex/katex.min.js"),
+            "style": _served_file_url("katex/katex.min.css")}
 
 
 @functools.cache

@@ -297,7 +297,8 @@ def descent_payload(
     """The whole descent view as one chart payload (see ``ui.chart`` for the format)."""
     names = [f"start {i + 1} ({x:.2f}, {y:.2f})" for i, (x, y) in enumerate(runs.starts)]
     # One spare run's traces, drawn empty: a click that adds a start fills them in the browser
-    # (plotly animates the data: 36 ms) instead of rebuilding every plot with new traces (59).
+    # (the loss and 3D plots animate the data instead of rebuilding with new traces), and the
+    # chart marks the click in the spare run's colour until its run arrives.
     count = min(len(runs.starts) + 1, MAX_RUNS)
     panels = [contour_panel(surface, grid, count)]
     if show_3d:

@@ -90,6 +90,14 @@ function afterPaint(callback) {
   requestAnimationFrame(() => setTimeout(callback, 0));
 }
 
+// `map` with `key` set to `value` as its most recently used entry, and only the `limit` most
+// recent entries kept (a Map iterates in insertion order).
+function keepRecent(map, key, value, limit) {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > limit) map.delete(map.keys().next().value);
+}
+
 // --- arrays: {dtype, shape, bdata} with base64 little-endian data ------------------------------
 
 const TYPED = {
@@ -306,9 +314,7 @@ const KEPT_UNITS = 64;
 const units = new Map();
 
 function keepUnit(unit) {
-  units.delete(unit.digest);
-  units.set(unit.digest, unit);
-  if (units.size > KEPT_UNITS) units.delete(units.keys().next().value);
+  keepRecent(units, unit.digest, unit, KEPT_UNITS);
 }
 
 // The payload with every {"same_as"} replaced by the unit it names; `missing` lists the
@@ -338,11 +344,8 @@ function decoded(spec) {
   let array = decodedSpecs.get(spec);
   if (array) return array;
   const key = specKey(spec);
-  array = decodedArrays.get(key);
-  if (array) decodedArrays.delete(key);
-  else array = decodeArray(spec);
-  decodedArrays.set(key, array);
-  if (decodedArrays.size > KEPT_ARRAYS) decodedArrays.delete(decodedArrays.keys().next().value);
+  array = decodedArrays.get(key) || decodeArray(spec);
+  keepRecent(decodedArrays, key, array, KEPT_ARRAYS);
   decodedSpecs.set(spec, array);
   return array;
 }
@@ -1073,7 +1076,8 @@ class Chart {
     this.sequence = sequence;
     this.setTriggerValue = setTriggerValue;
     // Drawn in the same task once plotly.js is there: nothing else gets to run in between.
-    if (data.formula) this.renderFormula(data.formula, data.katex);
+    // Before plotly.js is awaited: KaTeX loads meanwhile.
+    this.renderFormula(data.formula, data.katex);
     if (!this.Plotly) this.Plotly = await loadScript(data.plotly_url, "Plotly");
     // A newer payload may have arrived while plotly.js was loading: it wins.
     if (sequence !== this.sequence) return;
@@ -1166,7 +1170,6 @@ class Chart {
     this.renderBadges();
     this.renderReadouts();
     this.renderNotes(data.notes);
-    if (!data.formula) this.renderFormula(null);
     this.scheduleSlow();
     // Read by benchmarks/bench_surface_page.py: payload in to every plot drawn.
     Promise.all(drawn).then(() => performance.measure("dl-payload", { start }));
@@ -1369,13 +1372,9 @@ class Chart {
     if (latex === this.formulaShown) return;
     loadKatex(urls).then((katex) => afterPaint(() => {
       if (this.formulaWanted !== latex || this.formulaShown === latex) return;
-      let html = this.formulas.get(latex);
-      this.formulas.delete(latex);
-      if (html === undefined) {
-        html = katex.renderToString(latex, { displayMode: true, throwOnError: false });
-      }
-      this.formulas.set(latex, html);
-      if (this.formulas.size > KEPT_FORMULAS) this.formulas.delete(this.formulas.keys().next().value);
+      const html = this.formulas.get(latex)
+        ?? katex.renderToString(latex, { displayMode: true, throwOnError: false });
+      keepRecent(this.formulas, latex, html, KEPT_FORMULAS);
       this.formulaNode.innerHTML = html;
       this.formulaNode.hidden = false;
       this.formulaShown = latex;
