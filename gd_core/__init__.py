@@ -5,8 +5,11 @@ Points are arrays ``(..., dim)``; a batch of starts is ``(n, dim)``; a trajector
 """
 
 from gd_core.analysis import (
+    CRITICAL_RATE_OPTIMIZERS,
+    OUTCOME_STATUSES,
     Outcome,
     critical_learning_rate,
+    global_minima,
     outcome,
     outcomes,
     regime,
@@ -14,12 +17,16 @@ from gd_core.analysis import (
 )
 from gd_core.basins import SETTLE_TOLERANCE, BasinMap, basin_map
 from gd_core.descent import STOP_REASONS, Trajectory, descend
+from gd_core.export import trajectory_csv
+from gd_core.formatting import format_number, format_point
 from gd_core.optimizers import OPTIMIZERS, Optimizer, OptimizerSpec, make_optimizer
 from gd_core.schedules import SCHEDULES, make_schedule
 from gd_core.surfaces import SURFACES, Surface, get_surface
 
 __all__ = [
+    "CRITICAL_RATE_OPTIMIZERS",
     "OPTIMIZERS",
+    "OUTCOME_STATUSES",
     "SCHEDULES",
     "SETTLE_TOLERANCE",
     "STOP_REASONS",
@@ -34,7 +41,10 @@ __all__ = [
     "basin_map",
     "critical_learning_rate",
     "descend",
+    "format_number",
+    "format_point",
     "get_surface",
+    "global_minima",
     "make_optimizer",
     "make_schedule",
     "outcome",
@@ -42,6 +52,7 @@ __all__ = [
     "parse_surface",
     "regime",
     "regime_of",
+    "trajectory_csv",
 ]
 
 

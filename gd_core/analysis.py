@@ -7,19 +7,53 @@ from typing import NamedTuple
 import numpy as np
 
 from gd_core.basins import SETTLE_TOLERANCE
-from gd_core.critical_points import hessian
+from gd_core.critical_points import (
+    FLAT,
+    MAXIMUM,
+    SADDLE,
+    hessian,
+    stationary_kinds,
+    stationary_near,
+)
 from gd_core.descent import STOP_REASONS, UNDEFINED, Trajectory
+from gd_core.formatting import format_point
 from gd_core.rows import row_max, row_sum
 from gd_core.surfaces import Surface
+
+#: Every ``Outcome.status``, in the order ``Outcome`` describes them.
+OUTCOME_STATUSES = ("converged", "local_minimum", "oscillating", "settled", "moving", "growing",
+                    "diverged", "undefined")
+
+#: Two minima are equally deep when their values agree to this relative tolerance (or this
+#: absolute one, for values near zero): minima are refined to machine precision, so equal depths
+#: agree far closer than this, and distinct ones differ far more.
+_SAME_DEPTH = 1e-9
+
+# A run that oscillates "steadily" swings, late in the run, between these fractions of its
+# swings early on: a bounded cycle, neither dying out nor growing.
+_STEADY_SWINGS = (0.8, 1.25)
 
 
 class Outcome(NamedTuple):
     """How one run ended.
 
-    ``status`` is ``"converged"`` (within ``tolerance`` of a known minimum from ``step`` on),
-    ``"settled"`` (stopped moving, but not at a known minimum), ``"moving"`` or ``"diverged"``
-    (at ``step``). ``minimum`` indexes ``surface.minima`` (-1 if none). ``oscillating`` is True when
-    successive steps mostly point against each other: the overshoot of a too-large learning rate.
+    ``status`` is one of ``OUTCOME_STATUSES``:
+
+    - ``"converged"``: within ``tolerance`` of a global minimum (``global_minima``) from ``step``
+      on; ``"local_minimum"``: likewise, of a known minimum that is not global;
+    - ``"oscillating"``: still swinging back and forth after all the steps, the swings neither
+      dying out nor growing: a bounded cycle (gradient descent exactly at its critical rate);
+    - ``"settled"``: stopped where the gradient vanishes, but not at a known minimum (a saddle
+      point, a maximum, a flat spot, a flat region far off the plot);
+    - ``"moving"``: still on its way when the steps ran out;
+    - ``"growing"``: still inside the escape limits, but its swings grow: about to diverge;
+    - ``"diverged"``: ran away at ``step`` (non-finite, or far outside the domain);
+    - ``"undefined"``: f is undefined where the run is at ``step`` (0: at the start itself).
+
+    ``minimum`` indexes ``surface.minima`` (-1 if none; >= 0 exactly for ``"converged"`` and
+    ``"local_minimum"``). ``oscillating`` is True when successive steps mostly point against each
+    other: the overshoot of a too-large learning rate. ``message`` says it in a sentence that
+    stands on its own.
     """
 
     status: str
@@ -29,8 +63,19 @@ class Outcome(NamedTuple):
     message: str
 
 
-def _fmt(point: np.ndarray) -> str:
-    return "(" + ", ".join(f"{coordinate:.3g}" for coordinate in point) + ")"
+def global_minima(surface: Surface) -> np.ndarray:
+    """One flag per ``surface.minima``: True where its value equals the lowest known value, up
+    to a relative tolerance (several minima can be global, as the four of Himmelblau's)."""
+    if not surface.minima:
+        return np.zeros(0, dtype=bool)
+    depths = surface.value(np.asarray(surface.minima, dtype=float))
+    return np.isclose(depths, np.min(depths), rtol=_SAME_DEPTH, atol=_SAME_DEPTH)
+
+
+def _minimum_name(is_global: np.ndarray, index: int) -> str:
+    if not is_global[index]:
+        return "a local minimum"
+    return "the global minimum" if np.count_nonzero(is_global) == 1 else "a global minimum"
 
 
 def _oscillating(points: np.ndarray, in_path: np.ndarray) -> np.ndarray:
@@ -55,6 +100,39 @@ def _oscillating(points: np.ndarray, in_path: np.ndarray) -> np.ndarray:
     return (count >= 3) & (np.count_nonzero(turning, axis=0) > 0.5 * (count - 1))
 
 
+def _swing_growth(points: np.ndarray) -> np.ndarray:
+    """Per run of ``points`` ``(frames, runs, dim)``: the mean step length over the last quarter
+    of the steps over that of the second quarter (1 for a steady cycle, < 1 dying out)."""
+    lengths = np.sqrt(row_sum(np.diff(points, axis=0) ** 2))
+    steps = len(lengths)
+    quarter = max(1, steps // 4)
+    early = np.mean(lengths[min(quarter, steps - 1):min(2 * quarter, steps)], axis=0)
+    late = np.mean(lengths[steps - quarter:], axis=0)
+    return late / early
+
+
+def _outside(surface: Surface, point: np.ndarray) -> bool:
+    """Is ``point`` outside the plotted area (the surface's domain)?"""
+    bounds = np.asarray(surface.domain, dtype=float)
+    return bool(np.any((point < bounds[:, 0]) | (point > bounds[:, 1])))
+
+
+def _stopped_message(surface: Surface, where: np.ndarray, kind: str) -> str:
+    """Where a run that stopped moving stopped, named from the Hessian there."""
+    outside = _outside(surface, where)
+    at = format_point(where)
+    if kind == FLAT and outside:
+        return f"ran off to a flat region outside the plotted area: stopped at {at}"
+    text = {
+        SADDLE: f"stopped at the saddle point {at}: the gradient is zero there, but it is not "
+                "a minimum",
+        MAXIMUM: f"stopped on top of a hill, the maximum at {at}: the gradient is zero there",
+        FLAT: f"stopped on a flat spot at {at}: the gradient is zero there, but it is not a "
+              "minimum",
+    }.get(kind, f"stopped at a minimum at {at} that is not among the known ones")
+    return f"{text} (outside the plotted area)" if outside else text
+
+
 def outcomes(
     surface: Surface, trajectory: Trajectory, tolerance: float = SETTLE_TOLERANCE,
 ) -> list[Outcome]:
@@ -65,10 +143,12 @@ def outcomes(
     diverged_at = np.asarray(trajectory.diverged_at).reshape(runs)
     stop_code = np.asarray(trajectory.stop_code).reshape(runs)
     diverged = diverged_at >= 0
+    is_global = global_minima(surface)
     # A run is judged on its path up to the point where it ran away (NaN after that).
     in_path = np.arange(frames)[:, None] <= np.where(diverged, diverged_at, steps)
     with np.errstate(all="ignore"):
         oscillating = _oscillating(points, in_path)
+        growth = _swing_growth(points) if steps else np.ones(runs)
         converged = np.zeros(runs, dtype=bool)
         if surface.minima:
             minima = np.asarray(surface.minima, dtype=float)
@@ -81,34 +161,59 @@ def outcomes(
             # The first step from which the run never left the minimum's neighbourhood again.
             left = ~near
             since = np.where(left.any(axis=0), frames - np.argmax(left[::-1], axis=0), 0)
-            depths = surface.value(minima)
-            same_depth = np.isclose(depths, depths[0], rtol=1e-9, atol=1e-9)
         last_move = (np.sqrt(row_sum((points[-1] - points[-2]) ** 2)) if steps
-                     else np.zeros(runs))
+                     else np.full(runs, np.inf))
+    # Runs that stopped moving away from the known minima: is there a stationary point, and
+    # which kind? (All such runs at once.)
+    still = np.flatnonzero(~diverged & ~converged & (last_move < tolerance * 1e-3))
+    stopped_at, stationary = stationary_near(surface.gradient_fn, points[-1, still], tolerance)
+    stopped_at, still = stopped_at[stationary], still[stationary]
+    kinds = stationary_kinds(surface.gradient_fn, stopped_at)
+    stops = {int(run): (where, kind) for run, where, kind in zip(still, stopped_at, kinds,
+                                                                  strict=True)}
     results = []
     for run in range(runs):
+        swinging = bool(oscillating[run])
         if diverged[run]:
             step, code = int(diverged_at[run]), int(stop_code[run])
-            # Stepping where f is undefined is no runaway: the run stopped, it did not blow up.
-            verb = "stopped" if code == UNDEFINED else "diverged"
-            results.append(Outcome("diverged", -1, step, bool(oscillating[run]),
-                                   f"{verb} at step {step}: {STOP_REASONS[code]}"))
+            if code == UNDEFINED:
+                message = (f"f is undefined at the start {format_point(points[0, run])}: pick a "
+                           "start where it is defined" if step == 0 else
+                           f"stopped at step {step}: {STOP_REASONS[code]}")
+                results.append(Outcome("undefined", -1, step, swinging, message))
+            else:
+                results.append(Outcome("diverged", -1, step, swinging,
+                                       f"diverged at step {step}: {STOP_REASONS[code]}"))
         elif converged[run]:
             index, step = int(nearest[run]), int(since[run])
-            kind = ("the global" if index == 0 else
-                    "a global" if same_depth[index] else "a local (not the global)")
             results.append(Outcome(
-                "converged", index, step, bool(oscillating[run]),
-                f"reached {kind} minimum {_fmt(minima[index])} at step {step}",
+                "converged" if is_global[index] else "local_minimum", index, step, swinging,
+                f"reached {_minimum_name(is_global, index)} at {format_point(minima[index])} "
+                f"in {step} steps",
             ))
-        elif steps and last_move[run] < tolerance * 1e-3:
+        elif run in stops:
+            where, kind = stops[run]
+            results.append(Outcome("settled", -1, steps, swinging,
+                                   _stopped_message(surface, where, kind)))
+        elif swinging and _STEADY_SWINGS[0] <= growth[run] <= _STEADY_SWINGS[1]:
             results.append(Outcome(
-                "settled", -1, steps, bool(oscillating[run]),
-                f"stopped moving at {_fmt(points[-1, run])}: not a known minimum",
+                "oscillating", -1, steps, swinging,
+                f"after {steps} steps the swings are as wide as ever: neither converging nor "
+                "diverging",
+            ))
+        elif swinging and growth[run] > _STEADY_SWINGS[1]:
+            results.append(Outcome(
+                "growing", -1, steps, swinging,
+                f"the swings keep growing: after {steps} steps it is at "
+                f"{format_point(points[-1, run])}",
             ))
         else:
-            results.append(Outcome("moving", -1, steps, bool(oscillating[run]),
-                                   f"still moving after {steps} steps"))
+            where = points[-1, run]
+            off = " (outside the plotted area)" if _outside(surface, where) else ""
+            results.append(Outcome(
+                "moving", -1, steps, swinging,
+                f"after {steps} steps it is at {format_point(where)}{off} and keeps going",
+            ))
     return results
 
 
@@ -130,34 +235,59 @@ def outcome(
 def regime(surface: Surface, trajectory: Trajectory, run: int | None = None) -> str:
     """The behaviour in a learner's words.
 
-    One of: "converging smoothly", "oscillating but converging", "diverging",
-    "settled in a local (not global) minimum", "still moving", "stuck away from any minimum".
+    One of: "converging smoothly", "oscillating but converging", "stuck in a higher valley"
+    (a local, not global, minimum), "oscillating" (a steady cycle), "stuck" (stopped away from
+    the known minima), "still moving", "diverging", "off the function" (f undefined there).
+    The words never repeat the outcome's message, so "regime · message" reads as one badge.
     """
     return regime_of(surface, outcome(surface, trajectory, run))
 
 
 def regime_of(surface: Surface, result: Outcome) -> str:
     """``regime``'s words for an outcome already worked out (e.g. one of ``outcomes``)."""
-    if result.status == "diverged":
-        return "diverging"
-    if result.status == "converged":
-        if result.minimum > 0 and surface.value(surface.minima[result.minimum]) > surface.value(
-            surface.minima[0]
-        ) + 1e-9:
-            return "settled in a local (not global) minimum"
-        return "oscillating but converging" if result.oscillating else "converging smoothly"
-    if result.status == "settled":
-        return "stuck away from any minimum"
-    return "still moving"
+    if result.status in ("converged", "moving"):
+        if result.oscillating:
+            return "oscillating but converging"
+        return "converging smoothly" if result.status == "converged" else "still moving"
+    return {
+        "local_minimum": "stuck in a higher valley",
+        "oscillating": "oscillating",
+        "settled": "stuck",
+        "growing": "diverging",
+        "diverged": "diverging",
+        "undefined": "off the function",
+    }[result.status]
 
 
-def critical_learning_rate(surface: Surface, point) -> float:
-    r"""``2 / λ_max`` of the Hessian at ``point``: plain GD with a larger lr is unstable there.
+#: The optimizers whose critical learning rate the quadratic theory gives.
+CRITICAL_RATE_OPTIMIZERS = ("gd", "momentum", "nesterov")
 
-    For a quadratic this is exact everywhere (``1/6`` for ``6x^2 - 12x + 3``); for other
-    functions it is the local value at ``point`` (use a minimum). ``inf`` where the function is
-    flat or curves downward.
+
+def critical_learning_rate(
+    surface: Surface, point, optimizer: str = "gd", momentum: float = 0.0,
+) -> float:
+    r"""The largest stable learning rate at ``point`` (use a minimum), from the Hessian's largest
+    eigenvalue λ: ``2/λ`` for gradient descent, ``(2 + 2μ)/λ`` for heavy-ball momentum and
+    ``(2 + 2μ)/((1 + 2μ)λ)`` for Nesterov, μ = ``momentum``. Above it the steps overshoot ever
+    further.
+
+    Exact everywhere for a quadratic (``1/6`` for ``6x^2 - 12x + 3`` with gd); for other
+    functions it is the local value at ``point``. ``inf`` where the function is flat or curves
+    downward. Adaptive optimizers rescale their steps, so they have no such rate: ValueError.
     """
+    if optimizer not in CRITICAL_RATE_OPTIMIZERS:
+        raise ValueError(
+            f"the critical learning rate is known for {', '.join(CRITICAL_RATE_OPTIMIZERS)}, "
+            f"not {optimizer!r}"
+        )
+    if not 0.0 <= momentum < 1.0:
+        raise ValueError(f"momentum must be in [0, 1), got {momentum}")
     point = np.atleast_1d(np.asarray(point, dtype=float))
     curvature = float(np.max(np.linalg.eigvalsh(hessian(surface.gradient, point))))
-    return 2.0 / curvature if curvature > 0 else float("inf")
+    if not curvature > 0:
+        return float("inf")
+    if optimizer == "momentum":
+        return (2 + 2 * momentum) / curvature
+    if optimizer == "nesterov":
+        return (2 + 2 * momentum) / ((1 + 2 * momentum) * curvature)
+    return 2.0 / curvature

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gd_core.descent import escape_limits
+from gd_core.descent import escape_limits, escaped
 from gd_core.optimizers import Optimizer
-from gd_core.rows import row_all, row_any, row_max, row_sum
+from gd_core.rows import row_max, row_sum
 from gd_core.surfaces import Surface
 
 #: A run has settled in minimum k at the first step where its iterate lies within this distance
@@ -81,7 +81,7 @@ def basin_map(
     starts, xs, ys, shape = _grid_starts(surface, int(resolution))
     # Runs are independent: chunks keep every temporary array cache-sized.
     chunks = np.array_split(starts, max(1, -(-len(starts) // _CHUNK_RUNS)))
-    results = [_settle(surface, optimizer, chunk, int(steps), tolerance) for chunk in chunks]
+    results = [_label_starts(surface, optimizer, chunk, int(steps), tolerance) for chunk in chunks]
     labels, settled_at, diverged = (np.concatenate(parts) for parts in zip(*results, strict=True))
     return BasinMap(
         labels.reshape(shape), settled_at.reshape(shape), diverged.reshape(shape),
@@ -89,14 +89,15 @@ def basin_map(
     )
 
 
-def _settle(surface: Surface, optimizer: Optimizer, starts: np.ndarray, steps: int, tolerance):
+def _label_starts(surface: Surface, optimizer: Optimizer, starts: np.ndarray, steps: int,
+                  tolerance):
     """Labels, settle steps and runaway flags for one batch of starts (see ``basin_map``)."""
     count = len(starts)
     labels = np.full(count, -1, dtype=np.int64)
     settled_at = np.full(count, -1, dtype=np.int64)
     diverged = np.zeros(count, dtype=bool)
     minima = np.array(surface.minima, dtype=float).reshape(-1, surface.dim)
-    centre, radius = escape_limits(surface)
+    limits = escape_limits(surface)
     active = np.arange(count)
     params = starts.copy()
     finished = np.zeros(count, dtype=bool)  # per slot of the current batch
@@ -115,7 +116,7 @@ def _settle(surface: Surface, optimizer: Optimizer, starts: np.ndarray, steps: i
             if step % _RUNAWAY_CHECK_EVERY == 0:
                 # A runaway can never pass the settle test below (NaN compares false, an escaped
                 # point is far from every minimum), so checking now and then is enough.
-                away = ~row_all(np.isfinite(params)) | row_any(np.abs(params - centre) > radius)
+                away = escaped(params, limits)
                 diverged[active[away & ~finished]] = True
                 finished |= away
             if len(minima):

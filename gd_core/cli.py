@@ -8,8 +8,6 @@ Example::
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import math
 import sys
@@ -17,6 +15,7 @@ import sys
 import numpy as np
 
 from gd_core.descent import Trajectory, descend
+from gd_core.export import trajectory_csv
 from gd_core.optimizers import OPTIMIZERS, make_optimizer
 from gd_core.schedules import SCHEDULES, make_schedule
 from gd_core.surfaces import SURFACES, Surface, get_surface
@@ -32,6 +31,16 @@ class _OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def _defaults_help(what: str, hyperparameter: str) -> str:
+    """``what``, then each optimizer that takes ``hyperparameter`` with its default."""
+    def written(value) -> str:  # as --betas takes it: 0.9,0.999
+        return ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+    defaults = ", ".join(f"{name} {written(spec.defaults[hyperparameter])}"
+                         for name, spec in OPTIMIZERS.items() if hyperparameter in spec.defaults)
+    return f"{what} (defaults: {defaults})"
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog="python -m gd_core",
@@ -44,11 +53,11 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--surface", default="himmelblau", help="registered surface name")
     parser.add_argument("--formula", help="a typed formula in x (and y) instead of --surface")
     parser.add_argument("--optimizer", default="gd", choices=list(OPTIMIZERS))
-    parser.add_argument("--lr", type=float, help="learning rate (default: the optimizer's)")
-    parser.add_argument("--momentum", type=float, help="momentum / nesterov: momentum")
-    parser.add_argument("--alpha", type=float, help="rmsprop: smoothing constant")
-    parser.add_argument("--eps", type=float, help="adagrad / rmsprop / adam: epsilon")
-    parser.add_argument("--betas", help="adam: two numbers, e.g. 0.9,0.999")
+    parser.add_argument("--lr", type=float, help=_defaults_help("learning rate", "lr"))
+    parser.add_argument("--momentum", type=float, help=_defaults_help("momentum", "momentum"))
+    parser.add_argument("--alpha", type=float, help=_defaults_help("smoothing constant", "alpha"))
+    parser.add_argument("--eps", type=float, help=_defaults_help("epsilon", "eps"))
+    parser.add_argument("--betas", help=_defaults_help("two numbers, e.g. 0.9,0.999", "betas"))
     parser.add_argument("--schedule", default="constant", choices=list(SCHEDULES))
     parser.add_argument(
         "--start", action="append",
@@ -136,19 +145,6 @@ def to_json(surface: Surface, optimizer_name: str, hyperparams: dict, traj: Traj
     })
 
 
-def to_csv(surface: Surface, traj: Trajectory) -> str:
-    """One row per run and step: ``run, step, x[, y], value``; empty cells after a divergence."""
-    axes = ["x", "y"][: surface.dim]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["run", "step", *axes, "value"])
-    for run in range(traj.points.shape[1]):
-        for step in range(traj.steps + 1):
-            row = [*traj.points[step, run].tolist(), float(traj.values[step, run])]
-            writer.writerow([run, step, *("" if math.isnan(v) else repr(v) for v in row)])
-    return buffer.getvalue()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
@@ -172,5 +168,5 @@ def main(argv: list[str] | None = None) -> int:
     if args.format == "json":
         sys.stdout.write(to_json(surface, args.optimizer, resolved, trajectory) + "\n")
     else:
-        sys.stdout.write(to_csv(surface, trajectory))
+        sys.stdout.write(trajectory_csv(trajectory, args.optimizer, resolved["lr"]))
     return 0

@@ -72,6 +72,49 @@ def _newton(gradient: Gradient, points: np.ndarray, iterations: int = 60) -> np.
     return points
 
 
+#: Kinds of stationary point, told apart by the signs of the Hessian's eigenvalues.
+MINIMUM, MAXIMUM, SADDLE, FLAT = "minimum", "maximum", "saddle", "flat"
+#: Below this size an eigenvalue of the Hessian counts as zero: no curvature to speak of.
+_FLAT_CURVATURE = 1e-6
+#: Below this size (every component) the gradient counts as zero.
+STATIONARY_GRADIENT = 1e-7
+
+
+def stationary_kinds(gradient: Gradient, points) -> np.ndarray:
+    """Per point of ``points`` ``(n, dim)``: ``MINIMUM``, ``MAXIMUM``, ``SADDLE`` (curving up
+    along some directions and down along others) or ``FLAT`` (no curvature along some direction,
+    and not a saddle), from the Hessian there. Meant for points where the gradient vanishes."""
+    points = np.asarray(points, dtype=float)
+    with np.errstate(all="ignore"):
+        curvature = hessian(gradient, points)
+    usable = np.all(np.isfinite(curvature), axis=(-2, -1))
+    eigenvalues = np.zeros(curvature.shape[:-1])
+    eigenvalues[usable] = np.linalg.eigvalsh(curvature[usable])
+    up = np.any(eigenvalues > _FLAT_CURVATURE, axis=-1)
+    down = np.any(eigenvalues < -_FLAT_CURVATURE, axis=-1)
+    flat = np.any(np.abs(eigenvalues) <= _FLAT_CURVATURE, axis=-1)
+    return np.select([up & down, flat, up], [SADDLE, FLAT, MINIMUM], MAXIMUM).astype(object)
+
+
+def stationary_near(gradient: Gradient, points, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per point of ``points`` ``(n, dim)``: the stationary point within ``reach`` of it, and
+    whether there is one. Newton's method finds it (so a run that crept to 3e-10 from a saddle
+    at 0 names 0); where Newton leads out of reach, as on a plateau whose tiny gradient over a
+    tiny curvature sends its step anywhere, the point itself counts if its gradient vanishes.
+    Where there is none the point itself is returned."""
+    points = np.asarray(points, dtype=float)
+
+    def vanishes(at):
+        return np.max(np.abs(gradient(at)), axis=-1) <= STATIONARY_GRADIENT
+
+    with np.errstate(all="ignore"):
+        refined = _newton(gradient, points)
+        converged = (np.all(np.isfinite(refined), axis=-1)
+                     & (np.linalg.norm(refined - points, axis=-1) < reach) & vanishes(refined))
+        found = converged | vanishes(points)
+    return np.where(converged[:, None], refined, points), found
+
+
 def is_local_minimum(gradient: Gradient, point, gradient_tolerance: float = 1e-7):
     """True when the gradient vanishes at ``point`` and the Hessian there is positive definite.
 
@@ -111,7 +154,7 @@ def find_minima(
     axes = [np.linspace(lo, hi, starts_per_axis) for lo, hi in bounds]
     starts = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, dim)
     span = bounds[:, 1] - bounds[:, 0]
-    starts = _settle(gradient, starts, span)
+    starts = _slide_downhill(gradient, starts, span)
     starts = starts[np.all(np.isfinite(starts), axis=-1)]
     candidates: list[np.ndarray] = []
     for candidate in _newton(gradient, starts):
@@ -193,8 +236,8 @@ def _same_valley(
     return bool(np.all(path <= np.max(ends) + tolerance))
 
 
-def _settle(gradient: Gradient, starts: np.ndarray, span: np.ndarray, steps: int = 200):
-    """A few normalised gradient steps per start, all starts at once, shrinking the step size."""
+def _slide_downhill(gradient: Gradient, starts: np.ndarray, span: np.ndarray, steps: int = 200):
+    """Normalised gradient steps of shrinking size from every start at once: onto low ground."""
     points = starts.copy()
     step_size = 0.05 * span
     with np.errstate(all="ignore"):

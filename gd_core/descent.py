@@ -79,17 +79,23 @@ def escape_limits(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
     return centre, ESCAPE_HALF_WIDTHS * (bounds[:, 1] - bounds[:, 0]) / 2
 
 
+def escaped(points: np.ndarray, limits) -> np.ndarray:
+    """Per point of ``points`` ``(..., dim)``: has it run away (a coordinate that is not finite,
+    or beyond the surface's ``escape_limits``)?"""
+    centre, radius = limits
+    return ~row_all(np.isfinite(points)) | row_any(np.abs(points - centre) > radius)
+
+
 def runaway_code(points: np.ndarray, values: np.ndarray, limits) -> np.ndarray:
     """Per point, why it counts as runaway (``STOP_REASONS`` index), or 0 if it does not.
 
     ``limits`` is the surface's ``escape_limits``.
     """
-    centre, radius = limits
     code = np.zeros(values.shape, dtype=np.int8)
     code[np.isnan(values)] = UNDEFINED
-    code[row_any(np.abs(points - centre) > radius)] = _ESCAPED
-    code[np.isinf(values)] = _OVERFLOW
-    code[~row_all(np.isfinite(points))] = _OVERFLOW
+    code[escaped(points, limits)] = _ESCAPED
+    # An infinite coordinate or value is an overflow, not a mere escape.
+    code[np.isinf(values) | ~row_all(np.isfinite(points))] = _OVERFLOW
     return code
 
 

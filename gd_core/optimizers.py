@@ -13,6 +13,7 @@ operations where it matters. Notation: :math:`g_t` the gradient at step :math:`t
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -229,7 +230,11 @@ def adam(lr=0.001, betas=(0.9, 0.999), eps=1e-8, schedule: Schedule | None = Non
 
 
 class OptimizerSpec(NamedTuple):
-    """What a UI or CLI needs to offer an optimizer: its factory, defaults and rule."""
+    """What a UI or CLI needs to offer an optimizer: its factory, defaults and rule.
+
+    ``defaults`` are the factory's own keyword defaults (``hyperparameter_defaults``), so the
+    signature is the one place they are written.
+    """
 
     title: str
     factory: Callable[..., Optimizer]
@@ -238,34 +243,45 @@ class OptimizerSpec(NamedTuple):
     update_rule: str  # LaTeX, in the notation of this module's docstring
 
 
+def hyperparameter_defaults(factory: Callable[..., Optimizer]) -> dict[str, Any]:
+    """The hyperparameters of an optimizer factory and their defaults, read from its signature
+    (every keyword but ``schedule``)."""
+    return {name: parameter.default
+            for name, parameter in inspect.signature(factory).parameters.items()
+            if name != "schedule"}
+
+
+def _spec(title: str, factory: Callable[..., Optimizer], torch_equivalent: str,
+          update_rule: str) -> OptimizerSpec:
+    return OptimizerSpec(title, factory, hyperparameter_defaults(factory), torch_equivalent,
+                         update_rule)
+
+
 OPTIMIZERS: dict[str, OptimizerSpec] = {
-    "gd": OptimizerSpec(
-        "Gradient descent", gd, {"lr": 0.01}, "torch.optim.SGD(lr)",
+    "gd": _spec(
+        "Gradient descent", gd, "torch.optim.SGD(lr)",
         r"\theta_t = \theta_{t-1} - \eta\, \nabla f(\theta_{t-1})",
     ),
-    "momentum": OptimizerSpec(
-        "Momentum", momentum, {"lr": 0.01, "momentum": 0.9}, "torch.optim.SGD(lr, momentum)",
+    "momentum": _spec(
+        "Momentum", momentum, "torch.optim.SGD(lr, momentum)",
         r"b_t = \mu\, b_{t-1} + \nabla f(\theta_{t-1}),\quad \theta_t = \theta_{t-1} - \eta\, b_t",
     ),
-    "nesterov": OptimizerSpec(
-        "Nesterov", nesterov, {"lr": 0.01, "momentum": 0.9},
-        "torch.optim.SGD(lr, momentum, nesterov=True)",
+    "nesterov": _spec(
+        "Nesterov", nesterov, "torch.optim.SGD(lr, momentum, nesterov=True)",
         r"b_t = \mu\, b_{t-1} + g_t,\quad \theta_t = \theta_{t-1} - \eta\,(g_t + \mu\, b_t)",
     ),
-    "adagrad": OptimizerSpec(
-        "AdaGrad", adagrad, {"lr": 0.01, "eps": 1e-10}, "torch.optim.Adagrad(lr, eps=eps)",
+    "adagrad": _spec(
+        "AdaGrad", adagrad, "torch.optim.Adagrad(lr, eps=eps)",
         r"G_t = G_{t-1} + g_t^2,\quad \theta_t = \theta_{t-1}"
         r" - \eta\, \frac{g_t}{\sqrt{G_t} + \epsilon}",
     ),
-    "rmsprop": OptimizerSpec(
-        "RMSProp", rmsprop, {"lr": 0.01, "alpha": 0.99, "eps": 1e-8},
-        "torch.optim.RMSprop(lr, alpha, eps)",
+    "rmsprop": _spec(
+        "RMSProp", rmsprop, "torch.optim.RMSprop(lr, alpha, eps)",
         r"v_t = \alpha v_{t-1} + (1-\alpha)\, g_t^2,\quad \theta_t = \theta_{t-1}"
         r" - \eta\, \frac{g_t}{\sqrt{v_t} + \epsilon}",
     ),
-    "adam": OptimizerSpec(
-        "Adam", adam, {"lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-8},
-        "torch.optim.Adam(lr, betas, eps)",
+    "adam": _spec(
+        "Adam", adam, "torch.optim.Adam(lr, betas, eps)",
         r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\ v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,\ "
         r"\theta_t = \theta_{t-1} - \eta\, \frac{m_t/(1-\beta_1^t)}"
         r"{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}",

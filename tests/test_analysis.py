@@ -1,11 +1,14 @@
 """Reading trajectories: outcomes, regimes in plain words, critical learning rates."""
 
+import re
+
 import numpy as np
 import pytest
 
 import gd_core
-from gd_core.analysis import critical_learning_rate, outcome, regime
+from gd_core.analysis import critical_learning_rate, outcome, regime, regime_of
 from gd_core.basins import SETTLE_TOLERANCE
+from gd_core.descent import UNDEFINED
 
 
 def _gd(surface_name, lr, start, steps=100):
@@ -31,9 +34,9 @@ def test_critical_learning_rate_of_the_parabola_is_one_sixth():
 def test_double_well_from_the_right_settles_in_the_local_minimum():
     surface, run = _gd("double_well_1d", 0.05, 1.5)
     result = outcome(surface, run)
-    assert (result.status, result.minimum) == ("converged", 1)
-    assert regime(surface, run) == "settled in a local (not global) minimum"
-    assert "local" in result.message
+    assert (result.status, result.minimum) == ("local_minimum", 1)
+    assert regime(surface, run) == "stuck in a higher valley"
+    assert result.message == f"reached a local minimum at x = 1.13 in {result.step} steps"
 
 
 def test_classic_two_minima_starts_split_between_the_valleys():
@@ -58,12 +61,17 @@ def test_diverged_and_moving_runs_say_so():
     assert result.status == "diverged"
     assert result.message.startswith(f"diverged at step {run.diverged_at}")
     surface, run = _gd("rosenbrock", 1e-4, (-1.5, 2.0), steps=20)
-    assert outcome(surface, run).status == "moving"
+    result = outcome(surface, run)
+    assert result.status == "moving"
     assert regime(surface, run) == "still moving"
+    assert result.message == (f"after 20 steps it is at {gd_core.format_point(run.points[-1])} "
+                              "and keeps going")
 
 
 def _reference_outcome(surface, points, diverged_at, stop_code, tolerance=SETTLE_TOLERANCE):
-    """The per-run reading ``outcomes`` replaced, kept as the oracle it must agree with."""
+    """A per-run reading, the oracle ``outcomes`` must agree with. Runs that reached no minimum
+    and did not run away are "unfinished": ``outcomes`` tells them apart further (settled,
+    oscillating, growing, moving)."""
     steps = points.shape[0] - 1
 
     def oscillating(path):
@@ -76,7 +84,8 @@ def _reference_outcome(surface, points, diverged_at, stop_code, tolerance=SETTLE
         return bool(np.mean(np.einsum("ij,ij->i", moves[1:], moves[:-1]) < 0) > 0.5)
 
     if diverged_at >= 0:
-        return ("diverged", -1, diverged_at, oscillating(points[: diverged_at + 1]), stop_code)
+        status = "undefined" if stop_code == UNDEFINED else "diverged"
+        return (status, -1, diverged_at, oscillating(points[: diverged_at + 1]), stop_code)
     if surface.minima:
         minima = np.asarray(surface.minima)
         gaps = np.linalg.norm(points[:, None, :] - minima[None], axis=-1)
@@ -85,10 +94,15 @@ def _reference_outcome(surface, points, diverged_at, stop_code, tolerance=SETTLE
         if near[-1]:
             outside = np.flatnonzero(~near)
             step = int(outside[-1]) + 1 if outside.size else 0
-            return ("converged", nearest, step, oscillating(points), 0)
-    last_move = np.linalg.norm(points[-1] - points[-2]) if steps else 0.0
-    status = "settled" if steps and last_move < tolerance * 1e-3 else "moving"
-    return (status, -1, steps, oscillating(points), 0)
+            depths = [float(surface.value(minimum)) for minimum in minima]
+            lowest = min(depths)
+            deepest = abs(depths[nearest] - lowest) <= 1e-9 * max(1.0, abs(lowest))
+            return ("converged" if deepest else "local_minimum", nearest, step,
+                    oscillating(points), 0)
+    return ("unfinished", -1, steps, oscillating(points), 0)
+
+
+_UNFINISHED = {"settled", "oscillating", "growing", "moving"}
 
 
 def _table_run(surface, optimizer):
@@ -115,14 +129,15 @@ def test_batched_outcomes_read_every_run_as_the_per_run_reading_did(surface, opt
     for index, result in enumerate(gd_core.outcomes(surface, flat)):
         expected = _reference_outcome(surface, flat.points[:, index], int(flat.diverged_at[index]),
                                       int(flat.stop_code[index]))
-        assert (result.status, result.minimum, result.step, result.oscillating) == expected[:4]
+        status = "unfinished" if result.status in _UNFINISHED else result.status
+        assert (status, result.minimum, result.step, result.oscillating) == expected[:4]
         assert result == outcome(surface, flat, index)
 
 
 def test_the_table_covers_every_kind_of_ending():
     seen = {(result.status, result.oscillating) for surface, optimizer in TABLE
             for result in gd_core.outcomes(surface, _table_run(surface, optimizer))}
-    assert {status for status, _ in seen} == {"converged", "settled", "moving", "diverged"}
+    assert {status for status, _ in seen} == set(gd_core.OUTCOME_STATUSES) - {"undefined"}
     assert {oscillating for _, oscillating in seen} == {True, False}
 
 
@@ -134,3 +149,174 @@ def test_outcomes_of_runs_too_short_to_read(steps):
     away, home = gd_core.outcomes(surface, run)
     assert (away.status, away.oscillating) == ("moving", False)
     assert (home.status, home.minimum, home.step) == ("converged", 0, 0)
+
+
+# --- global or local: decided once ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("make", "expected"), [
+    (lambda: gd_core.parse_surface("x^4 - 2*x^2"), [True, True]),
+    (lambda: gd_core.get_surface("double_well_1d"), [True, False]),
+    (lambda: gd_core.get_surface("himmelblau"), [True] * 4),
+    (lambda: gd_core.get_surface("two_minima"), [True, False]),
+    (lambda: gd_core.get_surface("saddle"), []),
+])
+def test_global_minima_are_those_as_deep_as_the_lowest(make, expected):
+    assert gd_core.global_minima(make()).tolist() == expected
+
+
+def test_both_minima_of_a_symmetric_well_are_reached_as_global():
+    surface = gd_core.parse_surface("x^4 - 2*x^2")
+    run = gd_core.descend(surface, gd_core.make_optimizer("gd", lr=0.03), [[0.5], [-0.5]], 100)
+    for result in gd_core.outcomes(surface, run):
+        assert result.status == "converged"
+        assert result.message.startswith("reached a global minimum at x = ")
+        assert regime_of(surface, result) == "converging smoothly"
+
+
+@pytest.mark.parametrize(("name", "lr", "start", "expected"), [
+    ("quadratic_1d", 0.03, -0.9, "reached the global minimum at x = 1 in "),
+    ("bowl", 0.042, (-0.5, 2.5), "reached the global minimum at (1, 0.778) in "),
+    ("two_minima", 0.42, (0.7, -0.2), "reached a local minimum at (0.894, −0.894) in "),
+    ("himmelblau", 0.01, (0.0, 0.0), "reached a global minimum at (3, 2) in "),
+])
+def test_a_minimum_is_named_by_where_it_is(name, lr, start, expected):
+    surface, run = _gd(name, lr, start)
+    assert outcome(surface, run).message.startswith(expected)
+
+
+# --- the words of every ending ----------------------------------------------------------------
+
+
+def test_at_exactly_the_critical_rate_the_run_oscillates_forever():
+    surface, run = _gd("bowl_1d", 1.0, 0.0, steps=50)
+    assert set(np.round(run.points[:, 0], 9)) == {0.0, 6.0}
+    result = outcome(surface, run)
+    assert (result.status, result.oscillating) == ("oscillating", True)
+    assert regime(surface, run) == "oscillating"
+    assert result.message == ("after 50 steps the swings are as wide as ever: neither "
+                              "converging nor diverging")
+
+
+def test_swings_that_grow_inside_the_escape_limits_are_diverging():
+    surface, run = _gd("bowl_1d", 1.2, 0.0, steps=10)
+    assert run.diverged_at == -1
+    result = outcome(surface, run)
+    assert result.status == "growing" and regime(surface, run) == "diverging"
+    assert result.message == "the swings keep growing: after 10 steps it is at x = −83.8"
+
+
+def test_swings_that_die_out_are_oscillating_but_converging():
+    surface, run = _gd("bowl_1d", 0.99, 0.0, steps=50)
+    result = outcome(surface, run)
+    assert result.status == "moving"
+    assert regime(surface, run) == "oscillating but converging"
+
+
+def test_a_run_stopped_at_a_saddle_point_says_so():
+    surface, run = _gd("saddle", 0.1, (1.5, 0.0))
+    result = outcome(surface, run)
+    assert (result.status, regime(surface, run)) == ("settled", "stuck")
+    assert result.message == ("stopped at the saddle point (0, 0): the gradient is zero there, "
+                              "but it is not a minimum")
+
+
+@pytest.mark.parametrize(("formula", "start", "expected"), [
+    ("-(x^2 + y^2)", (0.0, 0.0), "stopped on top of a hill, the maximum at (0, 0)"),
+    ("x^3", 1.0, "stopped on a flat spot at x = 0: the gradient is zero there"),
+])
+def test_a_stationary_point_is_named_from_the_hessian(formula, start, expected):
+    surface = gd_core.parse_surface(formula)
+    run = gd_core.descend(surface, gd_core.make_optimizer("gd", lr=0.1), start, 3000)
+    result = outcome(surface, run)
+    assert result.status == "settled" and result.message.startswith(expected)
+
+
+def test_a_run_that_stops_far_off_the_plot_ran_off_to_a_flat_region():
+    surface, run = _gd("two_minima", 10.0, (-1.5, 1.2))
+    result = outcome(surface, run)
+    assert result.status == "settled"
+    assert result.message == ("ran off to a flat region outside the plotted area: stopped at "
+                              "(7.25, −2.35)")
+
+
+def test_a_crawling_run_is_still_moving_not_stopped():
+    # Steps of 6e-6 (under the 1e-5 of a run that stopped), yet the slope there is −6.
+    surface, run = _gd("bowl_1d", 1e-6, 0.0, steps=20)
+    assert abs(run.points[-1, 0] - run.points[-2, 0]) < SETTLE_TOLERANCE * 1e-3
+    assert outcome(surface, run).status == "moving"
+
+
+def test_a_start_where_f_is_undefined_says_so_plainly():
+    surface = gd_core.parse_surface("log(x)")
+    run = gd_core.descend(surface, gd_core.make_optimizer("gd", lr=0.1), -3.0, 50)
+    result = outcome(surface, run)
+    assert (result.status, result.step) == ("undefined", 0)
+    assert result.message == "f is undefined at the start x = −3: pick a start where it is defined"
+    assert regime(surface, run) == "off the function"
+
+
+def test_stepping_where_f_is_undefined_is_no_runaway():
+    surface = gd_core.parse_surface("log(x) + y^2")
+    run = gd_core.descend(surface, gd_core.make_optimizer("gd", lr=0.42), (0.5, 1.0), 50)
+    result = outcome(surface, run)
+    assert (result.status, result.step) == ("undefined", 1)
+    assert result.message == "stopped at step 1: the iterate reached a point where f is undefined"
+    surface, run = _gd("saddle", 0.1, (0.5, 0.1))
+    assert outcome(surface, run).status == "diverged"
+
+
+def _words(text):
+    return {word for word in re.findall(r"[a-z]+", text.lower()) if len(word) > 3}
+
+
+@pytest.mark.parametrize(("surface", "optimizer"), TABLE,
+                         ids=[f"{s.name}-{o}" for s, o in TABLE])
+def test_regime_and_message_never_repeat_a_word_and_numbers_use_one_minus(surface, optimizer):
+    for result in gd_core.outcomes(surface, _table_run(surface, optimizer)):
+        assert not _words(regime_of(surface, result)) & _words(result.message), result
+        # A hyphen before a digit is a minus written wrong (exponents: the chart's 1e-7).
+        assert not re.search(r"(?<![e\d])-\d", result.message), result.message
+
+
+def test_every_status_is_documented_and_has_its_words():
+    surface = gd_core.get_surface("bowl_1d")
+    for status in gd_core.OUTCOME_STATUSES:
+        assert f'``"{status}"``' in gd_core.Outcome.__doc__
+        assert regime_of(surface, gd_core.Outcome(status, -1, 0, False, ""))
+
+
+# --- the critical learning rate ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("optimizer", "momentum", "formula"), [
+    ("gd", 0.0, lambda lam, mu: 2 / lam),
+    ("momentum", 0.9, lambda lam, mu: (2 + 2 * mu) / lam),
+    ("momentum", 0.5, lambda lam, mu: (2 + 2 * mu) / lam),
+    ("nesterov", 0.9, lambda lam, mu: (2 + 2 * mu) / ((1 + 2 * mu) * lam)),
+    ("nesterov", 0.3, lambda lam, mu: (2 + 2 * mu) / ((1 + 2 * mu) * lam)),
+])
+@pytest.mark.parametrize(("name", "curvature"), [("bowl_1d", 2.0), ("quadratic_1d", 12.0)])
+def test_critical_learning_rate_is_the_quadratic_theorys_edge(
+    optimizer, momentum, formula, name, curvature,
+):
+    surface = gd_core.get_surface(name)
+    edge = gd_core.critical_learning_rate(surface, surface.minima[0], optimizer, momentum)
+    assert edge == pytest.approx(formula(curvature, momentum), rel=1e-6)
+    hyperparams = {"momentum": momentum} if optimizer != "gd" else {}
+    start = surface.minima[0] + 0.5
+
+    def gap(lr):
+        run = gd_core.descend(surface, gd_core.make_optimizer(optimizer, lr=lr, **hyperparams),
+                              start, 4000)
+        return run.diverged_at, abs(run.points[-1, 0] - surface.minima[0][0])
+
+    diverged_at, below = gap(0.97 * edge)
+    assert diverged_at == -1 and below < 1e-6
+    assert gap(1.03 * edge)[0] >= 0
+
+
+def test_critical_learning_rate_refuses_adaptive_optimizers_by_name():
+    surface = gd_core.get_surface("bowl_1d")
+    with pytest.raises(ValueError, match="gd, momentum, nesterov"):
+        gd_core.critical_learning_rate(surface, surface.minima[0], "adam")

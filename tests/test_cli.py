@@ -129,17 +129,19 @@ def test_csv_round_trip_2d(capsys):
             "--start=0.5,0.5", "--start=-1.5,-1.5", "--steps", "25", "--format", "csv"]
     code, out, err = _run_main(capsys, argv)
     assert code == 0 and err == ""
-    assert out.splitlines()[0] == "run,step,x,y,value"
+    assert out.splitlines()[0] == "optimizer,learning_rate,run,step,x,y,value,stop_reason"
     rows = _csv_rows(out)
     expected = _expected("two_minima", "momentum", [[0.5, 0.5], [-1.5, -1.5]], 25, lr=0.1)
     assert len(rows) == 2 * 26
     for row in rows:
-        run, step = int(row["run"]), int(row["step"])
+        run, step = int(row["run"]) - 1, int(row["step"])
         point = [_csv_float(row["x"]), _csv_float(row["y"])]
         assert np.array_equal(point, expected.points[step, run], equal_nan=True)
         assert np.array_equal(_csv_float(row["value"]), expected.values[step, run], equal_nan=True)
+        assert (row["optimizer"], row["learning_rate"], row["stop_reason"]) == ("momentum", "0.1",
+                                                                               "")
     assert [(int(r["run"]), int(r["step"])) for r in rows] == [
-        (run, step) for run in range(2) for step in range(26)
+        (run, step) for run in (1, 2) for step in range(26)
     ]
 
 
@@ -149,12 +151,24 @@ def test_csv_round_trip_1d_with_a_divergence(capsys):
     code, out, _ = _run_main(capsys, argv)
     assert code == 0
     rows = _csv_rows(out)
-    assert list(rows[0]) == ["run", "step", "x", "value"]
+    assert list(rows[0]) == ["optimizer", "learning_rate", "run", "step", "x", "value",
+                             "stop_reason"]
     expected = _expected("quadratic_1d", "gd", [[0.75], [2.0]], 30, lr=0.2)
     got = np.array([_csv_float(r["x"]) for r in rows]).reshape(2, 31).T
     assert np.array_equal(got, expected.points[..., 0], equal_nan=True)
-    assert rows[21]["x"] == "" and rows[21]["value"] == ""  # run 0, step 21: after step 20
+    assert rows[21]["x"] == "" and rows[21]["value"] == ""  # run 1, step 21: after step 20
     assert rows[20]["x"] != ""
+    # Why the run stopped, on the step where it did.
+    assert [(r["run"], int(r["step"])) for r in rows if r["stop_reason"]] == [
+        ("1", int(expected.diverged_at[0])), ("2", int(expected.diverged_at[1]))]
+    assert rows[20]["stop_reason"] == "the iterate ran far outside the domain"
+
+
+def test_help_gives_each_optimizers_own_defaults(capsys):
+    code, out, _ = _run_main(capsys, ["--help"])
+    assert code == 0
+    text = " ".join(out.split())
+    assert "adagrad 1e-10" in text and "adam 0.9,0.999" in text and "adam 0.001" in text
 
 
 def test_default_start_is_inside_the_domain(capsys):
@@ -248,3 +262,10 @@ def test_formula_option_descends_the_typed_function(capsys):
     assert document["formula"].startswith("f(x) =")
     expected = _expected("double_well_1d", "gd", [[2.0]], 40, lr=0.05)
     np.testing.assert_allclose(_json_points(document["runs"][0]), expected.points[:, 0], rtol=1e-12)
+
+
+def test_the_readme_names_the_csv_columns_the_writer_writes(capsys):
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## The command line"):]
+    _, out, _ = _run_main(capsys, ["--surface", "bowl", "--steps", "1"])
+    assert f"`{out.splitlines()[0]}`" in section

@@ -9,7 +9,7 @@ from helpers import decode
 import gd_core
 from ui import curve
 from ui.chart import _with_static_keys, derive, fill_template
-from ui.runs import ROUND_LEARNING_RATES, format_learning_rate, run_fan
+from ui.runs import ROUND_LEARNING_RATES, TONES, badges, format_learning_rate, run_fan
 
 CURVES = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 1]
 QUADRATIC = gd_core.get_surface("quadratic_1d")
@@ -90,6 +90,9 @@ def test_critical_rates_on_the_parabola(optimizer, hyperparams, expected, label)
     critical = curve.critical_rate(QUADRATIC, np.array([1.0]), optimizer, hyperparams)
     assert critical.value == pytest.approx(expected, rel=1e-6)
     assert critical.label == label
+    theory = optimizer if optimizer in gd_core.CRITICAL_RATE_OPTIMIZERS else "gd"
+    assert critical.value == gd_core.critical_learning_rate(
+        QUADRATIC, np.array([1.0]), theory, hyperparams.get("momentum", 0.0))
 
 
 @pytest.mark.parametrize(("optimizer", "hyperparams"), [
@@ -239,12 +242,50 @@ def test_badges_name_the_regime_for_each_learning_rate():
     _, payload = build()
     badges = payload["series"][0]["badges"]
     assert badges[member(0.03)] == {
-        "text": "converging smoothly · reached the global minimum (1) at step 12", "tone": "good"}
+        "text": "converging smoothly · reached the global minimum at x = 1 in 12 steps",
+        "tone": "good"}
     assert badges[member(0.15)]["text"].startswith("oscillating but converging · ")
     assert badges[member(0.2)]["text"].startswith("diverging · diverged at step 14")
     assert badges[member(0.2)]["tone"] == "bad"
     local = build(DOUBLE_WELL, start=0.5)[1]["series"][0]["badges"][member(0.03)]
-    assert local["text"].startswith("settled in a local (not global) minimum · ")
+    assert local == {"text": "stuck in a higher valley · reached a local minimum at x = 1.13 in "
+                             "19 steps", "tone": "neutral"}
+
+
+def test_at_the_critical_rate_the_badge_says_oscillating_once():
+    bowl = gd_core.get_surface("bowl_1d")
+    _, payload = build(bowl, start=0.0, lr=1.0)
+    badge = payload["series"][0]["badges"][member(1.0)]
+    assert badge == {"text": "oscillating · after 50 steps the swings are as wide as ever: "
+                             "neither converging nor diverging", "tone": "neutral"}
+
+
+def test_a_start_where_f_is_undefined_is_no_divergence():
+    _, payload = build(gd_core.parse_surface("log(x)"), start=-3.0)
+    badge = payload["series"][0]["badges"][member(0.03)]
+    assert badge == {"text": "off the function · f is undefined at the start x = −3: pick a "
+                             "start where it is defined", "tone": "bad"}
+
+
+def test_badge_tones_are_the_surface_pages_tones():
+    # One table keyed by the outcome: a local minimum reads the same on both pages.
+    runs, payload = build(DOUBLE_WELL, start=0.5)
+    found = curve.regimes(DOUBLE_WELL, runs)
+    tones = [badge["tone"] for badge in payload["series"][0]["badges"]]
+    assert tones == [badges(DOUBLE_WELL, runs)[0][member].tone for member in range(len(found))]
+    assert set(TONES) == set(gd_core.OUTCOME_STATUSES)
+
+
+def test_minima_labels_agree_with_the_badge_on_a_symmetric_well():
+    surface = gd_core.parse_surface("x^4 - 2*x^2")
+    for start in (0.5, -0.5):
+        _, payload = build(surface, start=start)
+        (markers,) = [trace["trace"] for trace in payload["panels"][0]["traces"]
+                      if trace["kind"] == "marker"]
+        assert markers["text"] == ["global minimum", "global minimum"]
+        badge = payload["series"][0]["badges"][member(0.03)]
+        assert badge["text"].startswith("converging smoothly · reached a global minimum at x = ")
+        assert badge["tone"] == "good"
 
 
 def test_the_fan_marks_the_critical_learning_rate():

@@ -83,7 +83,7 @@ def test_badges_are_gd_core_outcomes_per_start_and_learning_rate():
     result = badges(surface, runs)
     assert len(result) == 2 and len(result[0]) == 2
     shallow, deep = result[0][1], result[1][1]
-    assert "local" in shallow.text and shallow.tone == "good"
+    assert "a local minimum" in shallow.text and shallow.tone == "neutral"
     assert "the global minimum" in deep.text
     bowl = gd_core.get_surface("bowl")
     runaway = badges(bowl, run_fan(bowl, "gd", {}, [(-0.5, 2.5)], [0.05, 1.0], 30))[0]

@@ -133,6 +133,7 @@ import streamlit as st
 import streamlit.components.v1 as components_v1
 from streamlit import config
 
+from gd_core.formatting import format_number  # the chart's numbers, one formatter for all
 from gd_core.rows import row_max
 
 _HERE = Path(__file__).parent / "chart_component"
@@ -268,26 +269,6 @@ def derive(channels: dict[str, np.ndarray], derived: dict[str, dict]) -> dict[st
                 raise ValueError(f"unknown derived channel op {spec['op']!r}")
             out[name] = result.astype(np.float32)
     return out
-
-
-def format_number(value: float, digits: int = 3) -> str:
-    """A number as the chart's text writes it (chart.js ``formatNumber``): ``digits``
-    significant digits, a real minus sign, whole numbers whole, powers of ten beyond 1e5 or
-    under 1e-3, "∞" and "—" for inf and NaN."""
-    if math.isnan(value):
-        return "—"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    size = abs(value)
-    if size == int(size) and size < 1e5:
-        text = str(int(size))
-    elif size != 0 and (size >= 1e5 or size < 1e-3):
-        mantissa, exponent = f"{size:.{digits - 1}e}".split("e")
-        text = f"{float(mantissa):g}e{int(exponent)}"
-    else:
-        rounded = float(f"{size:.{digits}g}")
-        text = str(int(rounded)) if rounded.is_integer() else repr(rounded)
-    return f"−{text}" if value < 0 and text != "0" else text
 
 
 def fill_template(

@@ -24,7 +24,7 @@ import numpy as np
 
 import gd_core
 from ui.chart import HALF_MAX, encode_array, format_number
-from ui.runs import FanRuns, format_learning_rate
+from ui.runs import TONES, FanRuns, format_learning_rate
 
 #: Okabe–Ito colours (vermillion, blue, bluish green): readable for colour-blind viewers.
 POINT_COLOR = "#D55E00"
@@ -72,14 +72,6 @@ OFF_PHRASES = (
 _ARROW_LABEL_SIDES = {DOWNHILL_RIGHT: "top right", UPHILL_RIGHT: "top right",
                       FLAT_RIGHT: "top right", DOWNHILL_LEFT: "top left",
                       UPHILL_LEFT: "top left", FLAT_LEFT: "top left"}
-REGIME_TONES = {
-    "converging smoothly": "good",
-    "oscillating but converging": "neutral",
-    "settled in a local (not global) minimum": "neutral",
-    "still moving": "neutral",
-    "stuck away from any minimum": "neutral",
-    "diverging": "bad",
-}
 
 
 # --- what to show --------------------------------------------------------------------------------
@@ -135,25 +127,23 @@ class CriticalRate:
 def critical_rate(
     surface: gd_core.Surface, minimum: np.ndarray | None, optimizer: str, hyperparams: dict
 ) -> CriticalRate | None:
-    """The stability edge at ``minimum``: 2/f″(x*) for gradient descent (exact for a parabola,
-    the local value otherwise); 2(1 + μ)/f″ with momentum, 2(1 + μ)/((1 + 2μ) f″) with Nesterov
-    (the same limit for the heavy-ball and Nesterov recurrences). Adaptive optimizers rescale
-    their steps, so for them the plain gradient-descent value is given as a reference."""
+    """The stability edge at ``minimum`` (``gd_core.critical_learning_rate``): 2/f″(x*) for
+    gradient descent (exact for a parabola, the local value otherwise), 2(1 + μ)/f″ with
+    momentum, 2(1 + μ)/((1 + 2μ) f″) with Nesterov. Adaptive optimizers rescale their steps, so
+    for them the plain gradient-descent value is given as a reference."""
     if minimum is None:
         return None
-    edge = gd_core.critical_learning_rate(surface, minimum)
-    if not math.isfinite(edge):
+    theory = optimizer in gd_core.CRITICAL_RATE_OPTIMIZERS
+    value = gd_core.critical_learning_rate(
+        surface, minimum, optimizer if theory else "gd",
+        momentum=float(hyperparams.get("momentum", 0.0)),
+    )
+    if not math.isfinite(value):
         return None
     where = f"x* = {format_number(float(minimum[0]))}"
-    mu = float(hyperparams.get("momentum", 0.0))
-    if optimizer == "momentum":
-        value, formula = edge * (1 + mu), "2(1+μ)/f″"
-    elif optimizer == "nesterov":
-        value, formula = edge * (1 + mu) / (1 + 2 * mu), "2(1+μ)/((1+2μ)f″)"
-    else:
-        value, formula = edge, "2/f″"
+    formula = {"momentum": "2(1+μ)/f″", "nesterov": "2(1+μ)/((1+2μ)f″)"}.get(optimizer, "2/f″")
     label = f"{formula} = {format_number(value)}"
-    if optimizer in ("gd", "momentum", "nesterov"):
+    if theory:
         helptext = (f"the critical learning rate at the minimum {where}: below it the steps "
                     "shrink towards the minimum, above it every step overshoots further "
                     "(diverging).")
@@ -185,7 +175,8 @@ def regimes(surface: gd_core.Surface, runs: FanRuns) -> list[tuple[str, gd_core.
 
 
 def badge_text(regime: str, result: gd_core.Outcome) -> str:
-    """The badge of one run: its regime, then how it ended ("diverged at step 14: ...")."""
+    """The badge of one run: its regime, then how it ended ("diverged at step 14: ..."); the
+    regime's words never repeat the message's (``gd_core.regime``)."""
     return f"{regime} · {result.message}"
 
 
@@ -347,7 +338,8 @@ def curve_panel(surface: gd_core.Surface, window: CurveWindow, optimizer: str, *
     }}]
     if surface.minima:
         minima = np.array([float(point[0]) for point in surface.minima])
-        names = ["global minimum"] + ["local minimum"] * (len(minima) - 1)
+        names = ["global minimum" if is_global else "local minimum"
+                 for is_global in gd_core.global_minima(surface)]
         traces.append({"kind": "marker", "trace": {
             "type": "scatter", "mode": "markers", "x": minima.tolist(),
             "y": surface.value(minima[:, None]).tolist(), "text": names,
@@ -499,7 +491,7 @@ def curve_payload(
             "name": f"start x₀ = {format_number(start)}", "color": POINT_COLOR, "glyph": "●",
             "channels": encode_channels(channels),
             "derived": derived(window),
-            "badges": [{"text": badge_text(regime, result), "tone": REGIME_TONES[regime]}
+            "badges": [{"text": badge_text(regime, result), "tone": TONES[result.status]}
                        for regime, result in found],
         }],
         "fan": fan,

@@ -9,9 +9,7 @@ formula typed twice is computed once.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 from dataclasses import dataclass
 
 import streamlit as st
@@ -184,15 +182,7 @@ def _cached_curve_view(
 def trajectory_csv(view: CurveView, lr: float) -> str:
     """The run at ``lr``, one row per step."""
     member = ROUND_LEARNING_RATES.index(lr)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["learning_rate", "step", "x", "f", "slope"])
-    points = view.runs.points[member, 0, :, 0]
-    values = view.runs.values[member, 0]
-    slopes = view.runs.gradients[member, 0, :, 0]
-    for step, (x, f, slope) in enumerate(zip(points, values, slopes, strict=True)):
-        writer.writerow([f"{lr:g}", step, f"{x:.10g}", f"{f:.10g}", f"{slope:.10g}"])
-    return out.getvalue()
+    return gd_core.trajectory_csv(view.runs.trajectory(member), view.runs.optimizer, lr)
 
 
 def show(surface: gd_core.Surface, *, show_formula: bool = True) -> None:

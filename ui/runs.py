@@ -63,10 +63,19 @@ class FanRuns:
     gradients: np.ndarray
     diverged_at: np.ndarray
     stop_code: np.ndarray
+    optimizer: str
 
     @property
     def steps(self) -> int:
         return self.points.shape[2] - 1
+
+    def trajectory(self, member: int) -> gd_core.Trajectory:
+        """The runs from every start at learning rate ``lrs[member]``, as ``gd_core.descend``
+        returns a batch: ``(frames, starts, dim)``."""
+        return gd_core.Trajectory(
+            np.moveaxis(self.points[member], 1, 0), np.moveaxis(self.values[member], 1, 0),
+            self.diverged_at[member], self.stop_code[member],
+        )
 
 
 def run_fan(
@@ -96,7 +105,7 @@ def run_fan(
     gradients = surface.gradient(points)
     return FanRuns(
         lrs, starts, points, values, gradients,
-        np.asarray(trajectory.diverged_at), np.asarray(trajectory.stop_code),
+        np.asarray(trajectory.diverged_at), np.asarray(trajectory.stop_code), optimizer,
     )
 
 
@@ -105,10 +114,16 @@ class Badge:
     """How one run ended, in words (``gd_core.outcome``'s message) and a tone for its colour."""
 
     text: str
-    tone: str  # "good", "neutral" or "bad"
+    tone: str  # one of TONES' values
 
 
-_TONES = {"converged": "good", "settled": "neutral", "moving": "neutral", "diverged": "bad"}
+#: A badge's colour per ``gd_core.Outcome.status``, on every page: "good" only for a run that
+#: reached a global minimum, "bad" for one that diverges or cannot go on.
+TONES = {
+    "converged": "good", "local_minimum": "neutral", "oscillating": "neutral",
+    "settled": "neutral", "moving": "neutral", "growing": "bad", "diverged": "bad",
+    "undefined": "bad",
+}
 
 
 def badges(surface: gd_core.Surface, runs: FanRuns) -> list[list[Badge]]:
@@ -124,5 +139,5 @@ def badges(surface: gd_core.Surface, runs: FanRuns) -> list[list[Badge]]:
     result = [[None] * count for _ in range(starts)]
     for run, outcome in enumerate(gd_core.outcomes(surface, batch)):
         member, start = divmod(run, starts)
-        result[start][member] = Badge(outcome.message, _TONES[outcome.status])
+        result[start][member] = Badge(outcome.message, TONES[outcome.status])
     return result

@@ -7,9 +7,7 @@ formula…") and "Your own function". Runs and payloads are cached on a hashable
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -183,16 +181,7 @@ def _cached_view(key, _surface, optimizer, hyperparams, starts, steps, schedule,
 
 
 def trajectory_csv(runs, lr_index: int) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["run", "learning_rate", "step", "x", "y", "f"])
-    lr = runs.lrs[lr_index]
-    for start in range(runs.points.shape[1]):
-        points = runs.points[lr_index, start]
-        values = runs.values[lr_index, start]
-        for step, ((x, y), f) in enumerate(zip(points, values, strict=True)):
-            writer.writerow([start + 1, f"{lr:g}", step, f"{x:.10g}", f"{y:.10g}", f"{f:.10g}"])
-    return out.getvalue()
+    return gd_core.trajectory_csv(runs.trajectory(lr_index), runs.optimizer, runs.lrs[lr_index])
 
 
 def update_rule(optimizer: str, schedule: str, noise: float) -> str:

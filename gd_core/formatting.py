@@ -1,0 +1,50 @@
+"""Numbers and points as a learner reads them: the one formatter every message and chart uses.
+
+The chart component's ``formatNumber`` (ui/chart_component) writes numbers the same way in the
+browser, so a number reads the same wherever it is shown.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: The minus sign of typeset text (U+2212), not the ASCII hyphen.
+MINUS = "\u2212"
+
+
+def format_number(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits with a real minus sign: whole numbers whole,
+    powers of ten beyond 1e5 or under 1e-3 (``1.2e-7``, the exponent written as the chart's
+    ``formatNumber`` writes it), "∞" and "—" for inf and NaN."""
+    value = float(value)
+    if math.isnan(value):
+        return "—"
+    if math.isinf(value):
+        return "∞" if value > 0 else f"{MINUS}∞"
+    size = abs(value)
+    if size == int(size) and size < 1e5:
+        text = str(int(size))
+    elif size != 0 and (size >= 1e5 or size < 1e-3):
+        mantissa, exponent = f"{size:.{digits - 1}e}".split("e")
+        text = f"{float(mantissa):g}e{int(exponent)}"
+    else:
+        rounded = float(f"{size:.{digits}g}")
+        text = str(int(rounded)) if rounded.is_integer() else repr(rounded)
+    return f"{MINUS}{text}" if value < 0 and text != "0" else text
+
+
+def format_point(point, digits: int = 3) -> str:
+    """A point of a surface: ``x = 1`` in 1D, ``(1, 0.778)`` in 2D and beyond.
+
+    A coordinate under a billionth of the point's size (at least 1) is round-off around 0, and
+    reads 0: a run that crept to 3e-10 from a stationary point at the origin stopped at 0.
+    """
+    coordinates = np.atleast_1d(np.asarray(point, dtype=float))
+    finite = np.abs(coordinates[np.isfinite(coordinates)])
+    scale = max(1.0, float(np.max(finite, initial=0.0)))
+    coordinates = np.where(np.abs(coordinates) < 1e-9 * scale, 0.0, coordinates)
+    if coordinates.size == 1:
+        return f"x = {format_number(coordinates[0], digits)}"
+    return "(" + ", ".join(format_number(value, digits) for value in coordinates) + ")"

@@ -1,0 +1,27 @@
+"""How numbers and points read: one formatter, one minus sign, everywhere."""
+
+import numpy as np
+import pytest
+
+import gd_core
+from ui import chart
+
+
+def test_the_chart_and_the_core_share_one_formatter():
+    assert chart.format_number is gd_core.format_number
+
+
+@pytest.mark.parametrize(("point", "text"), [
+    ([1.0], "x = 1"), ([-3.0], "x = −3"), ([1.0, 7 / 9], "(1, 0.778)"),
+    ([7.24788817, -2.34604013], "(7.25, −2.35)"),
+    # Round-off around a stationary point at the origin reads 0.
+    ([3.06e-10, 0.0], "(0, 0)"), ([-2e-12], "x = 0"),
+    ([np.inf, 5.0], "(∞, 5)"), ([np.nan, 1.0], "(—, 1)"),
+])
+def test_points_read_as_a_learner_writes_them(point, text):
+    assert gd_core.format_point(np.array(point)) == text
+
+
+def test_only_coordinates_under_a_billionth_read_zero():
+    assert gd_core.format_point([3.06e-10]) == "x = 0"
+    assert gd_core.format_point([0.0005, 0.0002]) == "(5e-4, 2e-4)"
