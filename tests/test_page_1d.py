@@ -199,6 +199,7 @@ def test_the_bowl_suggestions():
     np.testing.assert_allclose(run_.points[:4, 0], [0, 0.6, 1.08, 1.464])
     assert gd_run("bowl_1d", 0.0, 0.5)[0].points[1, 0] == 3.0
     np.testing.assert_allclose(gd_run("bowl_1d", 0.0, 1.0)[0].points[:5, 0], [0, 6, 0, 6, 0])
+    assert gd_run("bowl_1d", 0.0, 1.0)[1] == "oscillating"
     assert gd_run("bowl_1d", 0.0, 0.8)[1] == "oscillating but converging"
     assert gd_run("bowl_1d", 0.0, 1.2)[1] == "diverging"
 
@@ -207,7 +208,7 @@ def test_the_double_well_suggestions():
     surface = gd_core.get_surface("double_well_1d")
     assert surface.gradient(np.array([0.5]))[0] < 0, "the slope at 0.5 is negative"
     run_, regime = gd_run("double_well_1d", 0.5, 0.03)
-    assert regime == "settled in a local (not global) minimum"
+    assert regime == "stuck in a higher valley"
     assert run_.points[-1, 0] == pytest.approx(1.1309, abs=1e-3)
     assert gd_run("double_well_1d", -0.5, 0.03)[0].points[-1, 0] == pytest.approx(-1.3008,
                                                                                    abs=1e-3)
@@ -219,8 +220,9 @@ def test_the_csv_download_holds_every_step_of_the_run_at_the_chosen_rate():
     surface = gd_core.get_surface("quadratic_1d")
     view = curve_view.curve_view(surface, "gd", {}, -0.9, 3, 0.03)
     rows = curve_view.trajectory_csv(view, 0.03).splitlines()
-    assert rows[0] == "learning_rate,step,x,f,slope"
+    # The same columns as the CLI's and the surface page's (gd_core.trajectory_csv).
+    assert rows[0] == "optimizer,learning_rate,run,step,x,value,stop_reason"
+    assert rows[1] == "gd,0.03,1,0,-0.9,18.66,"
     # The worked first step of the page: x1 = −0.9 − 0.03·f′(−0.9) = −0.216 (f′ = 12x − 12).
-    assert rows[1] == "0.03,0,-0.9,18.66,-22.8"
-    assert rows[2].startswith("0.03,1,-0.216,")
+    assert float(rows[2].split(",")[4]) == pytest.approx(-0.216)
     assert len(rows) == 1 + 4
