@@ -38,13 +38,14 @@ def format_number(value: float, digits: int = 3) -> str:
 def format_point(point, digits: int = 3) -> str:
     """A point of a surface: ``x = 1`` in 1D, ``(1, 0.778)`` in 2D and beyond.
 
-    A coordinate under a billionth of the point's size (at least 1) is round-off around 0, and
-    reads 0: a run that crept to 3e-10 from a stationary point at the origin stopped at 0.
+    A coordinate under a millionth of the point's size (at least 1) is round-off around 0, and
+    reads 0: a run that crept to 3e-10 from a stationary point at the origin stopped at 0. (No
+    chart resolves a millionth of its width.)
     """
     coordinates = np.atleast_1d(np.asarray(point, dtype=float))
     finite = np.abs(coordinates[np.isfinite(coordinates)])
     scale = max(1.0, float(np.max(finite, initial=0.0)))
-    coordinates = np.where(np.abs(coordinates) < 1e-9 * scale, 0.0, coordinates)
+    coordinates = np.where(np.abs(coordinates) < 1e-6 * scale, 0.0, coordinates)
     if coordinates.size == 1:
         return f"x = {format_number(coordinates[0], digits)}"
     return "(" + ", ".join(format_number(value, digits) for value in coordinates) + ")"

@@ -22,6 +22,8 @@ def test_points_read_as_a_learner_writes_them(point, text):
     assert gd_core.format_point(np.array(point)) == text
 
 
-def test_only_coordinates_under_a_billionth_read_zero():
+def test_only_coordinates_under_a_millionth_read_zero():
     assert gd_core.format_point([3.06e-10]) == "x = 0"
     assert gd_core.format_point([0.0005, 0.0002]) == "(5e-4, 2e-4)"
+    assert gd_core.format_point([2e-6, 1.0]) == "(2e-6, 1)"
+    assert gd_core.format_point([5e-5, 100.0]) == "(0, 100)"
