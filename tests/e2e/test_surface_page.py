@@ -126,8 +126,8 @@ def test_the_download_button_gives_the_paths_as_csv(page, url):
         page.get_by_role("button", name="Download paths (CSV)").click()
     assert download.value.suggested_filename == "descent_bowl_gd_lr0.1.csv"
     rows = download.value.path().read_text().splitlines()
-    assert rows[0] == "run,learning_rate,step,x,y,f"
-    assert rows[1] == "1,0.1,0,-0.5,2.5,31.75"  # f(−0.5, 2.5) on the bowl
+    assert rows[0] == "optimizer,learning_rate,run,step,x,y,value,stop_reason"
+    assert rows[1] == "gd,0.1,1,0,-0.5,2.5,31.75,"  # f(−0.5, 2.5) on the bowl
     assert len(rows) == 1 + 21, "one row per step, the start included"
 
 
