@@ -64,3 +64,19 @@ def readouts(page) -> list[str]:
     """The chart's lines of text about the current iterate."""
     return page.evaluate("""() => Array.from(document.querySelectorAll('.dl-readout'),
         (node) => node.textContent)""")
+
+
+def head_marker_on_screen(page, panel: str, trace: int) -> list[float]:
+    """The centre of the marker a panel's live plotly trace draws (its current point)."""
+    return page.evaluate("""([panel, trace]) => {
+        const layer = document.querySelector(`.dl-panel-${panel} .dl-live .scatterlayer`);
+        const box = layer.children[trace].querySelector('.point').getBoundingClientRect();
+        return [box.left + box.width / 2, box.top + box.height / 2];
+    }""", [panel, trace])
+
+
+def pick_sidebar_option(page, label: str, option: str) -> None:
+    """Choose ``option`` in the sidebar's select box labelled ``label``."""
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
+        has_text=label).locator("input").click()
+    page.get_by_role("option", name=option, exact=True).click()

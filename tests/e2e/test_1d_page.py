@@ -6,7 +6,16 @@ import zlib
 
 import numpy as np
 import pytest
-from chart_page import axis_spans, chart_state, live_trace, open_panel, readouts, screen_point
+from chart_page import (
+    axis_spans,
+    chart_state,
+    head_marker_on_screen,
+    live_trace,
+    open_panel,
+    pick_sidebar_option,
+    readouts,
+    screen_point,
+)
 
 import gd_core
 from ui import curve
@@ -18,6 +27,7 @@ pytestmark = pytest.mark.e2e
 PAGE = "pages/1_Why_minus_the_gradient.py"
 # The curve panel's live traces (ui/curve.py curve_panel): the whole run faint, then the trail.
 WHOLE_RUN = 0
+HEAD = 5
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +137,19 @@ def test_a_classic_example_opens_the_page_in_its_scenario(page, streamlit_app):
     assert readouts(page)[1] == "The step: x ← x − η·f′(x) = 0.75 − 0.15 × (−3) = 1.2."
     assert badge(page).startswith("oscillating but converging")
     assert "curve=" not in page.url, "back on the parabola, the default curve"
+
+
+def test_after_switching_curves_the_point_is_drawn_on_the_new_curve(page, url):
+    open_panel(page, url, "curve")
+    pick_sidebar_option(page, "Curve", "Bowl (x − 3)²")
+    page.wait_for_function("location.search.includes('curve=bowl_1d')")
+    page.wait_for_function("""() => document.querySelector('.dl-badge-name')
+        ?.textContent.startsWith('start x₀ = 0')""")
+    for frame in (0, 1, 2):
+        page.locator(".dl-scrubber").fill(str(frame))
+        head = live_trace(page, "curve", HEAD)
+        x = head["x"][0]
+        on_curve = screen_point(page, "curve", x, (x - 3) ** 2)
+        drawn = head_marker_on_screen(page, "curve", HEAD)
+        assert abs(drawn[0] - on_curve[0]) < 2 and abs(drawn[1] - on_curve[1]) < 2, (
+            frame, drawn, on_curve)

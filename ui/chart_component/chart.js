@@ -1133,16 +1133,25 @@ class Chart {
         this.panels.delete(id);
       }
     }
-    const drawn = [];
-    const later = [];
-    for (const [index, spec] of (data.panels || []).entries()) {
+    // Every panel in the payload's order before any is drawn: plotly sizes a new plot by its
+    // panel's grid cell, and a panel moved to the end for a moment would sit in another column.
+    const ordered = (data.panels || []).map((spec) => {
       let panel = this.panels.get(spec.id);
       if (!panel) {
         panel = new Panel(this, spec);
         this.panels.set(spec.id, panel);
         this.resizeObserver.observe(panel.node);
       }
-      this.panelsNode.appendChild(panel.node);  // keeps the payload's order
+      return panel;
+    });
+    ordered.forEach((panel, index) => {
+      const there = this.panelsNode.children[index];
+      if (there !== panel.node) this.panelsNode.insertBefore(panel.node, there || null);
+    });
+    const drawn = [];
+    const later = [];
+    for (const [index, spec] of (data.panels || []).entries()) {
+      const panel = ordered[index];
       // The first panel (the one the viewer clicks) is redrawn now and painted on its own;
       // the other 2D panels already on screen follow right after that paint.
       panel.pendingSpec = null;
