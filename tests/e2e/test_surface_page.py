@@ -102,6 +102,17 @@ def test_play_advances_the_iteration_counter(page, url):
     assert chart_state(page)["frame"] == paused
 
 
+def test_a_click_on_the_iteration_slider_while_playing_goes_to_that_step(page, url):
+    open_chart(page, url + START)
+    page.click(".dl-play")
+    page.wait_for_function("Number(document.querySelector('.dl-chart').dataset.frame) > 2")
+    box = page.locator(".dl-scrubber").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    state = chart_state(page)
+    assert 70 <= state["frame"] <= 80, state
+    assert page.locator(".dl-play").get_attribute("aria-pressed") == "false", "and it pauses"
+
+
 def test_reloading_the_link_gives_the_same_view(page, url):
     open_chart(page, url + "?surface=two_minima&optimizer=momentum&steps=80")
     page.mouse.click(*screen_point(page, "contour", 1.3, 0.6))

@@ -1032,8 +1032,10 @@ class Chart {
     this.scrubber.title = "Scrub through the iterations";
     this.scrubber.setAttribute("aria-label", "Iteration");
     this.scrubber.oninput = () => {
+      // Read first: pausing redraws the controls, the scrubber at the frame playback was on.
+      const frame = Number(this.scrubber.value);
       this.pause();
-      this.setFrame(Number(this.scrubber.value));
+      this.setFrame(frame);
     };
     this.counter = h("span", "dl-counter");
     this.counter.setAttribute("aria-live", "off");
