@@ -31,7 +31,6 @@ Payload (plain JSON; arrays as ``encode_array`` dicts — base64, never NaN in J
               "marks": [{"position": 23.4, "label": "2/f″ = 0.167", "help": "..."}]},
       "readouts": [{"series": 0, "text": TEMPLATE, "phrases": {...}, "digits": 3}],
       "columns": [2, 1],                # optional: relative widths of the two panels of a row
-      "start_frame": "first",           # optional: a new chart opens on frame 0, not the last
       "badges_first": True,             # optional: badges under the controls, above the panels
       "notes": {"title": "What to try", "items": ["...", ...], "caption": "..."},  # optional
       "formula": r"f(x, y) = ...",      # optional: LaTeX shown above the controls

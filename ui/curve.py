@@ -504,7 +504,6 @@ def curve_payload(
         }],
         "fan": fan,
         "readouts": readouts(optimizer, optimizer_title),
-        "start_frame": "first",
         "badges_first": True,
     }
     if not compact:

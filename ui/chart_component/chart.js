@@ -1109,13 +1109,11 @@ class Chart {
     if (this.steps.length !== this.frameCount) {
       this.steps = Int32Array.from({ length: this.frameCount }, (_, i) => i);
     }
-    // Keep the viewer's place unless they were looking at the whole path; a new chart opens
-    // on the last frame (the whole path) or, with "start_frame": "first", on the first.
-    if (!this.opened && data.start_frame === "first") this.frame = 0;
-    else if (this.frame >= oldCount - 1 || this.frame >= this.frameCount) {
+    // Every chart opens on its last frame, the whole path drawn (the lesson at once; Play
+    // replays it), and keeps the viewer's place unless they were looking at the whole path.
+    if (this.frame >= oldCount - 1 || this.frame >= this.frameCount) {
       this.frame = this.frameCount - 1;
     }
-    this.opened = true;
     this.applyFan(data.fan || { labels: [""], index: 0 });
     this.scrubber.max = String(this.frameCount - 1);
     this.readouts = data.readouts || [];
