@@ -113,6 +113,26 @@ def test_a_click_on_the_iteration_slider_while_playing_goes_to_that_step(page, u
     assert page.locator(".dl-play").get_attribute("aria-pressed") == "false", "and it pauses"
 
 
+def loss_range(page) -> list[float]:
+    return page.evaluate(
+        "() => document.querySelector('.dl-panel-loss .dl-live')._fullLayout.yaxis.range")
+
+
+def test_after_clearing_the_starts_there_is_nothing_to_play_and_the_loss_axis_is_plain(
+        page, url):
+    open_chart(page, url + "?surface=rosenbrock&starts=-1.5,2&lr=0.001&log=1")
+    page.wait_for_function("""() => document.querySelector('.dl-panel-loss .dl-live')
+        ?._fullLayout?.yaxis.range[1] > 1""")
+    page.get_by_role("button", name="Clear start points").click()
+    page.wait_for_function("document.querySelectorAll('.dl-badge').length === 0")
+    page.wait_for_function("""() => document.querySelector('.dl-counter').textContent
+        === 'no runs yet'""")
+    assert page.locator(".dl-play").is_disabled() and page.locator(".dl-scrubber").is_disabled()
+    page.wait_for_function("""() => document.querySelector('.dl-panel-loss .dl-live')
+        ._fullLayout.yaxis.range[1] <= 1""")
+    assert loss_range(page) == [-1, 1], "10⁻¹ to 10¹ on the log scale"
+
+
 def test_reloading_the_link_gives_the_same_view(page, url):
     open_chart(page, url + "?surface=two_minima&optimizer=momentum&steps=80")
     page.mouse.click(*screen_point(page, "contour", 1.3, 0.6))

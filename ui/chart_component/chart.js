@@ -778,7 +778,13 @@ class Panel {
   }
 
   liveLayout() {
-    return this.layered ? overlayLayout(baseLayout(this.spec.layout)) : this.spec.layout;
+    if (this.layered) return overlayLayout(baseLayout(this.spec.layout));
+    // The ranges the fast path gives (see autoRanges), also where plotly has no data to scale.
+    const layout = { ...this.spec.layout };
+    for (const [key, { range }] of Object.entries(this.autoRanges())) {
+      layout[key] = { ...layout[key], range, autorange: false };
+    }
+    return layout;
   }
 
   drawLive(first) {
@@ -907,7 +913,11 @@ class Panel {
           }
         }
       }
-      if (low > high) continue;
+      // No run to show: a plain axis rather than the last runs' range.
+      if (low > high) {
+        layout[key] = { range: log ? [-1, 1] : [0, 1] };
+        continue;
+      }
       const pad = (high - low || Math.abs(high) || 1) * 0.05;
       layout[key] = { range: [low - pad, high + pad] };
     }
@@ -1053,6 +1063,7 @@ class Chart {
       if (this.playing) this.play();
     };
     player.append(this.playButton, back, forward, this.scrubber, this.counter, this.speedSelect);
+    this.playerInputs = [this.playButton, back, forward, this.scrubber];
 
     this.fanRow = h("label", "dl-fan");
     this.fanLabel = h("span", "dl-fan-label");
@@ -1337,7 +1348,10 @@ class Chart {
 
   renderControls() {
     this.scrubber.value = String(this.frame);
-    this.counter.textContent = `step ${this.frame} / ${this.frameCount - 1}`;
+    // Without a run (every start cleared) there is nothing to play.
+    const empty = !this.series.length;
+    for (const input of this.playerInputs) input.disabled = empty;
+    this.counter.textContent = empty ? "no runs yet" : `step ${this.frame} / ${this.frameCount - 1}`;
     this.root.dataset.frame = String(this.frame);
     this.root.dataset.fanIndex = String(this.fanIndex);
     const label = this.fan.labels[this.fanIndex] ?? "";
