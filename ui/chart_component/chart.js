@@ -12,9 +12,15 @@ const PLOTLY_CONFIG = {
   displaylogo: false,
   // A double click would also be two clicks, i.e. two new start points; the modebar resets zoom.
   doubleClick: false,
-  modeBarButtonsToRemove: ["select2d", "lasso2d"],
+  // Few buttons, so that the modebar stays clear of the panel's title on a phone.
+  modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
+    "toImage", "resetCameraLastSave3d", "hoverClosest3d", "sendChartToCloud"],
   responsive: false,
 };
+// A phone or tablet: no hover (a label would appear only after a tap, and stay over the new
+// start), and a one-finger drag scrolls the page instead of zooming a 2D plot; a tap still
+// adds a start.
+const TOUCH_FIRST = window.matchMedia?.("(hover: none)").matches ?? false;
 // 3D redraws (software-rendered on many machines: 50-200 ms) would stall the 2D animation: they
 // happen once things rest, and at least this often while scrubbing or playing slowly.
 const SLOW_REST_MS = 200;
@@ -404,6 +410,8 @@ function deriveChannel(spec, channels) {
   } else if (spec.op === "sub") {
     const other = channels[spec.of[1]].flat;
     for (let i = 0; i < flat.length; i++) out[i] = flat[i] - other[i];
+  } else if (spec.op === "add") {
+    for (let i = 0; i < flat.length; i++) out[i] = flat[i] + spec.value;
   } else if (spec.op === "clip") {
     const [low, high] = spec.range;
     for (let i = 0; i < flat.length; i++) out[i] = Math.min(high, Math.max(low, flat[i]));
@@ -620,9 +628,13 @@ function overlayLayout(layout) {
   return out;
 }
 
+function touchLayout(layout) {
+  return TOUCH_FIRST && !layout.scene ? { ...layout, hovermode: false, dragmode: false } : layout;
+}
+
 function baseLayout(layout, interactive = false) {
   // Automatic margins would differ between base and overlay and shift one plot area.
-  const out = interactive ? { ...layout } : { ...layout, hovermode: false, dragmode: false };
+  const out = interactive ? touchLayout(layout) : { ...layout, hovermode: false, dragmode: false };
   for (const key of Object.keys(layout)) {
     if (/^[xy]axis\d*$/.test(key)) out[key] = { ...layout[key], automargin: false };
   }
@@ -780,7 +792,7 @@ class Panel {
   liveLayout() {
     if (this.layered) return overlayLayout(baseLayout(this.spec.layout));
     // The ranges the fast path gives (see autoRanges), also where plotly has no data to scale.
-    const layout = { ...this.spec.layout };
+    const layout = { ...touchLayout(this.spec.layout) };
     for (const [key, { range }] of Object.entries(this.autoRanges())) {
       layout[key] = { ...layout[key], range, autorange: false };
     }
@@ -1077,7 +1089,10 @@ class Chart {
     this.fanTrack = h("span", "dl-fan-track");
     this.fanMarks = h("span", "dl-fan-marks");
     this.fanTrack.append(this.fanSlider, this.fanMarks);
-    this.fanRow.append(this.fanLabel, this.fanTrack, this.fanValue);
+    // The lowest and highest learning rate, at the slider's two ends.
+    this.fanLow = h("span", "dl-fan-end dl-fan-low");
+    this.fanHigh = h("span", "dl-fan-end dl-fan-high");
+    this.fanRow.append(this.fanLabel, this.fanLow, this.fanTrack, this.fanHigh, this.fanValue);
     this.controls.append(player, this.fanRow);
   }
 
@@ -1208,6 +1223,8 @@ class Chart {
     this.fan = fan;
     this.fanRow.hidden = fan.labels.length < 2;
     this.fanLabel.textContent = fan.label || "";
+    this.fanLow.textContent = fan.labels[0] ?? "";
+    this.fanHigh.textContent = fan.labels[fan.labels.length - 1] ?? "";
     this.fanSlider.max = String(fan.labels.length - 1);
     this.fanSlider.value = String(this.fanIndex);
     this.fanSlider.title = fan.help || "";
@@ -1257,7 +1274,9 @@ class Chart {
       return Object.fromEntries(axes.map((axis) => [axis, values(axis, 0, end)]));
     }
     if (trace.kind === "head" || trace.kind === "text") {
-      const point = Object.fromEntries(axes.map((axis) => [axis, values(axis, frame, frame + 1)]));
+      // A head with its own "frame" stays there (a run's start point).
+      const at = trace.frame ?? frame;
+      const point = Object.fromEntries(axes.map((axis) => [axis, values(axis, at, at + 1)]));
       if (trace.kind === "text") {
         point.text = [this.expand(trace.text || "", trace, series, frame)];
         if (trace.position) point.textposition = [this.phrase(trace.position, series, frame)];
