@@ -1,5 +1,19 @@
 """Reading and driving the chart component (``ui/chart.py``) in a Playwright page."""
 
+import base64
+import zlib
+
+import numpy as np
+
+
+def decode(spec: dict) -> np.ndarray:
+    """A payload array as the browser decodes it."""
+    raw = base64.b64decode(spec["bdata"])
+    if spec.get("codec") == "deflate":
+        raw = zlib.decompress(raw)
+    return np.frombuffer(raw, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
+        spec["shape"])
+
 
 def open_chart(page, url: str) -> None:
     """Load ``url`` and wait until the chart has drawn its contour."""

@@ -1,14 +1,11 @@
 """The "Why minus the gradient" page in Debian's Chromium: the learning rate scrub, stepping
 through the iterations, a click on the curve, and the home page's classic-example links."""
 
-import base64
-import zlib
-
-import numpy as np
 import pytest
 from chart_page import (
     axis_spans,
     chart_state,
+    decode,
     head_marker_on_screen,
     live_trace,
     open_panel,
@@ -34,12 +31,6 @@ HEAD = 5
 @pytest.fixture(scope="module")
 def url(streamlit_app):
     return streamlit_app(PAGE)
-
-
-def decode(spec: dict) -> np.ndarray:
-    raw = zlib.decompress(base64.b64decode(spec["bdata"]))
-    return np.frombuffer(raw, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
-        spec["shape"])
 
 
 def badge(page) -> str:
