@@ -8,7 +8,7 @@ from helpers import decode
 
 import gd_core
 from ui import figures
-from ui.chart import _with_static_keys
+from ui.chart import _with_static_keys, derive, fill_template
 from ui.runs import (
     LEARNING_RATES,
     TEXTBOOK_LEARNING_RATES,
@@ -281,7 +281,19 @@ def test_a_diverging_run_carries_where_it_left_and_the_readouts_name_its_numbers
                                np.hypot(*surface.gradient(np.array([-0.5, 2.5]))), rtol=1e-6)
     lines = [line["text"] for line in payload["readouts"]]
     assert lines[0] == figures.MARKS_KEY and "−∇f" in lines[0]
-    assert lines[1] == "● start 1 at step {step}: x = {x}, y = {y}, f = {f}, |∇f| = {grad_norm}"
+    assert lines[1] == "● start 1 at step {step}: {where}"
+    channels_sent = {name: decode(spec) for name, spec in channels.items()}
+    filled = derive(channels_sent, payload["series"][0]["derived"])
+    spec = payload["readouts"][1]
+    diverged = runs.diverged_at[member, 0]
+    start = np.array([-0.5, 2.5])
+    f0, slope0 = (figures.format_number(float(value)) for value in (
+        surface.value(start), np.hypot(*surface.gradient(start))))
+    assert fill_template(spec["text"], spec, filled, member, 0) == (
+        f"● start 1 at step 0: x = −0.5, y = 2.5, f = {f0}, |∇f| = {slope0}")
+    assert fill_template(spec["text"], spec, filled, member, runs.steps) == (
+        f"● start 1 at step {runs.steps}: diverged at step {diverged}: step back to watch it "
+        "escape")
 
 
 def test_the_three_d_view_keeps_the_surface_box_whatever_the_runs_do():

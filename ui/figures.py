@@ -106,7 +106,9 @@ def run_series(
     float32 (floored at ``GAP_FLOOR``: loss charts go down to tiny values); ``heading`` = the
     angle of −∇f in float16, the downhill direction the arrow shows; ``grad_norm`` = |∇f|
     in float32 (for the readouts); ``exit_x``, ``exit_y``, ``exit_gap``: where the path left the
-    plotted box (``exit_points``, NaN before it did), and f − f* there. Derived in the browser:
+    plotted box (``exit_points``, NaN before it did), and f − f* there; ``gone`` = 1 once the
+    run has diverged (its points are NaN) and ``diverged`` = the step it did (NaN if never), for
+    the readouts. Derived in the browser:
     ``f`` = gap + f*.
     """
     reference = reference_value(surface)
@@ -122,6 +124,7 @@ def run_series(
     with np.errstate(all="ignore"):
         exit_gap = np.maximum(surface.value(np.nan_to_num(exits)) - reference, GAP_FLOOR)
     exit_gap = np.where(np.isnan(exits[..., 0]), np.nan, exit_gap)
+    diverged_at = runs.diverged_at
     series = []
     for start, name in enumerate(names):
         series.append({
@@ -137,6 +140,11 @@ def run_series(
                 "exit_x": encode_array(exits[:, start, :, 0], "f2", compress=True),
                 "exit_y": encode_array(exits[:, start, :, 1], "f2", compress=True),
                 "exit_gap": encode_array(exit_gap[:, start], "f4", compress=True),
+                "gone": encode_array(~np.isfinite(runs.points[:, start, :, 0]), "u1",
+                                     compress=True),
+                "diverged": encode_array(np.broadcast_to(
+                    np.where(diverged_at[:, start, None] >= 0, diverged_at[:, start, None],
+                             np.nan), gap[:, start].shape), "f2", compress=True),
             },
             "derived": {"f": {"op": "add", "of": "gap", "value": reference}},
             "badges": [{"text": badge.text, "tone": badge.tone} for badge in badges[start]],
@@ -393,9 +401,12 @@ def run_readouts(runs: int) -> list[dict]:
     """The lines of text under the chart: the key to the marks, then per run where its
     current point is (x, y, f and the gradient's length), filled in by the browser."""
     lines = [{"series": 0, "text": MARKS_KEY}] if runs else []
+    where = {"channel": "gone", "options": [
+        "x = {x}, y = {y}, f = {f}, |∇f| = {grad_norm}",
+        "diverged at step {diverged}: step back to watch it escape"]}
     return lines + [
         {"series": run, "text": f"{GLYPHS[run % MAX_RUNS]} start {run + 1} at step {{step}}: "
-                                "x = {x}, y = {y}, f = {f}, |∇f| = {grad_norm}"}
+                                "{where}", "phrases": {"where": where}}
         for run in range(runs)
     ]
 
