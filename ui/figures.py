@@ -89,7 +89,8 @@ def exit_points(points: np.ndarray, domain) -> np.ndarray:
         after = np.take_along_axis(points, at, axis=-2)[..., 0, :]
         travel = after - before
         room = np.where(after > high, high - before, np.where(after < low, low - before, np.inf))
-        fraction = np.nanmin(np.where(travel != 0, room / travel, np.inf), axis=-1)
+        ratio = room / travel
+        fraction = np.min(np.where(np.isfinite(ratio), ratio, np.inf), axis=-1)
         fraction = np.where(np.isfinite(fraction), np.clip(fraction, 0.0, 1.0), 0.0)
         crossing = np.where(np.isfinite(after), before + fraction[..., None] * travel, before)
     frames = np.arange(points.shape[-2])
