@@ -369,19 +369,20 @@ def loss_panel(surface: gd_core.Surface, steps: int, log: bool, runs: int,
     ytitle = "f(θ) − f*  (log scale)" if log else "f(θ)"
     layout = {
         "uirevision": f"{surface.name}|{log}",
-        "margin": {"l": 60, "r": 12, "t": 36, "b": 40},
+        "margin": {"l": 60, "r": 12, "t": 36, "b": 64},
         "title": {"text": "Loss at each step", "font": {"size": 14}, "x": 0.02,
                   "xanchor": "left"},
         "xaxis": {"title": {"text": "step"}, "range": [0, max(steps, 1)], "zeroline": False},
         "yaxis": {"title": {"text": ytitle}, "type": "log" if log else "linear",
                   "autorange": True, "exponentformat": "power" if log else "B"},
         "showlegend": True, "hovermode": "closest", "font": _FONT,
-        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02,
-                   "yanchor": "bottom", "itemclick": False, "itemdoubleclick": False,
+        # At the bottom, under the step axis: the plot's toolbar takes the top right.
+        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "yref": "container",
+                   "y": 0, "yanchor": "bottom", "itemclick": False, "itemdoubleclick": False,
                    "font": {"size": 11}},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
     }
-    return {"id": "loss", "layout": layout, "height": 260, "wide": True, "traces": traces}
+    return {"id": "loss", "layout": layout, "height": 284, "wide": True, "traces": traces}
 
 
 #: The chart's learning-rate slider reads as the sidebar's (ui/widgets.py): same name.

@@ -65,19 +65,20 @@ def test_a_one_finger_drag_on_the_contour_scrolls_the_page_instead_of_zooming(ph
     assert chart_state(phone)["runs"] == ["start 1 (-0.50, 2.50)"], "and no start added"
 
 
-@pytest.mark.parametrize("panel", ["contour", "onion", "loss"])
-def test_the_plot_toolbar_stays_clear_of_the_panel_title(phone, url, panel):
+@pytest.mark.parametrize(("panel", "label"), [
+    ("contour", ".gtitle"), ("onion", ".gtitle"), ("loss", ".gtitle"), ("loss", ".legend")])
+def test_the_plot_toolbar_stays_clear_of_the_panel_title_and_legend(phone, url, panel, label):
     open_chart(phone, url + START)
     phone.wait_for_selector(f".dl-panel-{panel} .modebar", state="attached", timeout=30_000)
-    title, toolbar = phone.evaluate("""(panel) => {
+    title, toolbar = phone.evaluate("""([panel, label]) => {
         const node = document.querySelector(`.dl-panel-${panel}`);
         const box = (selector) => {
             const r = [...node.querySelectorAll(selector)]
                 .find((n) => n.getBoundingClientRect().width > 0).getBoundingClientRect();
             return [r.left, r.right, r.top, r.bottom];
         };
-        return [box('.gtitle'), box('.modebar')];
-    }""", panel)
+        return [box(label), box('.modebar')];
+    }""", [panel, label])
     apart = (title[1] <= toolbar[0] or toolbar[1] <= title[0] or title[3] <= toolbar[2]
              or toolbar[3] <= title[2])
     assert apart, (title, toolbar)
