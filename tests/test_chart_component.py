@@ -162,7 +162,7 @@ def test_component_sources_are_files_next_to_the_module():
 # --- what the browser computes: derived channels and text templates ----------------------------
 
 
-def test_derived_channels_shift_subtract_clip_and_mask_per_fan_member():
+def test_derived_channels_shift_subtract_add_clip_and_mask_per_fan_member():
     x = np.array([[0.0, 1.0, 3.0], [5.0, np.nan, np.nan]])
     out = np.array([[0, 2, 0], [0, 0, 1]], dtype=np.uint8)
     result = chart.derive({"x": x, "out": out}, {
@@ -170,12 +170,14 @@ def test_derived_channels_shift_subtract_clip_and_mask_per_fan_member():
         "move": {"op": "sub", "of": ["next", "x"]},
         "shown": {"op": "clip", "of": "x", "range": [0.5, 2.0]},
         "inside": {"op": "where", "of": "x", "if": "out", "equals": 0},
+        "raised": {"op": "add", "of": "x", "value": -2.5},
     })
     np.testing.assert_array_equal(result["next"], [[1, 3, np.nan], [np.nan, np.nan, np.nan]])
     np.testing.assert_array_equal(result["move"][0], [1, 2, np.nan])
     np.testing.assert_array_equal(result["shown"], [[0.5, 1, 2], [2, np.nan, np.nan]])
     np.testing.assert_array_equal(result["inside"], [[0, np.nan, 3], [5, np.nan, np.nan]])
-    assert all(result[name].dtype == np.float32 for name in ("next", "move", "shown"))
+    np.testing.assert_array_equal(result["raised"], [[-2.5, -1.5, 0.5], [2.5, np.nan, np.nan]])
+    assert all(result[name].dtype == np.float32 for name in ("next", "move", "shown", "raised"))
     with pytest.raises(ValueError, match="unknown"):
         chart.derive({"x": x}, {"y": {"op": "cube", "of": "x"}})
 

@@ -8,7 +8,7 @@ from helpers import decode
 
 import gd_core
 from ui import figures
-from ui.chart import _with_static_keys
+from ui.chart import _with_static_keys, derive, fill_template
 from ui.runs import (
     LEARNING_RATES,
     TEXTBOOK_LEARNING_RATES,
@@ -159,8 +159,11 @@ def test_each_run_has_a_trail_head_and_arrow_on_the_contour():
     contour = payload["panels"][0]
     animated = [trace for trace in contour["traces"] if "series" in trace]
     # A fourth, spare run's traces: filled in the browser when a click adds a start.
+    # Per run: trail, arrow, current point; its start and where it left the map come last.
     assert sorted((t["series"], t["kind"]) for t in animated) == sorted(
-        (run, kind) for run in range(4) for kind in ("path", "head", "arrow"))
+        (run, kind) for run in range(4) for kind in ("path", "head", "arrow", "head", "head"))
+    assert [(t["series"], t.get("frame"), t["map"]) for t in animated[-8:-6]] == [
+        (0, 0, {"x": "x", "y": "y"}), (0, None, {"x": "exit_x", "y": "exit_y"})]
     assert len(payload["series"]) == 3
     assert contour["click"] is True
     assert contour["layout"]["xaxis"]["range"] == [-5.0, 5.0]
@@ -246,3 +249,77 @@ def test_the_three_d_surface_is_drawn_coarser_only_where_no_path_would_sink_unde
     low, high = np.nanmin(grid.z), np.nanmax(np.minimum(grid.z, figures.HALF_MAX))
     lift = 0.01 * (high - low)
     assert (figures.coarse_mesh_error(grid.z) < lift) == (stride == 2)
+
+
+def test_a_path_is_marked_where_it_crosses_the_edge_of_the_map():
+    domain = ((-1.0, 1.0), (-1.0, 1.0))
+    nan = np.nan
+    paths = np.array([
+        [[0.0, 0.0], [0.5, 0.0], [3.0, 0.5], [nan, nan]],  # leaves through x = 1 at y = 0.1
+        [[0.0, 0.0], [0.2, 0.2], [0.1, 0.1], [0.0, 0.0]],  # stays inside
+        [[0.0, 0.0], [0.5, 0.5], [np.inf, nan], [nan, nan]],  # jumps to infinity
+    ])
+    exits = figures.exit_points(paths, domain)
+    assert np.isnan(exits[0, :2]).all() and np.isnan(exits[1]).all()
+    np.testing.assert_allclose(exits[0, 2:], [[1.0, 0.1], [1.0, 0.1]])
+    np.testing.assert_allclose(exits[2, 2:], [[0.5, 0.5], [0.5, 0.5]])
+
+
+def test_a_diverging_run_carries_where_it_left_and_the_readouts_name_its_numbers():
+    surface, runs, payload = view("ravine", starts=[(-0.5, 2.5)])
+    member = list(LEARNING_RATES).index(0.13)
+    assert runs.diverged_at[member, 0] >= 0
+    channels = payload["series"][0]["channels"]
+    exit_x, exit_y = decode(channels["exit_x"])[member], decode(channels["exit_y"])[member]
+    left = np.flatnonzero(np.isfinite(exit_x))[0]
+    assert 0 < left <= runs.diverged_at[member, 0]
+    (xlo, xhi), (ylo, yhi) = surface.domain
+    on_edge = min(abs(exit_x[left] - xlo), abs(exit_x[left] - xhi), abs(exit_y[left] - ylo),
+                  abs(exit_y[left] - yhi))
+    assert on_edge < 0.01
+    np.testing.assert_allclose(decode(channels["grad_norm"])[member, 0],
+                               np.hypot(*surface.gradient(np.array([-0.5, 2.5]))), rtol=1e-3)
+    lines = [line["text"] for line in payload["readouts"]]
+    assert lines[0] == figures.MARKS_KEY and "−∇f" in lines[0]
+    assert lines[1] == "● start 1 at step {step}: {where}"
+    channels_sent = {name: decode(spec) for name, spec in channels.items()}
+    filled = derive(channels_sent, payload["series"][0]["derived"])
+    spec = payload["readouts"][1]
+    diverged = runs.diverged_at[member, 0]
+    start = np.array([-0.5, 2.5])
+    f0, slope0 = (figures.format_number(float(value)) for value in (
+        surface.value(start), np.float16(np.hypot(*surface.gradient(start)))))
+    assert fill_template(spec["text"], spec, filled, member, 0) == (
+        f"● start 1 at step 0: x = −0.5, y = 2.5, f = {f0}, |∇f| = {slope0}")
+    assert fill_template(spec["text"], spec, filled, member, runs.steps) == (
+        f"● start 1 at step {runs.steps}: diverged at step {diverged}: step back to watch it "
+        "escape")
+
+
+def test_the_three_d_view_keeps_the_surface_box_whatever_the_runs_do():
+    surface = gd_core.get_surface("ravine")
+    grid = figures.surface_grid(surface)
+    scene = figures.onion_panel(surface, grid, 1)["layout"]["scene"]
+    low, high = float(np.nanmin(grid.z)), float(np.nanmax(grid.z))
+    zlo, zhi = scene["zaxis"]["range"]
+    assert zlo < low < high < zhi < high + 0.1 * (high - low)
+    assert scene["xaxis"]["range"] == [-1, 3] and scene["yaxis"]["range"] == [-1, 3]
+
+
+def test_the_contour_has_a_colour_bar_labelled_in_f():
+    surface = gd_core.get_surface("bowl")
+    grid = figures.surface_grid(surface)
+    bar = figures.shading_scale(grid)
+    low = float(np.nanmin(grid.z))
+    assert bar["ticktext"][0] == f"{figures.format_number(low)} low"
+    assert bar["ticktext"][-1].endswith(" high") and "light = low" in bar["title"]["text"]
+    assert np.log1p(np.nanmax(grid.z) - low) == pytest.approx(bar["tickvals"][-1])
+
+
+def test_the_loss_chart_names_each_run_in_a_legend_but_not_the_spare():
+    _, _, payload = view(starts=[(-4.0, 4.0), (1.0, 1.0)])
+    loss = payload["panels"][-1]
+    assert loss["layout"]["showlegend"]
+    named = [(t["trace"]["name"], t["trace"]["marker"]["symbol"]) for t in loss["traces"]
+             if t["trace"].get("showlegend")]
+    assert named == [("start 1", "circle"), ("start 2", "square")]

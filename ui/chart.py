@@ -31,7 +31,6 @@ Payload (plain JSON; arrays as ``encode_array`` dicts — base64, never NaN in J
               "marks": [{"position": 23.4, "label": "2/f″ = 0.167", "help": "..."}]},
       "readouts": [{"series": 0, "text": TEMPLATE, "phrases": {...}, "digits": 3}],
       "columns": [2, 1],                # optional: relative widths of the two panels of a row
-      "start_frame": "first",           # optional: a new chart opens on frame 0, not the last
       "badges_first": True,             # optional: badges under the controls, above the panels
       "notes": {"title": "What to try", "items": ["...", ...], "caption": "..."},  # optional
       "formula": r"f(x, y) = ...",      # optional: LaTeX shown above the controls
@@ -47,7 +46,8 @@ Every channel is ``(fan members, frames)`` (or ``(frames,)`` for a run without a
 channel name ``"step"`` is built in (0, 1, ..., frames - 1). ``badges`` holds one entry per fan
 member. ``derived`` channels are computed in the browser from earlier ones, in order, so the
 payload carries only what cannot be derived (``derive`` below is the reference): ``shift`` (the
-value at the next frame, NaN at the last), ``sub`` (``of[0] - of[1]``), ``clip`` (into
+value at the next frame, NaN at the last), ``sub`` (``of[0] - of[1]``), ``add`` (``of`` plus
+the number ``value``), ``clip`` (into
 ``range``, NaN stays NaN) and ``where`` (``of`` where channel ``if`` equals ``equals``, else
 NaN). The fan slider switches every animated trace between fan members on each input event.
 A fan ``mark`` is a labelled tick under the slider at a fractional member index (a critical
@@ -74,7 +74,8 @@ path lifted above its surface, a loss shifted by the minimum value):
 
 - ``{"kind": "path", "series": i, "map": {"x": "x", "y": "y"}, "trace": {...}}``: frames
   ``0..k``, the trail so far.
-- ``{"kind": "head", ...}``: frame ``k`` only, the current iterate.
+- ``{"kind": "head", ...}``: frame ``k`` only, the current iterate; with ``"frame": j`` always
+  frame ``j`` (``0``: the run's start point).
 - ``{"kind": "arrow", ..., "direction": {"x": "dx", "y": "dy"}, "normalize": L}``: a segment
   from the current iterate along the direction channels, ``L`` data units long (or
   ``"scale": s`` times the direction instead of normalising). A number in ``direction`` is a
@@ -260,6 +261,8 @@ def derive(channels: dict[str, np.ndarray], derived: dict[str, dict]) -> dict[st
             elif spec["op"] == "sub":
                 result = (np.asarray(out[source[0]], dtype=np.float32)
                           - np.asarray(out[source[1]], dtype=np.float32))
+            elif spec["op"] == "add":
+                result = np.asarray(out[source], dtype=np.float32) + np.float32(spec["value"])
             elif spec["op"] == "clip":
                 result = np.clip(np.asarray(out[source], dtype=np.float32), *spec["range"])
             elif spec["op"] == "where":

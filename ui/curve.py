@@ -24,6 +24,7 @@ import numpy as np
 
 import gd_core
 from ui.chart import HALF_MAX, encode_array, format_number
+from ui.figures import fan_spec
 from ui.runs import TONES, FanRuns, format_learning_rate
 
 #: Okabe–Ito colours (vermillion, blue, bluish green): readable for colour-blind viewers.
@@ -476,11 +477,7 @@ def curve_payload(
     if not compact:
         panels.append(value_panel(surface, window, runs.steps, height=340))
     lrs = [float(lr) for lr in runs.lrs]
-    fan = {
-        "label": "learning rate η", "labels": [format_learning_rate(lr) for lr in lrs],
-        "values": lrs, "index": int(lr_index),
-        "help": "Drag to switch between runs at each learning rate, live.", "marks": [],
-    }
+    fan = {**fan_spec(lrs, [format_learning_rate(lr) for lr in lrs], lr_index), "marks": []}
     position = fan_position(lrs, critical.value) if critical else None
     if position is not None:
         fan["marks"].append({"position": position, "label": critical.label,
@@ -496,7 +493,6 @@ def curve_payload(
         }],
         "fan": fan,
         "readouts": readouts(optimizer, optimizer_title),
-        "start_frame": "first",
         "badges_first": True,
     }
     if not compact:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import gd_core
-from ui.chart import HALF_MAX, encode_array, fit_half_range
+from ui.chart import HALF_MAX, encode_array, fit_half_range, format_number
 from ui.runs import Badge, FanRuns
 
 #: Okabe–Ito colours (safe for colour-blind viewers), each run also gets its own marker.
@@ -73,6 +73,31 @@ def reference_value(surface: gd_core.Surface) -> float:
     return float(min(surface.value(point) for point in surface.minima))
 
 
+def exit_points(points: np.ndarray, domain) -> np.ndarray:
+    """Where each path first leaves the plotted box ``domain``: ``points`` ``(..., frames, 2)``
+    -> the same shape, NaN up to the frame the path is first outside (or gone), from there on
+    the point where its last step crossed the box's edge (the last point inside when the step
+    went to infinity). A path that never leaves, or starts outside, stays NaN."""
+    (xlo, xhi), (ylo, yhi) = domain
+    low, high = np.array([xlo, ylo]), np.array([xhi, yhi])
+    with np.errstate(all="ignore"):
+        inside = np.all((points >= low) & (points <= high), axis=-1)
+        first_out = np.argmax(~inside, axis=-1)
+        leaves = (~inside).any(axis=-1) & (first_out > 0)
+        at = np.maximum(first_out, 1)[..., None, None]
+        before = np.take_along_axis(points, at - 1, axis=-2)[..., 0, :]
+        after = np.take_along_axis(points, at, axis=-2)[..., 0, :]
+        travel = after - before
+        room = np.where(after > high, high - before, np.where(after < low, low - before, np.inf))
+        ratio = room / travel
+        fraction = np.min(np.where(np.isfinite(ratio), ratio, np.inf), axis=-1)
+        fraction = np.where(np.isfinite(fraction), np.clip(fraction, 0.0, 1.0), 0.0)
+        crossing = np.where(np.isfinite(after), before + fraction[..., None] * travel, before)
+    frames = np.arange(points.shape[-2])
+    shown = leaves[..., None] & (frames >= first_out[..., None])
+    return np.where(shown[..., None], crossing[..., None, :], np.nan)
+
+
 def run_series(
     surface: gd_core.Surface, runs: FanRuns, badges: list[list[Badge]], names: list[str]
 ) -> list[dict]:
@@ -80,15 +105,28 @@ def run_series(
 
     Channels (each ``(learning rates, frames)``): ``x``, ``y`` in float16; ``gap`` = f − f* in
     float32 (floored at ``GAP_FLOOR``: loss charts go down to tiny values); ``heading`` = the
-    angle of −∇f in float16, the downhill direction the arrow shows.
+    angle of −∇f in float16, the downhill direction the arrow shows; ``grad_norm`` = |∇f|
+    in float16 for the readouts (3 digits; float32 would cost some 20 KB more per run, and
+    beyond float16's 65504 a runaway's gradient reads "∞"); ``exit_x``, ``exit_y``,
+    ``exit_gap``: where the path left the plotted box (``exit_points``, NaN before it did),
+    and f − f* there; ``gone`` = 1 once the run has diverged (its points are NaN) and
+    ``diverged`` = the step it did (NaN if never), for the readouts. Derived in the browser:
+    ``f`` = gap + f*.
     """
+    reference = reference_value(surface)
     points = fit_half_range(runs.points)
-    gap = np.maximum(runs.values - reference_value(surface), GAP_FLOOR)
+    gap = np.maximum(runs.values - reference, GAP_FLOOR)
     downhill = -runs.gradients
     with np.errstate(invalid="ignore"):
+        steepness = np.hypot(downhill[..., 0], downhill[..., 1])
         # At a stationary point the direction is noise: no arrow there.
-        flat = np.hypot(downhill[..., 0], downhill[..., 1]) < _FLAT_GRADIENT
+        flat = steepness < _FLAT_GRADIENT
     heading = np.where(flat, np.nan, np.arctan2(downhill[..., 1], downhill[..., 0]))
+    exits = exit_points(runs.points, surface.domain)
+    with np.errstate(all="ignore"):
+        exit_gap = np.maximum(surface.value(np.nan_to_num(exits)) - reference, GAP_FLOOR)
+    exit_gap = np.where(np.isnan(exits[..., 0]), np.nan, exit_gap)
+    diverged_at = runs.diverged_at
     series = []
     for start, name in enumerate(names):
         series.append({
@@ -100,7 +138,17 @@ def run_series(
                 "y": encode_array(points[:, start, :, 1], "f2", compress=True),
                 "gap": encode_array(gap[:, start], "f4", compress=True),
                 "heading": encode_array(heading[:, start], "f2", compress=True),
+                "grad_norm": encode_array(steepness[:, start], "f2", compress=True),
+                "exit_x": encode_array(exits[:, start, :, 0], "f2", compress=True),
+                "exit_y": encode_array(exits[:, start, :, 1], "f2", compress=True),
+                "exit_gap": encode_array(exit_gap[:, start], "f4", compress=True),
+                "gone": encode_array(~np.isfinite(runs.points[:, start, :, 0]), "u1",
+                                     compress=True),
+                "diverged": encode_array(np.broadcast_to(
+                    np.where(diverged_at[:, start, None] >= 0, diverged_at[:, start, None],
+                             np.nan), gap[:, start].shape), "f2", compress=True),
             },
+            "derived": {"f": {"op": "add", "of": "gap", "value": reference}},
             "badges": [{"text": badge.text, "tone": badge.tone} for badge in badges[start]],
         })
     return series
@@ -111,15 +159,37 @@ def run_style(run: int) -> tuple[str, str]:
     return PALETTE[run % MAX_RUNS], SYMBOLS[run % MAX_RUNS]
 
 
+def shading_scale(grid: SurfaceGrid, ticks: int = 4) -> dict:
+    """The contour's colour bar: the shading is log(1 + f − min f) (chart.js
+    ``log1p_above_min``), so its ticks sit at even steps of that and are labelled with f."""
+    finite = np.minimum(grid.z[np.isfinite(grid.z)], HALF_MAX)
+    low = float(finite.min()) if finite.size else 0.0
+    top = float(np.log1p(finite.max() - low)) if finite.size else 1.0
+    shades = np.linspace(0.0, top, ticks)
+    labels = [format_number(low + float(np.expm1(shade))) for shade in shades]
+    labels[0] += " low"
+    labels[-1] += " high"
+    return {"title": {"text": "f (light = low)", "side": "right"}, "tickvals": shades.tolist(),
+            "ticktext": labels, "thickness": 10, "len": 0.85, "xpad": 6, "outlinewidth": 0,
+            "ticks": ""}
+
+
+#: The key to the marks on the contour map and the 3D view, a line of text under the chart.
+MARKS_KEY = ("○ where a run starts · ● where it is at this step · ┈➤ −∇f, the downhill "
+             "direction there · □ where a run left the map · × a known minimum")
+
+
 def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> dict:
-    """The contour map: shaded levels, known minima, and per run a trail, head and arrow."""
+    """The contour map: shaded levels (with a colour bar), known minima, and per run a trail,
+    head and arrow, then its start and where it left the map."""
     (xlo, xhi), (ylo, yhi) = surface.domain
     traces = [
         {"kind": "contour", "transform": {"z": "log1p_above_min"}, "trace": {
             "type": "contour", **GRID_REFS,
             # 20 levels: enough to read the terrain, and plotly computes a new surface's
             # contours in half the time 28 took on Rastrigin's many dips (36 vs 73 ms here).
-            "colorscale": TERRAIN, "showscale": False, "ncontours": 20,
+            "colorscale": TERRAIN, "showscale": True, "colorbar": shading_scale(grid),
+            "ncontours": 20,
             "contours": {"coloring": "fill", "showlines": True},
             "line": {"color": "rgba(60, 72, 88, 0.35)", "width": 0.6},
             "hovertemplate": "x = %{x:.3f}<br>y = %{y:.3f}<extra>click to start here</extra>",
@@ -151,6 +221,21 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> dic
                 "type": "scatter", "mode": "markers", "hoverinfo": "skip",
                 "marker": {"color": color, "size": 13, "symbol": symbol,
                            "line": {"color": "white", "width": 1.5}},
+            }},
+        ]
+    # After every run's path (the first three traces per run keep their places).
+    for run in range(runs):
+        color, _ = run_style(run)
+        traces += [
+            {"kind": "head", "series": run, "map": {"x": "x", "y": "y"}, "frame": 0, "trace": {
+                "type": "scatter", "mode": "markers", "hoverinfo": "skip",
+                "marker": {"color": color, "opacity": 0, "size": 15, "symbol": "circle",
+                           "line": {"color": color, "width": 2.5}},
+            }},
+            {"kind": "head", "series": run, "map": {"x": "exit_x", "y": "exit_y"}, "trace": {
+                "type": "scatter", "mode": "markers", "hoverinfo": "skip",
+                "marker": {"color": color, "opacity": 0, "size": 15, "symbol": "square",
+                           "line": {"color": color, "width": 2.5}},
             }},
         ]
     layout = {
@@ -198,8 +283,22 @@ def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> dict:
                 "marker": {"color": color, "size": 5, "symbol": _symbol_3d(symbol),
                            "line": {"color": "white", "width": 1}},
             }},
+            {"kind": "head", **where, "frame": 0, "trace": {
+                "type": "scatter3d", "mode": "markers", "hoverinfo": "skip",
+                "marker": {"color": color, "size": 6, "symbol": "circle-open"},
+            }},
+            {"kind": "head", "series": run, "map": {"x": "exit_x", "y": "exit_y",
+                                                     "z": "exit_gap"},
+             "offset": offset, "trace": {
+                 "type": "scatter3d", "mode": "markers", "hoverinfo": "skip",
+                 "marker": {"color": color, "size": 6, "symbol": "square-open"},
+             }},
         ]
     (xlo, xhi), (ylo, yhi) = surface.domain
+    # The surface's own box: an escaping path leaves it (plotly clips it at the box) instead
+    # of stretching the f axis to its last value and flattening the surface.
+    span = (high - low) or 1.0
+    zlo, zhi = low - 0.02 * span, high + 2 * lift + 0.02 * span
     layout = {
         "uirevision": surface.name,
         "margin": {"l": 0, "r": 0, "t": 36, "b": 0},
@@ -208,7 +307,7 @@ def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> dict:
         "scene": {
             "xaxis": {"title": {"text": "x"}, "range": [xlo, xhi]},
             "yaxis": {"title": {"text": "y"}, "range": [ylo, yhi]},
-            "zaxis": {"title": {"text": "f"}},
+            "zaxis": {"title": {"text": "f"}, "range": [zlo, zhi]},
             "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.7},
             "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.1}},
         },
@@ -237,8 +336,14 @@ def _symbol_3d(symbol: str) -> str:
     return symbol if symbol in known else "circle"
 
 
-def loss_panel(surface: gd_core.Surface, steps: int, log: bool, runs: int) -> dict:
-    """Loss against step: the whole curve faint, the part played so far bold, the iterate."""
+def loss_panel(surface: gd_core.Surface, steps: int, log: bool, runs: int,
+               named: int | None = None) -> dict:
+    """Loss against step: the whole curve faint, the part played so far bold, the iterate.
+
+    The first ``named`` runs (all by default; the others are spares, drawn empty) are in the
+    legend, each by its colour, marker and name.
+    """
+    named = runs if named is None else named
     offset = {} if log else {"y": reference_value(surface)}
     traces = []
     for run in range(runs):
@@ -247,14 +352,16 @@ def loss_panel(surface: gd_core.Surface, steps: int, log: bool, runs: int) -> di
         traces += [
             {"kind": "path", **where, "frames": "all", "trace": {
                 "type": "scatter", "mode": "lines", "hoverinfo": "skip", "opacity": 0.3,
-                "line": {"color": color, "width": 1.5},
+                "line": {"color": color, "width": 1.5}, "showlegend": False,
             }},
             {"kind": "path", **where, "trace": {
                 "type": "scatter", "mode": "lines", "line": {"color": color, "width": 2.5},
+                "showlegend": False,
                 "hovertemplate": "step %{x}<br>%{y:.4g}<extra></extra>",
             }},
             {"kind": "head", **where, "trace": {
                 "type": "scatter", "mode": "markers", "hoverinfo": "skip",
+                "name": f"start {run + 1}", "showlegend": run < named,
                 "marker": {"color": color, "size": 10, "symbol": symbol,
                            "line": {"color": "white", "width": 1}},
             }},
@@ -262,25 +369,49 @@ def loss_panel(surface: gd_core.Surface, steps: int, log: bool, runs: int) -> di
     ytitle = "f(θ) − f*  (log scale)" if log else "f(θ)"
     layout = {
         "uirevision": f"{surface.name}|{log}",
-        "margin": {"l": 60, "r": 12, "t": 36, "b": 40},
+        "margin": {"l": 60, "r": 12, "t": 36, "b": 64},
         "title": {"text": "Loss at each step", "font": {"size": 14}, "x": 0.02,
                   "xanchor": "left"},
         "xaxis": {"title": {"text": "step"}, "range": [0, max(steps, 1)], "zeroline": False},
         "yaxis": {"title": {"text": ytitle}, "type": "log" if log else "linear",
                   "autorange": True, "exponentformat": "power" if log else "B"},
-        "showlegend": False, "hovermode": "closest", "font": _FONT,
+        "showlegend": True, "hovermode": "closest", "font": _FONT,
+        # At the bottom, under the step axis: the plot's toolbar takes the top right.
+        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "yref": "container",
+                   "y": 0, "yanchor": "bottom", "itemclick": False, "itemdoubleclick": False,
+                   "font": {"size": 11}},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
     }
-    return {"id": "loss", "layout": layout, "height": 260, "wide": True, "traces": traces}
+    return {"id": "loss", "layout": layout, "height": 284, "wide": True, "traces": traces}
+
+
+#: The chart's learning-rate slider reads as the sidebar's (ui/widgets.py): same name.
+LEARNING_RATE_LABEL = "Learning rate η"
 
 
 def fan_spec(lrs, labels: list[str], index: int) -> dict:
-    """The learning-rate slider inside the chart: one position per run of the fan."""
+    """The learning-rate slider inside the chart, above its panels: one position per run of
+    the fan, labelled as the sidebar's learning-rate slider (the two move together)."""
     return {
-        "label": "learning rate η", "labels": labels, "values": [float(lr) for lr in lrs],
+        "label": LEARNING_RATE_LABEL, "labels": labels, "values": [float(lr) for lr in lrs],
         "index": int(index),
-        "help": "Drag to switch between precomputed runs at each learning rate, live.",
+        "help": "The sidebar's learning rate, here above the charts: drag to switch between "
+                "the runs at each learning rate live; the sidebar follows when you let go.",
     }
+
+
+def run_readouts(runs: int) -> list[dict]:
+    """The lines of text under the chart: the key to the marks, then per run where its
+    current point is (x, y, f and the gradient's length), filled in by the browser."""
+    lines = [{"series": 0, "text": MARKS_KEY}] if runs else []
+    where = {"channel": "gone", "options": [
+        "x = {x}, y = {y}, f = {f}, |∇f| = {grad_norm}",
+        "diverged at step {diverged}: step back to watch it escape"]}
+    return lines + [
+        {"series": run, "text": f"{GLYPHS[run % MAX_RUNS]} start {run + 1} at step {{step}}: "
+                                "{where}", "phrases": {"where": where}}
+        for run in range(runs)
+    ]
 
 
 def descent_payload(
@@ -303,10 +434,11 @@ def descent_payload(
     panels = [contour_panel(surface, grid, count)]
     if show_3d:
         panels.append(onion_panel(surface, grid, count))
-    panels.append(loss_panel(surface, runs.steps, log_loss, count))
+    panels.append(loss_panel(surface, runs.steps, log_loss, count, named=len(runs.starts)))
     return {
         "arrays": grid_arrays(grid),
         "panels": panels,
         "series": run_series(surface, runs, badges, names),
         "fan": fan_spec(runs.lrs, lr_labels, lr_index),
+        "readouts": run_readouts(len(runs.starts)),
     }

@@ -1,5 +1,19 @@
 """Reading and driving the chart component (``ui/chart.py``) in a Playwright page."""
 
+import base64
+import zlib
+
+import numpy as np
+
+
+def decode(spec: dict) -> np.ndarray:
+    """A payload array as the browser decodes it."""
+    raw = base64.b64decode(spec["bdata"])
+    if spec.get("codec") == "deflate":
+        raw = zlib.decompress(raw)
+    return np.frombuffer(raw, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
+        spec["shape"])
+
 
 def open_chart(page, url: str) -> None:
     """Load ``url`` and wait until the chart has drawn its contour."""
@@ -64,3 +78,19 @@ def readouts(page) -> list[str]:
     """The chart's lines of text about the current iterate."""
     return page.evaluate("""() => Array.from(document.querySelectorAll('.dl-readout'),
         (node) => node.textContent)""")
+
+
+def head_marker_on_screen(page, panel: str, trace: int) -> list[float]:
+    """The centre of the marker a panel's live plotly trace draws (its current point)."""
+    return page.evaluate("""([panel, trace]) => {
+        const layer = document.querySelector(`.dl-panel-${panel} .dl-live .scatterlayer`);
+        const box = layer.children[trace].querySelector('.point').getBoundingClientRect();
+        return [box.left + box.width / 2, box.top + box.height / 2];
+    }""", [panel, trace])
+
+
+def pick_sidebar_option(page, label: str, option: str) -> None:
+    """Choose ``option`` in the sidebar's select box labelled ``label``."""
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
+        has_text=label).locator("input").click()
+    page.get_by_role("option", name=option, exact=True).click()

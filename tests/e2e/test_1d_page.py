@@ -1,12 +1,18 @@
 """The "Why minus the gradient" page in Debian's Chromium: the learning rate scrub, stepping
 through the iterations, a click on the curve, and the home page's classic-example links."""
 
-import base64
-import zlib
-
-import numpy as np
 import pytest
-from chart_page import axis_spans, chart_state, live_trace, open_panel, readouts, screen_point
+from chart_page import (
+    axis_spans,
+    chart_state,
+    decode,
+    head_marker_on_screen,
+    live_trace,
+    open_panel,
+    pick_sidebar_option,
+    readouts,
+    screen_point,
+)
 
 import gd_core
 from ui import curve
@@ -18,6 +24,8 @@ pytestmark = pytest.mark.e2e
 PAGE = "pages/1_Why_minus_the_gradient.py"
 # The curve panel's live traces (ui/curve.py curve_panel): the whole run faint, then the trail.
 WHOLE_RUN = 0
+TRAIL = 1
+HEAD = 5
 
 
 @pytest.fixture(scope="module")
@@ -25,18 +33,26 @@ def url(streamlit_app):
     return streamlit_app(PAGE)
 
 
-def decode(spec: dict) -> np.ndarray:
-    raw = zlib.decompress(base64.b64decode(spec["bdata"]))
-    return np.frombuffer(raw, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
-        spec["shape"])
-
-
 def badge(page) -> str:
     return chart_state(page)["badges"][0]
 
 
+def test_the_page_opens_on_the_last_step_with_the_whole_path_drawn(page, url):
+    open_panel(page, url, "curve")
+    assert chart_state(page)["counter"] == "step 50 / 50"
+    assert len(live_trace(page, "curve", TRAIL)["x"]) == 51
+    assert readouts(page)[0].startswith("Step 50: ")
+    page.click(".dl-play")  # replays from the start
+    page.wait_for_function("Number(document.querySelector('.dl-chart').dataset.frame) < 50")
+
+
+def go_to_step(page, frame: int) -> None:
+    page.locator(".dl-scrubber").fill(str(frame))
+
+
 def test_moving_the_learning_rate_changes_the_badge_and_the_points(page, url):
     open_panel(page, url, "curve")
+    go_to_step(page, 0)
     state = chart_state(page)
     assert state["fanValue"] == "0.03" and state["counter"] == "step 0 / 50"
     assert badge(page).startswith("converging smoothly")
@@ -80,6 +96,7 @@ def expected_readouts(lr: float, frame: int) -> list[str]:
 
 def test_stepping_spells_out_each_step_as_the_python_reference_does(page, url):
     open_panel(page, url, "curve")
+    go_to_step(page, 0)
     for frame in range(4):
         assert readouts(page) == expected_readouts(0.03, frame)
         page.click(".dl-forward")
@@ -101,6 +118,7 @@ def test_a_click_on_the_curve_starts_there(page, url):
     assert abs(start - target[0]) < 0.01 * span_x
     page.wait_for_function(f"""() => document.querySelector('.dl-badge-name')
         ?.textContent === 'start x₀ = {start:g}'""")
+    go_to_step(page, 0)
     assert readouts(page)[0].startswith(f"Step 0: x = {start:g}, slope f′(x) = ")
     assert "so we move left" in readouts(page)[0]
 
@@ -120,10 +138,27 @@ def test_a_classic_example_opens_the_page_in_its_scenario(page, streamlit_app):
     page.get_by_role("link", name="6x² − 12x + 3 from 0.75, η = 0.15").click()
     page.wait_for_function("location.pathname.endsWith('/Why_minus_the_gradient')")
     page.wait_for_function("""() => document.querySelector('.dl-panel-value')
-        && document.querySelector('.dl-readout')?.textContent.startsWith('Step 0: x = 0.75')""",
+        && document.querySelector('.dl-counter')?.textContent === 'step 15 / 15'""",
                            timeout=30_000)
+    go_to_step(page, 0)
     state = chart_state(page)
-    assert state["fanValue"] == "0.15" and state["counter"] == "step 0 / 15"
+    assert state["fanValue"] == "0.15" and readouts(page)[0].startswith("Step 0: x = 0.75")
     assert readouts(page)[1] == "The step: x ← x − η·f′(x) = 0.75 − 0.15 × (−3) = 1.2."
     assert badge(page).startswith("oscillating but converging")
     assert "curve=" not in page.url, "back on the parabola, the default curve"
+
+
+def test_after_switching_curves_the_point_is_drawn_on_the_new_curve(page, url):
+    open_panel(page, url, "curve")
+    pick_sidebar_option(page, "Curve", "Bowl (x − 3)²")
+    page.wait_for_function("location.search.includes('curve=bowl_1d')")
+    page.wait_for_function("""() => document.querySelector('.dl-badge-name')
+        ?.textContent.startsWith('start x₀ = 0')""")
+    for frame in (0, 1, 2):
+        go_to_step(page, frame)
+        head = live_trace(page, "curve", HEAD)
+        x = head["x"][0]
+        on_curve = screen_point(page, "curve", x, (x - 3) ** 2)
+        drawn = head_marker_on_screen(page, "curve", HEAD)
+        assert abs(drawn[0] - on_curve[0]) < 2 and abs(drawn[1] - on_curve[1]) < 2, (
+            frame, drawn, on_curve)

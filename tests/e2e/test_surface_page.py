@@ -4,10 +4,22 @@ import base64
 import re
 from urllib.parse import parse_qs, urlparse
 
+import numpy as np
 import pytest
-from chart_page import axis_spans, chart_state, live_trace, open_chart, screen_point
+from chart_page import (
+    axis_spans,
+    chart_state,
+    decode,
+    live_trace,
+    open_chart,
+    readouts,
+    screen_point,
+)
 
-from ui.runs import LEARNING_RATES
+import gd_core
+from ui import figures
+from ui.chart import derive, fill_template
+from ui.runs import LEARNING_RATES, badges, format_learning_rate, run_fan
 
 pytestmark = pytest.mark.e2e
 
@@ -100,6 +112,37 @@ def test_play_advances_the_iteration_counter(page, url):
     paused = chart_state(page)["frame"]
     page.wait_for_timeout(400)
     assert chart_state(page)["frame"] == paused
+
+
+def test_a_click_on_the_iteration_slider_while_playing_goes_to_that_step(page, url):
+    open_chart(page, url + START)
+    page.click(".dl-play")
+    page.wait_for_function("Number(document.querySelector('.dl-chart').dataset.frame) > 2")
+    box = page.locator(".dl-scrubber").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    state = chart_state(page)
+    assert 70 <= state["frame"] <= 80, state
+    assert page.locator(".dl-play").get_attribute("aria-pressed") == "false", "and it pauses"
+
+
+def loss_range(page) -> list[float]:
+    return page.evaluate(
+        "() => document.querySelector('.dl-panel-loss .dl-live')._fullLayout.yaxis.range")
+
+
+def test_after_clearing_the_starts_there_is_nothing_to_play_and_the_loss_axis_is_plain(
+        page, url):
+    open_chart(page, url + "?surface=rosenbrock&starts=-1.5,2&lr=0.001&log=1")
+    page.wait_for_function("""() => document.querySelector('.dl-panel-loss .dl-live')
+        ?._fullLayout?.yaxis.range[1] > 1""")
+    page.get_by_role("button", name="Clear start points").click()
+    page.wait_for_function("document.querySelectorAll('.dl-badge').length === 0")
+    page.wait_for_function("""() => document.querySelector('.dl-counter').textContent
+        === 'no runs yet'""")
+    assert page.locator(".dl-play").is_disabled() and page.locator(".dl-scrubber").is_disabled()
+    page.wait_for_function("""() => document.querySelector('.dl-panel-loss .dl-live')
+        ._fullLayout.yaxis.range[1] <= 1""")
+    assert loss_range(page) == [-1, 1], "10⁻¹ to 10¹ on the log scale"
 
 
 def test_reloading_the_link_gives_the_same_view(page, url):
@@ -304,3 +347,82 @@ def test_the_three_d_scene_rests_when_nothing_moves_and_turns_with_a_drag(page, 
     frames = page.evaluate("window.__frames")
     page.wait_for_timeout(1000)
     assert page.evaluate("window.__frames") - frames < 5, "and it rests again"
+
+
+def onion_ranges(page) -> dict:
+    return page.evaluate("""() => {
+        const scene = document.querySelector('.dl-panel-onion .dl-live')._fullLayout.scene;
+        return {x: scene.xaxis.range, y: scene.yaxis.range, z: scene.zaxis.range};
+    }""")
+
+
+def test_a_diverging_run_leaves_the_three_d_box_which_keeps_the_surface_range(page, url):
+    open_chart(page, url + "?surface=ravine&starts=-0.5,2.5&lr=0.13")
+    page.wait_for_function("""() => document.querySelector('.dl-panel-onion .dl-live')
+        ?.data?.length > 1""", timeout=30_000)
+    assert "diverged at step" in chart_state(page)["badges"][0]
+    ranges = onion_ranges(page)
+    surface = gd_core.get_surface("ravine")
+    grid = figures.surface_grid(surface)
+    assert ranges["x"] == [-1, 3] and ranges["y"] == [-1, 3]
+    assert np.nanmin(grid.z) - 10 < ranges["z"][0] < np.nanmin(grid.z)
+    assert np.nanmax(grid.z) < ranges["z"][1] < np.nanmax(grid.z) + 20, "not stretched to 1e26"
+    # Where the path left the map is marked, on its edge, in the contour and the 3D view.
+    marks = [trace for trace in page.evaluate(
+        "() => document.querySelector('.dl-panel-contour .dl-live').data")
+        if trace.get("marker", {}).get("symbol") == "square" and trace["x"]]
+    (x,), (y,) = marks[0]["x"], marks[0]["y"]
+    assert min(abs(x + 1), abs(x - 3), abs(y + 1), abs(y - 3)) < 0.02
+
+
+def test_the_marks_are_explained_a_colour_bar_a_legend_and_a_key(page, url):
+    open_chart(page, url + "?surface=himmelblau&starts=-4,4;1,1")
+    page.wait_for_selector(".dl-panel-contour .colorbar")
+    assert "light = low" in page.locator(".dl-panel-contour .colorbar").text_content()
+    page.wait_for_function("document.querySelectorAll('.dl-panel-loss .legendtext').length === 2")
+    assert page.locator(".dl-panel-loss .legendtext").all_text_contents() == [
+        "start 1", "start 2"]
+    symbols = page.evaluate("""() => [...document.querySelectorAll(
+        '.dl-panel-loss .legend .traces .scatterpts')].map((n) => n.getAttribute('d'))""")
+    assert len(set(symbols)) == 2, "each start its own marker"
+    assert "−∇f, the downhill direction" in readouts(page)[0]
+    # Each start has a ring on the contour at its start point.
+    rings = [trace for trace in page.evaluate(
+        "() => document.querySelector('.dl-panel-contour .dl-live').data")
+        if trace.get("marker", {}).get("symbol") == "circle"
+        and trace["marker"].get("opacity") == 0
+        and trace["x"]]
+    assert [(ring["x"][0], ring["y"][0]) for ring in rings] == [(-4, 4), (1, 1)]
+
+
+def test_the_chart_learning_rate_slider_reads_as_the_sidebar_one_with_its_ends(page, url):
+    open_chart(page, url + START)
+    fan = page.locator(".dl-fan")
+    assert fan.locator(".dl-fan-label").inner_text() == "Learning rate η"
+    assert fan.locator(".dl-fan-low").inner_text() == format_learning_rate(LEARNING_RATES[0])
+    assert fan.locator(".dl-fan-high").inner_text() == format_learning_rate(LEARNING_RATES[-1])
+    assert "above the charts" in page.locator(".dl-fan-slider").get_attribute("title")
+    sidebar = page.locator("[data-testid='stSidebar']").get_by_text("Learning rate η")
+    assert sidebar.count() == 1
+    # The slider is above the panels, as its help says.
+    slider_box = page.locator(".dl-fan-slider").bounding_box()
+    assert slider_box["y"] < page.locator(".dl-panel-contour").bounding_box()["y"]
+
+
+def test_the_current_point_of_each_run_is_read_out_under_the_chart(page, url):
+    open_chart(page, url + "?surface=himmelblau&starts=-4,4;1,1&steps=30&lr=0.01")
+    surface = gd_core.get_surface("himmelblau")
+    runs = run_fan(surface, "gd", {}, np.array([[-4.0, 4.0], [1.0, 1.0]]), LEARNING_RATES, 30)
+    payload = figures.descent_payload(
+        surface, figures.surface_grid(surface), runs, badges(surface, runs),
+        lr_labels=[format_learning_rate(lr) for lr in LEARNING_RATES], lr_index=0,
+        log_loss=False)
+    member = list(LEARNING_RATES).index(0.01)
+    page.locator(".dl-scrubber").fill("7")
+    for line, series in zip(readouts(page)[1:], payload["series"], strict=True):
+        channels = derive({name: decode(spec) for name, spec in series["channels"].items()},
+                          series["derived"])
+        spec = payload["readouts"][1 + payload["series"].index(series)]
+        assert line == fill_template(spec["text"], spec, channels, member, 7)
+    assert re.fullmatch(r"● start 1 at step 7: x = −2\.8\d*, y = 3\.1\d*, f = \S+, \|∇f\| = \S+",
+                        readouts(page)[1]), "near the minimum at (−2.81, 3.13)"

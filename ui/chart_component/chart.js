@@ -12,9 +12,15 @@ const PLOTLY_CONFIG = {
   displaylogo: false,
   // A double click would also be two clicks, i.e. two new start points; the modebar resets zoom.
   doubleClick: false,
-  modeBarButtonsToRemove: ["select2d", "lasso2d"],
+  // Few buttons, so that the modebar stays clear of the panel's title on a phone.
+  modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
+    "toImage", "resetCameraLastSave3d", "hoverClosest3d", "sendChartToCloud"],
   responsive: false,
 };
+// A phone or tablet: no hover (a label would appear only after a tap, and stay over the new
+// start), and a one-finger drag scrolls the page instead of zooming a 2D plot; a tap still
+// adds a start.
+const TOUCH_FIRST = window.matchMedia?.("(hover: none)").matches ?? false;
 // 3D redraws (software-rendered on many machines: 50-200 ms) would stall the 2D animation: they
 // happen once things rest, and at least this often while scrubbing or playing slowly.
 const SLOW_REST_MS = 200;
@@ -404,6 +410,8 @@ function deriveChannel(spec, channels) {
   } else if (spec.op === "sub") {
     const other = channels[spec.of[1]].flat;
     for (let i = 0; i < flat.length; i++) out[i] = flat[i] - other[i];
+  } else if (spec.op === "add") {
+    for (let i = 0; i < flat.length; i++) out[i] = flat[i] + spec.value;
   } else if (spec.op === "clip") {
     const [low, high] = spec.range;
     for (let i = 0; i < flat.length; i++) out[i] = Math.min(high, Math.max(low, flat[i]));
@@ -620,9 +628,13 @@ function overlayLayout(layout) {
   return out;
 }
 
+function touchLayout(layout) {
+  return TOUCH_FIRST && !layout.scene ? { ...layout, hovermode: false, dragmode: false } : layout;
+}
+
 function baseLayout(layout, interactive = false) {
   // Automatic margins would differ between base and overlay and shift one plot area.
-  const out = interactive ? { ...layout } : { ...layout, hovermode: false, dragmode: false };
+  const out = interactive ? touchLayout(layout) : { ...layout, hovermode: false, dragmode: false };
   for (const key of Object.keys(layout)) {
     if (/^[xy]axis\d*$/.test(key)) out[key] = { ...layout[key], automargin: false };
   }
@@ -778,7 +790,13 @@ class Panel {
   }
 
   liveLayout() {
-    return this.layered ? overlayLayout(baseLayout(this.spec.layout)) : this.spec.layout;
+    if (this.layered) return overlayLayout(baseLayout(this.spec.layout));
+    // The ranges the fast path gives (see autoRanges), also where plotly has no data to scale.
+    const layout = { ...touchLayout(this.spec.layout) };
+    for (const [key, { range }] of Object.entries(this.autoRanges())) {
+      layout[key] = { ...layout[key], range, autorange: false };
+    }
+    return layout;
   }
 
   drawLive(first) {
@@ -907,7 +925,11 @@ class Panel {
           }
         }
       }
-      if (low > high) continue;
+      // No run to show: a plain axis rather than the last runs' range.
+      if (low > high) {
+        layout[key] = { range: log ? [-1, 1] : [0, 1] };
+        continue;
+      }
       const pad = (high - low || Math.abs(high) || 1) * 0.05;
       layout[key] = { range: [low - pad, high + pad] };
     }
@@ -1032,8 +1054,10 @@ class Chart {
     this.scrubber.title = "Scrub through the iterations";
     this.scrubber.setAttribute("aria-label", "Iteration");
     this.scrubber.oninput = () => {
+      // Read first: pausing redraws the controls, the scrubber at the frame playback was on.
+      const frame = Number(this.scrubber.value);
       this.pause();
-      this.setFrame(Number(this.scrubber.value));
+      this.setFrame(frame);
     };
     this.counter = h("span", "dl-counter");
     this.counter.setAttribute("aria-live", "off");
@@ -1051,6 +1075,7 @@ class Chart {
       if (this.playing) this.play();
     };
     player.append(this.playButton, back, forward, this.scrubber, this.counter, this.speedSelect);
+    this.playerInputs = [this.playButton, back, forward, this.scrubber];
 
     this.fanRow = h("label", "dl-fan");
     this.fanLabel = h("span", "dl-fan-label");
@@ -1064,7 +1089,10 @@ class Chart {
     this.fanTrack = h("span", "dl-fan-track");
     this.fanMarks = h("span", "dl-fan-marks");
     this.fanTrack.append(this.fanSlider, this.fanMarks);
-    this.fanRow.append(this.fanLabel, this.fanTrack, this.fanValue);
+    // The lowest and highest learning rate, at the slider's two ends.
+    this.fanLow = h("span", "dl-fan-end dl-fan-low");
+    this.fanHigh = h("span", "dl-fan-end dl-fan-high");
+    this.fanRow.append(this.fanLabel, this.fanLow, this.fanTrack, this.fanHigh, this.fanValue);
     this.controls.append(player, this.fanRow);
   }
 
@@ -1107,13 +1135,11 @@ class Chart {
     if (this.steps.length !== this.frameCount) {
       this.steps = Int32Array.from({ length: this.frameCount }, (_, i) => i);
     }
-    // Keep the viewer's place unless they were looking at the whole path; a new chart opens
-    // on the last frame (the whole path) or, with "start_frame": "first", on the first.
-    if (!this.opened && data.start_frame === "first") this.frame = 0;
-    else if (this.frame >= oldCount - 1 || this.frame >= this.frameCount) {
+    // Every chart opens on its last frame, the whole path drawn (the lesson at once; Play
+    // replays it), and keeps the viewer's place unless they were looking at the whole path.
+    if (this.frame >= oldCount - 1 || this.frame >= this.frameCount) {
       this.frame = this.frameCount - 1;
     }
-    this.opened = true;
     this.applyFan(data.fan || { labels: [""], index: 0 });
     this.scrubber.max = String(this.frameCount - 1);
     this.readouts = data.readouts || [];
@@ -1133,16 +1159,25 @@ class Chart {
         this.panels.delete(id);
       }
     }
-    const drawn = [];
-    const later = [];
-    for (const [index, spec] of (data.panels || []).entries()) {
+    // Every panel in the payload's order before any is drawn: plotly sizes a new plot by its
+    // panel's grid cell, and a panel moved to the end for a moment would sit in another column.
+    const ordered = (data.panels || []).map((spec) => {
       let panel = this.panels.get(spec.id);
       if (!panel) {
         panel = new Panel(this, spec);
         this.panels.set(spec.id, panel);
         this.resizeObserver.observe(panel.node);
       }
-      this.panelsNode.appendChild(panel.node);  // keeps the payload's order
+      return panel;
+    });
+    ordered.forEach((panel, index) => {
+      const there = this.panelsNode.children[index];
+      if (there !== panel.node) this.panelsNode.insertBefore(panel.node, there || null);
+    });
+    const drawn = [];
+    const later = [];
+    for (const [index, spec] of (data.panels || []).entries()) {
+      const panel = ordered[index];
       // The first panel (the one the viewer clicks) is redrawn now and painted on its own;
       // the other 2D panels already on screen follow right after that paint.
       panel.pendingSpec = null;
@@ -1188,6 +1223,8 @@ class Chart {
     this.fan = fan;
     this.fanRow.hidden = fan.labels.length < 2;
     this.fanLabel.textContent = fan.label || "";
+    this.fanLow.textContent = fan.labels[0] ?? "";
+    this.fanHigh.textContent = fan.labels[fan.labels.length - 1] ?? "";
     this.fanSlider.max = String(fan.labels.length - 1);
     this.fanSlider.value = String(this.fanIndex);
     this.fanSlider.title = fan.help || "";
@@ -1237,7 +1274,9 @@ class Chart {
       return Object.fromEntries(axes.map((axis) => [axis, values(axis, 0, end)]));
     }
     if (trace.kind === "head" || trace.kind === "text") {
-      const point = Object.fromEntries(axes.map((axis) => [axis, values(axis, frame, frame + 1)]));
+      // A head with its own "frame" stays there (a run's start point).
+      const at = trace.frame ?? frame;
+      const point = Object.fromEntries(axes.map((axis) => [axis, values(axis, at, at + 1)]));
       if (trace.kind === "text") {
         point.text = [this.expand(trace.text || "", trace, series, frame)];
         if (trace.position) point.textposition = [this.phrase(trace.position, series, frame)];
@@ -1328,7 +1367,10 @@ class Chart {
 
   renderControls() {
     this.scrubber.value = String(this.frame);
-    this.counter.textContent = `step ${this.frame} / ${this.frameCount - 1}`;
+    // Without a run (every start cleared) there is nothing to play.
+    const empty = !this.series.length;
+    for (const input of this.playerInputs) input.disabled = empty;
+    this.counter.textContent = empty ? "no runs yet" : `step ${this.frame} / ${this.frameCount - 1}`;
     this.root.dataset.frame = String(this.frame);
     this.root.dataset.fanIndex = String(this.fanIndex);
     const label = this.fan.labels[this.fanIndex] ?? "";

@@ -1,0 +1,84 @@
+"""The descent chart at phone width (390x844, touch) in Debian's Chromium."""
+
+import pytest
+from chart_page import chart_state, open_chart
+
+pytestmark = pytest.mark.e2e
+
+PAGE = "pages/2_Descent_on_a_surface.py"
+START = "?surface=bowl&starts=-0.5,2.5"
+
+
+@pytest.fixture(scope="module")
+def url(streamlit_app):
+    return streamlit_app(PAGE)
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert not errors, errors
+
+
+def contour_box(page) -> dict:
+    page.locator(".dl-panel-contour").scroll_into_view_if_needed()
+    return page.locator(".dl-panel-contour .nsewdrag").first.bounding_box()
+
+
+def main_scroll(page) -> float:
+    return page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop")
+
+
+def test_a_tap_adds_a_start_and_leaves_no_hover_label_over_it(phone, url):
+    open_chart(phone, url + START)
+    box = contour_box(phone)
+    phone.touchscreen.tap(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.6)
+    phone.wait_for_function("document.querySelectorAll('.dl-badge').length === 2")
+    assert chart_state(phone)["runs"][1].startswith("start 2")
+    # The new run is drawn (the ring marking the tap is gone) and no label covers it.
+    phone.wait_for_function("!document.querySelector('.dl-pending')")
+    assert phone.locator(".dl-panel-contour .hovertext").count() == 0
+
+
+def test_a_one_finger_drag_on_the_contour_scrolls_the_page_instead_of_zooming(phone, url):
+    open_chart(phone, url + START)
+    box = contour_box(phone)
+    before = main_scroll(phone)
+    session = phone.context.new_cdp_session(phone)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8
+    session.send("Input.dispatchTouchEvent", {"type": "touchStart",
+                                              "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 11):
+        session.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                                  "touchPoints": [{"x": x, "y": y - 20 * step}]})
+    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    phone.wait_for_function(f"document.querySelector('[data-testid=stMain]').scrollTop > "
+                            f"{before + 50}")
+    assert phone.evaluate("""() => document.querySelector('.dl-panel-contour .dl-base')
+        ._fullLayout.xaxis.range""") == [-1, 3], "not zoomed"
+    assert chart_state(phone)["runs"] == ["start 1 (-0.50, 2.50)"], "and no start added"
+
+
+@pytest.mark.parametrize(("panel", "label"), [
+    ("contour", ".gtitle"), ("onion", ".gtitle"), ("loss", ".gtitle"), ("loss", ".legend")])
+def test_the_plot_toolbar_stays_clear_of_the_panel_title_and_legend(phone, url, panel, label):
+    open_chart(phone, url + START)
+    phone.wait_for_selector(f".dl-panel-{panel} .modebar", state="attached", timeout=30_000)
+    title, toolbar = phone.evaluate("""([panel, label]) => {
+        const node = document.querySelector(`.dl-panel-${panel}`);
+        const box = (selector) => {
+            const r = [...node.querySelectorAll(selector)]
+                .find((n) => n.getBoundingClientRect().width > 0).getBoundingClientRect();
+            return [r.left, r.right, r.top, r.bottom];
+        };
+        return [box(label), box('.modebar')];
+    }""", [panel, label])
+    apart = (title[1] <= toolbar[0] or toolbar[1] <= title[0] or title[3] <= toolbar[2]
+             or toolbar[3] <= title[2])
+    assert apart, (title, toolbar)
