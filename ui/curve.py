@@ -24,7 +24,7 @@ import numpy as np
 
 import gd_core
 from ui.chart import HALF_MAX, encode_array, format_number
-from ui.runs import FanRuns, format_learning_rate
+from ui.runs import LEARNING_RATE_LABEL, FanRuns, format_learning_rate
 
 #: Okabe–Ito colours (vermillion, blue, bluish green): readable for colour-blind viewers.
 POINT_COLOR = "#D55E00"
@@ -485,7 +485,7 @@ def curve_payload(
         panels.append(value_panel(surface, window, runs.steps, height=340))
     lrs = [float(lr) for lr in runs.lrs]
     fan = {
-        "label": "learning rate η", "labels": [format_learning_rate(lr) for lr in lrs],
+        "label": LEARNING_RATE_LABEL, "labels": [format_learning_rate(lr) for lr in lrs],
         "values": lrs, "index": int(lr_index),
         "help": "Drag to switch between runs at each learning rate, live.", "marks": [],
     }

@@ -13,7 +13,7 @@ import numpy as np
 
 import gd_core
 from ui.chart import HALF_MAX, encode_array, fit_half_range
-from ui.runs import Badge, FanRuns
+from ui.runs import LEARNING_RATE_LABEL, Badge, FanRuns
 
 #: Okabe–Ito colours (safe for colour-blind viewers), each run also gets its own marker.
 PALETTE = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -277,7 +277,7 @@ def loss_panel(surface: gd_core.Surface, steps: int, log: bool, runs: int) -> di
 def fan_spec(lrs, labels: list[str], index: int) -> dict:
     """The learning-rate slider inside the chart: one position per run of the fan."""
     return {
-        "label": "learning rate η", "labels": labels, "values": [float(lr) for lr in lrs],
+        "label": LEARNING_RATE_LABEL, "labels": labels, "values": [float(lr) for lr in lrs],
         "index": int(index),
         "help": "Drag to switch between precomputed runs at each learning rate, live.",
     }
