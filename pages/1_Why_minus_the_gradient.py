@@ -14,11 +14,21 @@ def chosen_curve(values) -> gd_core.Surface | None:
     return gd_core.get_surface(values["curve"])
 
 
+def opening(values) -> dict:
+    return widgets.opening_values(chosen_curve(values))
+
+
+def in_use(values) -> set[str] | None:
+    """All the controls, or only the picker and formula when the typed formula is undefined
+    everywhere (no view is drawn)."""
+    return None if opening(values) else {"curve", "formula", "range"}
+
+
 STATE = widgets.PageState("curve", [
     widgets.Control("curve", "quadratic_1d", widgets.choice([*CURVES, widgets.CUSTOM])),
     *widgets.formula_params(dim=1, picked_by="curve"),
     *curve_view.controls(),
-], opening=lambda values: widgets.opening_values(chosen_curve(values)))
+], opening=opening, in_use=in_use)
 
 widgets.use_declared_navigation()
 st.set_page_config(page_title="Why minus the gradient · Descent Lab", layout="wide")

@@ -16,11 +16,21 @@ def chosen_surface(values) -> gd_core.Surface | None:
     return gd_core.get_surface(values["surface"])
 
 
+def opening(values) -> dict:
+    return widgets.opening_values(chosen_surface(values))
+
+
+def in_use(values) -> set[str] | None:
+    """All the controls, or only the picker and formula when the typed formula is undefined
+    everywhere (no view is drawn)."""
+    return None if opening(values) else {"surface", "formula", "range"}
+
+
 STATE = widgets.PageState("surface", [
     widgets.Control("surface", "himmelblau", widgets.choice([*SURFACES_2D, widgets.CUSTOM])),
     *widgets.formula_params(dim=2, picked_by="surface"),
     *surface_view.controls(),
-], opening=lambda values: widgets.opening_values(chosen_surface(values)))
+], opening=opening, in_use=in_use)
 
 widgets.use_declared_navigation()
 st.set_page_config(page_title="Descent on a surface · Descent Lab", layout="wide")

@@ -22,9 +22,12 @@ CURVE_VIEW = curve_view.controls()
 
 
 def in_use(values) -> set[str]:
-    """The formula, and the controls of the view its number of variables gets."""
+    """The formula, and the controls of the view its number of variables gets (none when it is
+    undefined everywhere: no view is drawn)."""
     surface = widgets.typed_surface(values)
-    view = CURVE_VIEW if surface is not None and surface.dim == 1 else SURFACE_VIEW
+    if not widgets.opening_values(surface):
+        return {control.name for control in FORMULA}
+    view = CURVE_VIEW if surface.dim == 1 else SURFACE_VIEW
     return {control.name for control in (*FORMULA, *view)}
 
 

@@ -176,3 +176,4 @@ def test_a_formula_undefined_everywhere_says_so_and_draws_nothing(page, query, f
     (error,) = app.error
     assert "undefined everywhere in the plotted range −5 … 5" in shown(error.value)
     assert not app.get("bidi_component"), "no chart of nonsense"
+    assert set(app.query_params) <= {"curve", "surface", "formula"}, "no settings of no view"

@@ -93,14 +93,10 @@ def _remove_start(state: widgets.PageState, index: int) -> None:
     state["starts"] = tuple(starts)
 
 
-#: Session key: the chart's learning-rate slider was released, and the page must rerun.
-_LR_FROM_CHART = "_surface_view.lr_from_chart"
-
-
 def _choose_learning_rate(state: widgets.PageState, index: int) -> None:
     if 0 <= index < len(LEARNING_RATES):
         state["lr"] = LEARNING_RATES[index]
-        st.session_state[_LR_FROM_CHART] = True
+        st.session_state[widgets.RERUN_PAGE] = True
 
 
 # In the cached functions below `key` (widgets.surface_key) stands for `_surface`, which the
@@ -221,8 +217,8 @@ def _start_list(state: widgets.PageState, surface: gd_core.Surface, starts) -> N
 @st.fragment
 def _descent(state, pick_surface, slots, show_formula: bool, settings: _Settings) -> None:
     """The fragment of ``show``: ``slots`` are the sidebar places of its controls."""
-    if st.session_state.pop(_LR_FROM_CHART, False):
-        st.rerun()  # the sidebar's learning-rate slider is outside this fragment
+    if st.session_state.pop(widgets.RERUN_PAGE, False):
+        st.rerun()  # a callback changed sidebar controls outside this fragment
     top, log_slot, starts_slot = slots
     with top:
         surface = pick_surface()

@@ -172,6 +172,10 @@ LEARNING_RATE = Control(
 
 #: Session key: which page wrote the URL last, and what.
 _URL_WRITER = "_widgets.url_writer"
+#: Session key: a callback changed controls outside the fragment that is rerunning (a surface's
+#: opening learning rate and steps, the chart's learning rate): the whole page must run, or the
+#: browser keeps showing, and sends back, their old values.
+RERUN_PAGE = "_widgets.rerun_page"
 
 
 class PageState:
@@ -179,12 +183,12 @@ class PageState:
 
     ``opening(values)`` gives the values a page opens on for the function ``values`` name (its
     lesson's learning rate, steps, optimizer and starts); ``in_use(values)``, where given, names
-    the controls the page shows for those values (a link carries no others).
+    the controls the page shows for those values (a link carries no others; None: all).
     """
 
     def __init__(self, page: str, controls: Sequence[Control],
                  opening: Callable[[Mapping], dict] | None = None,
-                 in_use: Callable[[Mapping], set[str]] | None = None):
+                 in_use: Callable[[Mapping], set[str] | None] | None = None):
         self.page = page
         # Views shared by a page declare some controls alike: the first declaration counts.
         self.controls: dict[str, Control] = {}
@@ -232,6 +236,7 @@ class PageState:
         whole view: what it leaves out is the baseline. Returns a notice for every URL parameter
         that could not be used.
         """
+        st.session_state.pop(RERUN_PAGE, None)  # this is the whole page running
         store = self._store
         notices: list[str] = []
         marker = f"_url_restored.{self.page}"
@@ -286,7 +291,7 @@ class PageState:
             if self.key(name) in st.session_state:
                 store[name] = self[name]
         base = self.baseline(store)
-        shown = self.in_use(store) if self.in_use is not None else self.controls
+        shown = (self.in_use(store) if self.in_use is not None else None) or self.controls
         wanted = {name: control.dump(store[name]) for name, control in self.controls.items()
                   if name in shown and control.used(store) and store[name] != base[name]}
         if st.query_params.to_dict() != wanted:
@@ -298,6 +303,7 @@ class PageState:
         values = {name: self.get(name, control.default)
                   for name, control in self.controls.items()}
         self.apply(self.opening(values))
+        st.session_state[RERUN_PAGE] = True
 
     def apply(self, values: Mapping) -> None:
         """Set several values at once (a function's opening configuration), from a callback."""
