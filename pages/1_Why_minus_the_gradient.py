@@ -42,6 +42,8 @@ with st.sidebar:
 st.title("Why minus the gradient")
 for notice in notices:
     widgets.show_notice(notice)
-if surface is not None:
+if surface is None:
+    widgets.show_undefined_everywhere(STATE)
+else:
     curve_view.show(STATE, surface)
 STATE.save()

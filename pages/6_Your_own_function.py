@@ -51,7 +51,9 @@ for notice in notices:
 
 surface = widgets.formula_box(STATE, None, examples=EXAMPLES, on_change=STATE.open_function,
                               wide=True)
-if surface is not None:
+if surface is None:
+    widgets.show_undefined_everywhere(STATE)
+else:
     st.markdown("**What I understood** (the last formula that worked):"
                 if STATE.get("formula_error") else "**What I understood:**")
     st.latex(surface.formula)

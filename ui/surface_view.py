@@ -169,8 +169,8 @@ def show(
     """The descent view of a 2D surface: its sidebar controls, the chart, hints and download.
 
     ``pick_surface`` draws the surface's own control (or none) at the top of the sidebar and
-    returns the surface (None: nothing to draw, the control said why); ``state`` is the page's,
-    saved after every change.
+    returns the surface (None: a typed formula with nothing to descend); ``state`` is the
+    page's, saved after every change.
 
     The surface and optimizer controls, the start points, the formula and the chart form one
     fragment: changing them, or clicking the chart, reruns only that fragment, so Streamlit
@@ -196,14 +196,15 @@ def show(
 
 def _start_list(state: widgets.PageState, surface: gd_core.Surface, starts) -> None:
     """Type a start point exactly, or remove one."""
-    with st.expander(f"Start points ({len(starts)} of at most {MAX_RUNS})"):
+    # A fixed title: an expander whose title changes is a new one, drawn closed.
+    with st.expander("Start points", icon=":material/place:"):
         if state.get("new_start") is None:
             state["new_start"] = ""
         st.text_input(
             "Add a start point", key=state.key("new_start"), placeholder="x, y",
             on_change=_add_typed_start, args=(state, surface.domain),
             help="Type x, y and press Enter: a start exactly there, as a click on the map adds "
-                 f"one. At most {MAX_RUNS}: the oldest gives way.",
+                 f"one. At most {MAX_RUNS} ({len(starts)} now): the oldest gives way.",
         )
         if state.get("start_error"):
             widgets.show_error(state["start_error"])
@@ -224,6 +225,7 @@ def _descent(state, pick_surface, slots, show_formula: bool, settings: _Settings
         surface = pick_surface()
         optimizer = widgets.optimizer_controls(state)
     if surface is None:
+        widgets.show_undefined_everywhere(state)
         state.save()
         return
     with log_slot:

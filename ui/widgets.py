@@ -488,7 +488,7 @@ def surface_picker(
     custom_dim: int | None = None, label: str = "Surface",
 ):
     """Choose a registered surface among ``names``; returns the ``gd_core.Surface``, or None
-    for a typed formula that is undefined everywhere in its range (the box says so).
+    for a typed formula that is undefined everywhere in its range.
 
     With ``custom_dim``, the list ends with "Custom formula…", which opens ``formula_box`` for
     a typed function of that many variables (its controls: ``formula_params``).
@@ -717,8 +717,8 @@ def formula_box(
 
     Bad text shows a message under the box and changes nothing else: the page keeps drawing the
     last formula that worked, and says so. Returns that formula's Surface, or None when it is
-    undefined everywhere in the range (with a message). ``on_change`` runs when a new formula
-    or range is accepted.
+    undefined everywhere in the range (the caller says so: ``show_undefined_everywhere``).
+    ``on_change`` runs when a new formula or range is accepted.
     """
     if state.get("formula_text") is None:
         state["formula_text"] = state["formula"]
@@ -759,9 +759,12 @@ def formula_box(
     if state.get("range_error"):
         show_error(state["range_error"])
     surface = load_formula(state["formula"], tuple(state["range"]))
-    if lessons.opening(surface) is None:
-        show_error(f"f is undefined everywhere in the plotted range {_signed(low)} … "
-                   f"{_signed(high)} (a square root or log of a negative number, say): nothing "
-                   "to descend. Change the formula or the range.")
-        return None
-    return surface
+    return None if lessons.opening(surface) is None else surface
+
+
+def show_undefined_everywhere(state: PageState) -> None:
+    """Say, in the page's main area, that the typed formula has nothing to descend."""
+    low, high = state["range"]
+    show_error(f"f is undefined everywhere in the plotted range {_signed(low)} … "
+               f"{_signed(high)} (a square root or log of a negative number, say): nothing to "
+               "descend. Change the formula or the range.")
