@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 PAGE = "pages/2_Descent_on_a_surface.py"
 # One start on the bowl, 100 steps: at lr 0.01 the path is visibly different from its neighbours.
-START = "?surface=bowl&starts=-0.5,2.5"
+START = "?surface=bowl&starts=-0.5,2.5&lr=0.01"
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_reloading_the_link_gives_the_same_view(page, url):
     page.locator(".dl-fan-slider").focus()
     page.keyboard.press("ArrowLeft")  # each key press commits, like a release
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function("new URLSearchParams(location.search).get('lr') === '0.0056'")
+    page.wait_for_function("new URLSearchParams(location.search).get('lr') === '0.25'")
     link = page.url
     before = chart_state(page)
     trail = live_trace(page, "contour", 6)
@@ -121,7 +121,7 @@ def test_reloading_the_link_gives_the_same_view(page, url):
 
 
 def test_the_download_button_gives_the_paths_as_csv(page, url):
-    open_chart(page, url + START + "&lr=0.1&steps=20")
+    open_chart(page, url + "?surface=bowl&starts=-0.5,2.5&lr=0.1&steps=20")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download paths (CSV)").click()
     assert download.value.suggested_filename == "descent_bowl_gd_lr0.1.csv"
