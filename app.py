@@ -9,10 +9,9 @@ import gd_core
 from ui import curve_view, widgets
 from ui.chart import chart
 from ui.classics import CLASSICS
-from ui.runs import ROUND_LEARNING_RATES
+from ui.runs import LEARNING_RATES
 
 HERE = Path(__file__).parent
-
 
 
 class PageEntry(NamedTuple):
@@ -60,7 +59,7 @@ def demo_click(x: float, y: float, panel: str) -> None:
 
 
 def demo_fan(index: int) -> None:
-    st.session_state.demo_eta = ROUND_LEARNING_RATES[index]
+    st.session_state.demo_eta = LEARNING_RATES[index]
 
 
 def cards(count: int) -> list:
@@ -87,7 +86,8 @@ def home() -> None:
         st.markdown(
             "Too small a step and you crawl; too large and you overshoot, oscillate across the "
             "valley or fly off entirely; and where you start decides which valley you end in. "
-            "Try it on the right: drag the learning rate past the ▲ mark, or click the curve."
+            "Try it in the demo: drag its Learning rate η slider past the ▲ mark, or click the "
+            "curve to start somewhere else."
         )
     with demo:
         st.session_state.setdefault("demo_start", -0.9)
@@ -127,7 +127,7 @@ def home() -> None:
     )
 
 
-st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide")
+st.set_page_config(page_title="Descent Lab", page_icon=":material/landscape:", layout="wide")
 navigation = st.navigation([
     st.Page(home, title="Home", icon=":material/home:", default=True),
     *(st.Page(page.path, title=page.title, icon=page.icon, url_path=page.url_path)

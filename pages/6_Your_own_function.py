@@ -16,20 +16,30 @@ EXAMPLES = [
     "sqrt(x^2 + 1)",
 ]
 
-URL = widgets.UrlState("custom", [
-    *widgets.formula_params(dim=None), *surface_view.URL_PARAMS, *curve_view.URL_PARAMS,
-])
+FORMULA = widgets.formula_params(dim=None)
+SURFACE_VIEW = surface_view.controls()
+CURVE_VIEW = curve_view.controls()
 
 
-def new_function() -> None:
-    """A new formula opens at its own default start points."""
-    surface_view.reset_starts()
-    curve_view.reset_start()
+def in_use(values) -> set[str]:
+    """The formula, and the controls of the view its number of variables gets (none when it is
+    undefined everywhere: no view is drawn)."""
+    surface = widgets.typed_surface(values)
+    if not widgets.opening_values(surface):
+        return {control.name for control in FORMULA}
+    view = CURVE_VIEW if surface.dim == 1 else SURFACE_VIEW
+    return {control.name for control in (*FORMULA, *view)}
 
+
+STATE = widgets.PageState(
+    "custom", [*FORMULA, *SURFACE_VIEW, *CURVE_VIEW],
+    opening=lambda values: widgets.opening_values(widgets.typed_surface(values)),
+    in_use=in_use,
+)
 
 widgets.use_declared_navigation()
 st.set_page_config(page_title="Your own function · Descent Lab", layout="wide")
-notices = URL.restore()
+notices = STATE.restore()
 
 st.title("Your own function")
 st.markdown(
@@ -37,23 +47,28 @@ st.markdown(
     "tool of the other pages. Write multiplication out (`3*x`), powers with `^`."
 )
 for notice in notices:
-    st.warning(notice, icon="⚠️")
+    widgets.show_notice(notice)
 
-surface = widgets.formula_box(None, examples=EXAMPLES, on_change=new_function, wide=True)
-st.markdown("**What I understood:**")
-st.latex(surface.formula)
-if surface.minima:
-    found = ", ".join(
-        "(" + ", ".join(f"{c if abs(c) > 1e-9 else 0.0:.4g}" for c in point) + ")"
-        for point in surface.minima[:6]
-    )
-    more = f" and {len(surface.minima) - 6} more" if len(surface.minima) > 6 else ""
-    st.caption(f"Local minima found in the plotted range, lowest first: {found}{more}.")
+surface = widgets.formula_box(STATE, None, examples=EXAMPLES, on_change=STATE.open_function,
+                              wide=True)
+if surface is None:
+    widgets.show_undefined_everywhere(STATE)
 else:
-    st.caption("No local minimum in the plotted range: descent will run off or stall.")
+    st.markdown("**What I understood** (the last formula that worked):"
+                if STATE.get("formula_error") else "**What I understood:**")
+    st.latex(surface.formula)
+    if surface.minima:
+        found = ", ".join(
+            "(" + ", ".join(f"{c if abs(c) > 1e-9 else 0.0:.4g}" for c in point) + ")"
+            for point in surface.minima[:6]
+        )
+        more = f" and {len(surface.minima) - 6} more" if len(surface.minima) > 6 else ""
+        st.caption(f"Local minima found in the plotted range, lowest first: {found}{more}.")
+    else:
+        st.caption("No local minimum in the plotted range: descent will run off or stall.")
 
-if surface.dim == 2:
-    surface_view.show(lambda: surface, URL, show_formula=False)
-else:
-    curve_view.show(surface, show_formula=False)
-    URL.save()
+    if surface.dim == 2:
+        surface_view.show(STATE, lambda: surface, show_formula=False)
+    else:
+        curve_view.show(STATE, surface, show_formula=False)
+STATE.save()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import zlib
 from pathlib import Path
 
@@ -23,6 +24,33 @@ def decode(spec: dict) -> np.ndarray:
     return np.frombuffer(data, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
         spec["shape"]
     )
+
+
+#: The name each page's state goes by (``widgets.PageState``): its session keys start with it.
+PAGE_STATES = {
+    "pages/1_Why_minus_the_gradient.py": "curve",
+    "pages/2_Descent_on_a_surface.py": "surface",
+    "pages/6_Your_own_function.py": "custom",
+}
+
+
+def key(script: str, name: str) -> str:
+    """The session (and widget) key of control ``name`` on the page ``script``."""
+    return f"{PAGE_STATES[script]}.{name}"
+
+
+def shown(markdown: str) -> str:
+    """The text a reader sees for a message body that escapes Markdown (``widgets.literal``):
+    a backslash before punctuation is not shown, the punctuation is."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
+def switch_to_home(app: AppTest) -> AppTest:
+    """``AppTest.switch_page`` for the home page, which is a function in app.py, not a file
+    (AppTest keeps the pages st.navigation registered, and the one to run, privately)."""
+    app._page_hash = next(page for page, info in app._registered_pages.items()
+                          if info["page_name"] == "Home")
+    return app
 
 
 def run_page(script: str, query: dict | None = None, **state) -> AppTest:
@@ -60,15 +88,15 @@ def _units(payload: dict) -> list[dict]:
     return [*payload.get("series", []), *payload.get("arrays", {}).values()]
 
 
-def change_each_hyperparameter(app: AppTest, optimizer: str) -> None:
+def change_each_hyperparameter(app: AppTest, script: str, optimizer: str) -> None:
     """Move every hyperparameter control ``optimizer`` shows (ui.widgets.optimizer_controls)."""
     defaults = gd_core.OPTIMIZERS[optimizer].defaults
     if "momentum" in defaults:
-        app.slider(key="momentum").set_value(0.5).run()
+        app.slider(key=key(script, "momentum")).set_value(0.5).run()
     if "alpha" in defaults:
-        app.slider(key="alpha").set_value(0.9).run()
+        app.slider(key=key(script, "alpha")).set_value(0.9).run()
     if "betas" in defaults:
-        app.slider(key="beta1").set_value(0.5).run()
-        app.select_slider(key="beta2").set_value(0.99).run()
+        app.slider(key=key(script, "beta1")).set_value(0.5).run()
+        app.select_slider(key=key(script, "beta2")).set_value(0.99).run()
     if "eps" in defaults:
-        app.select_slider(key="eps").set_value(1e-4).run()
+        app.select_slider(key=key(script, "eps")).set_value(1e-4).run()

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
+from helpers import chart_payload, key, switch_to_home
 from streamlit.testing.v1 import AppTest
 
 from ui.classics import CLASSICS
@@ -95,16 +96,85 @@ def test_the_pages_run_under_the_navigation():
     assert app.title[0].value == "Descent on a surface"
 
 
-def test_the_optimizer_chosen_on_one_page_is_kept_on_the_next():
-    # Streamlit 1.67 empties a keyed segmented control when the viewer switches pages.
+CURVE = "pages/1_Why_minus_the_gradient.py"
+SURFACE = "pages/2_Descent_on_a_surface.py"
+CUSTOM = "pages/6_Your_own_function.py"
+
+
+def test_a_page_comes_back_exactly_as_it_was_left():
     app = AppTest.from_file(APP, default_timeout=60).run()
-    app.switch_page("pages/1_Why_minus_the_gradient.py").run()
-    app.button_group(key="optimizer").set_value("adam").run()
-    app.switch_page("pages/2_Descent_on_a_surface.py").run()
+    app.switch_page(SURFACE).run()
+    app.selectbox(key=key(SURFACE, "surface")).set_value("ravine").run()
+    app.button_group(key=key(SURFACE, "optimizer")).set_value("momentum").run()
+    app.slider(key=key(SURFACE, "momentum")).set_value(0.5).run()
+    app.select_slider(key=key(SURFACE, "lr")).set_value(0.015).run()
+    app.slider(key=key(SURFACE, "steps")).set_value(200).run()
+    app.toggle(key=key(SURFACE, "show3d")).set_value(False).run()
+    app.session_state[key(SURFACE, "starts")] = ((2.0, 2.0),)  # a click on the map
+    app.run()
+    left = dict(app.query_params)
+    switch_to_home(app).run()
+    assert app.title[0].value == "Descent Lab"
+    app.switch_page(SURFACE).run()
     assert not app.exception
-    assert app.button_group(key="optimizer").value == "adam"
-    app.switch_page("pages/1_Why_minus_the_gradient.py").run()
-    assert app.button_group(key="optimizer").value == "adam"
+    assert app.selectbox(key=key(SURFACE, "surface")).value == "ravine"
+    assert app.button_group(key=key(SURFACE, "optimizer")).value == "momentum"
+    assert app.slider(key=key(SURFACE, "momentum")).value == 0.5
+    assert app.select_slider(key=key(SURFACE, "lr")).value == 0.015
+    assert app.slider(key=key(SURFACE, "steps")).value == 200
+    assert app.toggle(key=key(SURFACE, "show3d")).value is False
+    data = chart_payload(app)
+    assert [series["name"] for series in data["series"]] == ["start 1 (2.00, 2.00)"]
+    assert dict(app.query_params) == left, "the same link"
+
+
+def test_pages_do_not_hand_each_other_their_values():
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.switch_page(CURVE).run()
+    app.button_group(key=key(CURVE, "optimizer")).set_value("adam").run()
+    app.select_slider(key=key(CURVE, "lr")).set_value(0.2).run()
+    app.switch_page(SURFACE).run()
+    assert not app.exception
+    assert app.button_group(key=key(SURFACE, "optimizer")).value == "gd"
+    assert app.select_slider(key=key(SURFACE, "lr")).value == 0.01, "Himmelblau's opening"
+    app.switch_page(CURVE).run()
+    assert app.button_group(key=key(CURVE, "optimizer")).value == "adam"
+    assert app.select_slider(key=key(CURVE, "lr")).value == 0.2
+
+
+def test_links_carry_only_what_their_page_reads_and_uses():
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.switch_page(SURFACE).run()
+    app.selectbox(key=key(SURFACE, "surface")).set_value("custom").run()
+    app.text_input(key=key(SURFACE, "formula_text")).set_value("x^2 + 3*y^2").run()
+    assert app.query_params["formula"] == "x^2 + 3*y^2"
+    app.selectbox(key=key(SURFACE, "surface")).set_value("bowl").run()
+    assert "formula" not in app.query_params, "no formula while the surface is not custom"
+    app.button_group(key=key(SURFACE, "optimizer")).set_value("adam").run()
+    app.button_group(key=key(SURFACE, "optimizer")).set_value("gd").run()
+    assert not {"beta1", "beta2", "eps", "momentum"} & set(app.query_params)
+    app.switch_page(SURFACE).run()
+    app.selectbox(key=key(SURFACE, "surface")).set_value("custom").run()
+    app.switch_page(CURVE).run()
+    assert not app.exception and not app.warning
+    assert "formula" not in app.query_params
+    assert app.selectbox(key=key(CURVE, "curve")).value == "quadratic_1d"
+
+
+def test_an_old_link_with_eta_and_iterations_still_works():
+    app = AppTest.from_file(str(ROOT / CURVE), default_timeout=60)
+    app.query_params.update({"curve": "bowl_1d", "eta": "0.5", "iterations": "20"})
+    app.run()
+    assert not app.exception and not app.warning
+    assert app.select_slider(key=key(CURVE, "lr")).value == 0.5
+    assert app.slider(key=key(CURVE, "steps")).value == 20
+    assert dict(app.query_params) == {"curve": "bowl_1d", "lr": "0.5", "steps": "20"}
+
+
+def test_the_home_page_words_its_demo_true_at_every_width(app):
+    text = " ".join(block.value for block in app.markdown)
+    assert "on the right" not in text and "below" not in text
+    assert "Try it in the demo" in text
 
 
 def test_what_the_first_run_leaves_alive_is_out_of_later_garbage_collections():

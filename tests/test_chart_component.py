@@ -123,7 +123,7 @@ def test_units_sent_with_the_previous_payload_go_as_references():
 
 def test_a_browser_that_lacks_a_unit_gets_everything_on_the_next_run():
     app = run_page("pages/2_Descent_on_a_surface.py")
-    app.button_group(key="optimizer").set_value("adam").run()
+    app.button_group(key="surface.optimizer").set_value("adam").run()
     repeated = json.loads(app.get("bidi_component")[0].proto.json)
     assert "same_as" in repeated["arrays"]["grid_z"], "the unchanged grid is not resent"
     # What the "missing" callback does (triggers cannot be sent from AppTest).

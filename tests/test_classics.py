@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import chart_payload, decode, run_page
+from helpers import chart_payload, decode, key, run_page
 from streamlit.testing.v1 import AppTest
 
 import gd_core
@@ -34,7 +34,7 @@ def textbook_first_step(classic) -> tuple[gd_core.Surface, np.ndarray, np.ndarra
     params = classic.params
     name = params.get("curve") or params["surface"]
     surface = gd_core.get_surface(name)
-    lr = float(params.get("eta") or params["lr"])
+    lr = float(params["lr"])
     hyperparams = {"momentum": float(params["momentum"])} if "momentum" in params else {}
     if "starts" in params:
         starts = np.array([[float(v) for v in item.split(",")]
@@ -55,15 +55,14 @@ def test_there_are_the_classics_of_the_issue():
 def test_each_link_opens_its_scenario_and_first_step(classic):
     app, data = open_link(classic)
     params = classic.params
-    lr_label = params.get("eta") or params["lr"]
-    assert data["fan"]["labels"][data["fan"]["index"]] == lr_label, "exactly the textbook η"
-    assert app.button_group(key="optimizer").value == params["optimizer"]
+    assert data["fan"]["labels"][data["fan"]["index"]] == params["lr"], "exactly the textbook η"
+    assert app.button_group(key=key(classic.page, "optimizer")).value == params["optimizer"]
     if "momentum" in params:
-        assert app.slider(key="momentum").value == float(params["momentum"])
+        assert app.slider(key=key(classic.page, "momentum")).value == float(params["momentum"])
     _, starts, first = textbook_first_step(classic)
     if classic.page == CURVE_PAGE:
         x = channel(data, 0, "x")
-        assert len(x) == int(params.get("iterations", 50)) + 1
+        assert len(x) == int(params["steps"]) + 1
         # float32 in the payload: the first step to 6 significant digits.
         assert x[0] == pytest.approx(starts[0, 0], abs=1e-6)
         assert x[1] == pytest.approx(first[0, 0], rel=1e-6, abs=1e-6)

@@ -11,7 +11,6 @@ from ui import figures
 from ui.chart import _with_static_keys, derive, fill_template
 from ui.runs import (
     LEARNING_RATES,
-    TEXTBOOK_LEARNING_RATES,
     badges,
     format_learning_rate,
     nearest_learning_rate,
@@ -29,7 +28,7 @@ def view(surface_name="himmelblau", starts=((-4.0, 4.0),), steps=60, log=False, 
                    steps)
     payload = figures.descent_payload(
         surface, figures.surface_grid(surface), runs, badges(surface, runs), lr_labels=LABELS,
-        lr_index=16, log_loss=log, show_3d=show_3d,
+        lr_index=LEARNING_RATES.index(0.01), log_loss=log, show_3d=show_3d,
     )
     return surface, runs, payload
 
@@ -43,10 +42,8 @@ def test_learning_rates_are_increasing_readable_and_include_the_torch_defaults()
     for spec in gd_core.OPTIMIZERS.values():
         assert spec.defaults["lr"] in LEARNING_RATES
     assert all(float(f"{lr:.2g}") == lr for lr in LEARNING_RATES), "two significant digits"
-    grid = [lr for lr in LEARNING_RATES if lr not in TEXTBOOK_LEARNING_RATES]
-    ratios = np.diff(np.log10(grid))
-    assert np.all((ratios > 0.09) & (ratios < 0.17)), "about 8 per decade"
-    assert set(TEXTBOOK_LEARNING_RATES) < set(LEARNING_RATES), "plus the textbook rates"
+    ratios = np.diff(np.log10(LEARNING_RATES))
+    assert np.all((ratios > 0.07) & (ratios < 0.13)), "10 per decade, evenly on a log scale"
 
 
 @pytest.mark.parametrize(("lr", "label"), [(0.0001, "0.0001"), (0.0013, "0.0013"),
@@ -56,7 +53,7 @@ def test_learning_rates_read_as_plain_decimals(lr, label):
 
 
 def test_nearest_learning_rate_snaps_on_a_log_scale():
-    assert LEARNING_RATES[nearest_learning_rate(0.0123)] == 0.013
+    assert LEARNING_RATES[nearest_learning_rate(0.0123)] == 0.012
     assert nearest_learning_rate(1e-9) == 0
     assert nearest_learning_rate(1e9) == len(LEARNING_RATES) - 1
 
@@ -214,7 +211,7 @@ def test_the_fan_spec_matches_the_learning_rates():
     _, _, payload = view()
     fan = payload["fan"]
     assert fan["labels"] == LABELS and fan["values"] == list(LEARNING_RATES)
-    assert fan["index"] == 16 and LEARNING_RATES[16] == 0.01
+    assert LEARNING_RATES[fan["index"]] == 0.01
 
 
 def test_run_styles_are_distinct_for_every_run():
@@ -267,7 +264,7 @@ def test_a_path_is_marked_where_it_crosses_the_edge_of_the_map():
 
 def test_a_diverging_run_carries_where_it_left_and_the_readouts_name_its_numbers():
     surface, runs, payload = view("ravine", starts=[(-0.5, 2.5)])
-    member = list(LEARNING_RATES).index(0.13)
+    member = list(LEARNING_RATES).index(0.12)
     assert runs.diverged_at[member, 0] >= 0
     channels = payload["series"][0]["channels"]
     exit_x, exit_y = decode(channels["exit_x"])[member], decode(channels["exit_y"])[member]

@@ -5,17 +5,24 @@ tests/e2e/test_surface_page.py); here their effect is driven through session sta
 """
 
 
+import itertools
+
 import pytest
-from helpers import change_each_hyperparameter, run_page
+from helpers import change_each_hyperparameter, key, run_page, shown
 from helpers import chart_payload as payload
 from streamlit.testing.v1 import AppTest
 
 import gd_core
-from ui import surface_view
+from ui import lessons, surface_view
+from ui.figures import MAX_RUNS
 from ui.runs import LEARNING_RATES, run_fan
 
 PAGE = "pages/2_Descent_on_a_surface.py"
 SURFACES_2D = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 2]
+
+
+def K(name: str) -> str:
+    return key(PAGE, name)
 
 
 def run(query: dict | None = None, **state) -> AppTest:
@@ -46,14 +53,14 @@ def test_the_page_opens_on_himmelblau_with_four_starts(app):
     assert "/katex/katex.min.js?v=" in data["katex"]["script"]
     assert "/katex/katex.min.css?v=" in data["katex"]["style"]
     assert data["notes"]["title"] == "What to try"
-    assert data["notes"]["items"] == list(surface_view.TRY["himmelblau"][1])
+    assert data["notes"]["items"] == list(lessons.LESSONS["himmelblau"].tips)
     assert app.button[0].label == "Clear start points" and app.get("download_button")
     assert not app.warning
 
 
 @pytest.mark.parametrize("surface", SURFACES_2D)
 def test_each_surface(app, surface):
-    app.selectbox(key="surface").set_value(surface).run()
+    app.selectbox(key=K("surface")).set_value(surface).run()
     data = assert_ok(app)
     assert data["panels"][0]["layout"]["uirevision"] == surface
     assert data["series"], "each surface opens with suggested start points"
@@ -61,24 +68,24 @@ def test_each_surface(app, surface):
 
 @pytest.mark.parametrize("optimizer", list(gd_core.OPTIMIZERS))
 def test_each_optimizer_and_its_hyperparameters(app, optimizer):
-    app.selectbox(key="surface").set_value("ravine").run()
-    app.button_group(key="optimizer").set_value(optimizer).run()
+    app.selectbox(key=K("surface")).set_value("ravine").run()
+    app.button_group(key=K("optimizer")).set_value(optimizer).run()
     assert_ok(app)
-    change_each_hyperparameter(app, optimizer)
+    change_each_hyperparameter(app, PAGE, optimizer)
     assert_ok(app)
     assert app.query_params.get("optimizer", "gd") == optimizer, "the link keeps it"
 
 
 def test_learning_rate_steps_noise_and_seed(app):
-    app.button_group(key="optimizer").set_value("gd").run()
-    app.select_slider(key="lr").set_value(0.1).run()
+    app.button_group(key=K("optimizer")).set_value("gd").run()
+    app.select_slider(key=K("lr")).set_value(0.1).run()
     assert payload(app)["fan"]["labels"][payload(app)["fan"]["index"]] == "0.1"
-    app.slider(key="steps").set_value(250).run()
+    app.slider(key=K("steps")).set_value(250).run()
     channel = payload(app)["series"][0]["channels"]["x"]
     assert channel["shape"] == [len(LEARNING_RATES), 251]
-    app.select_slider(key="noise").set_value(0.3).run()
-    assert not app.number_input(key="seed").disabled
-    app.number_input(key="seed").set_value(7).run()
+    app.select_slider(key=K("noise")).set_value(0.3).run()
+    assert not app.number_input(key=K("seed")).disabled
+    app.number_input(key=K("seed")).set_value(7).run()
     assert_ok(app)
     assert app.query_params["seed"] == "7"
     assert "varepsilon" in payload(app)["formula"], "the rule mentions the noise"
@@ -86,64 +93,74 @@ def test_learning_rate_steps_noise_and_seed(app):
 
 @pytest.mark.parametrize("schedule", ["step", "exponential", "cosine", "inverse_time", "constant"])
 def test_each_schedule_and_its_parameter(app, schedule):
-    app.selectbox(key="schedule").set_value(schedule).run()
+    app.selectbox(key=K("schedule")).set_value(schedule).run()
     if schedule == "step":
-        app.slider(key="step_size").set_value(20).run()
-        app.slider(key="gamma").set_value(0.3).run()
+        app.slider(key=K("step_size")).set_value(20).run()
+        app.slider(key=K("gamma")).set_value(0.3).run()
     elif schedule == "exponential":
-        app.slider(key="exp_gamma").set_value(0.95).run()
+        app.slider(key=K("exp_gamma")).set_value(0.95).run()
     elif schedule == "cosine":
-        app.slider(key="min_factor").set_value(0.1).run()
+        app.slider(key=K("min_factor")).set_value(0.1).run()
     elif schedule == "inverse_time":
-        app.select_slider(key="decay").set_value(0.1).run()
+        app.select_slider(key=K("decay")).set_value(0.1).run()
     assert_ok(app)
 
 
 def test_log_scale_and_three_d_toggles(app):
-    app.selectbox(key="surface").set_value("himmelblau").run()
-    app.toggle(key="log").set_value(True).run()
+    app.selectbox(key=K("surface")).set_value("himmelblau").run()
+    app.toggle(key=K("log")).set_value(True).run()
     assert payload(app)["panels"][-1]["layout"]["yaxis"]["type"] == "log"
-    app.toggle(key="show3d").set_value(False).run()
+    app.toggle(key=K("show3d")).set_value(False).run()
     assert [panel["id"] for panel in assert_ok(app)["panels"]] == ["contour", "loss"]
-    app.toggle(key="show3d").set_value(True).run()
+    app.toggle(key=K("show3d")).set_value(True).run()
     assert len(assert_ok(app)["panels"]) == 3
 
 
 def test_log_scale_is_off_and_disabled_without_a_known_minimum(app):
-    app.selectbox(key="surface").set_value("saddle").run()
-    assert app.toggle(key="log").disabled
+    app.selectbox(key=K("surface")).set_value("saddle").run()
+    assert app.toggle(key=K("log")).disabled
     assert payload(app)["panels"][-1]["layout"]["yaxis"]["type"] == "linear"
 
 
 def test_clear_start_points_then_click_one_in(app):
-    app.selectbox(key="surface").set_value("bowl").run()
+    app.selectbox(key=K("surface")).set_value("bowl").run()
     app.button[0].click().run()
     assert assert_ok(app)["series"] == []
     assert "Click the contour map" in app.info[0].value
     assert app.query_params["starts"] == ""
     # What the chart's click callback does, as the browser would trigger it.
-    app.session_state["starts"] = [(0.5, 0.5)]
+    app.session_state[K("starts")] = ((0.5, 0.5),)
     app.run()
     assert payload(app)["series"][0]["name"] == "start 1 (0.50, 0.50)"
     assert app.query_params["starts"] == "0.5,0.5"
 
 
-def test_changing_the_surface_resets_the_start_points(app):
-    app.session_state["starts"] = [(0.5, 0.5), (1.0, 1.0)]
+def test_changing_the_surface_applies_its_opening_configuration(app):
+    app.session_state[K("starts")] = ((0.5, 0.5), (1.0, 1.0))
     app.run()
-    app.selectbox(key="surface").set_value("two_minima").run()
-    names = [series["name"] for series in payload(app)["series"]]
-    assert names == ["start 1 (0.70, -0.20)", "start 2 (-1.50, 1.20)"]
+    app.button_group(key=K("optimizer")).set_value("adam").run()
+    app.select_slider(key=K("lr")).set_value(2.0).run()
+    app.selectbox(key=K("surface")).set_value("rosenbrock").run()
+    opening = lessons.LESSONS["rosenbrock"].opening
+    data = payload(app)
+    assert [series["name"] for series in data["series"]] == ["start 1 (-1.50, 2.00)"]
+    assert app.button_group(key=K("optimizer")).value == opening.optimizer
+    assert app.select_slider(key=K("lr")).value == opening.lr
+    assert app.slider(key=K("steps")).value == opening.steps
+    assert data["series"][0]["channels"]["x"]["shape"] == [len(LEARNING_RATES), opening.steps + 1]
+    assert app.query_params["surface"] == "rosenbrock"
+    assert not {"lr", "steps", "optimizer", "starts"} & set(app.query_params), (
+        "the opening configuration needs no URL parameters")
 
 
 def test_a_link_restores_the_view():
-    query = {"surface": "ravine", "optimizer": "momentum", "momentum": "0.5", "lr": "0.024",
+    query = {"surface": "ravine", "optimizer": "momentum", "momentum": "0.5", "lr": "0.025",
              "steps": "150", "starts": "-0.5,2.5;2,0", "log": "1", "show3d": "0"}
     app = run(query)
     data = assert_ok(app)
-    assert app.selectbox(key="surface").value == "ravine"
-    assert app.slider(key="momentum").value == 0.5
-    assert data["fan"]["labels"][data["fan"]["index"]] == "0.024"
+    assert app.selectbox(key=K("surface")).value == "ravine"
+    assert app.slider(key=K("momentum")).value == 0.5
+    assert data["fan"]["labels"][data["fan"]["index"]] == "0.025"
     assert [series["name"] for series in data["series"]] == [
         "start 1 (-0.50, 2.50)", "start 2 (2.00, 0.00)"]
     assert [panel["id"] for panel in data["panels"]] == ["contour", "loss"]
@@ -161,7 +178,7 @@ def test_a_bad_url_parameter_falls_back_with_a_notice(name, text):
     app = run({name: text, "steps": "40"} if name != "steps" else {name: text})
     data = assert_ok(app)
     assert len(app.warning) == 1
-    assert f"`{name}" in app.warning[0].value
+    assert shown(app.warning[0].value).startswith(f"Ignored {name}")
     assert data["series"], "the rest of the page is intact"
 
 
@@ -171,56 +188,70 @@ def test_another_learning_rate_moves_along_the_runs_already_computed(monkeypatch
                         lambda *args, **kwargs: computed.append(args) or run_fan(*args, **kwargs))
     app = run({"surface": "ravine", "steps": "130", "lr": "0.01"})
     before = payload(app)
-    app.select_slider(key="lr").set_value(0.018).run()
+    app.select_slider(key=K("lr")).set_value(0.015).run()
     after = payload(app)
     assert not app.exception and len(computed) == 1, "the fan holds every learning rate"
     assert after["series"] == before["series"]
-    assert after["fan"]["labels"][after["fan"]["index"]] == "0.018"
+    assert after["fan"]["labels"][after["fan"]["index"]] == "0.015"
     assert before["fan"]["labels"][before["fan"]["index"]] == "0.01"
 
 
 def test_the_chart_learning_rate_callback_moves_the_sidebar_slider():
     app = run()
     # The component's on_fan callback sets the learning rate by index before the next run.
-    app.session_state["lr"] = 0.1
+    app.session_state[K("lr")] = 0.1
     app.run()
-    assert app.select_slider(key="lr").value == 0.1
+    assert app.select_slider(key=K("lr")).value == 0.1
     assert app.query_params["lr"] == "0.1"
 
 
-#: What the "What to try" hints (ui/surface_view.TRY) claim, as gd_core computes it: surface,
-#: optimizer and hyperparameters, learning rate, start, 100 steps -> words in the outcome.
-HINT_CLAIMS = [
-    ("bowl", "gd", {}, 0.042, (-0.5, 2.5), "reached the global minimum"),
-    ("bowl", "gd", {}, 0.13, (-0.5, 2.5), "diverged"),
-    ("ravine", "gd", {}, 0.024, (-0.5, 2.5), "reached the global minimum"),
-    ("ravine", "gd", {}, 0.032, (-0.5, 2.5), "diverged"),
-    ("ravine", "momentum", {"momentum": 0.9}, 0.01, (-0.5, 2.5), "reached the global minimum"),
-    ("rosenbrock", "gd", {}, 0.001, (-1.5, 2.0), "and keeps going"),
-    ("himmelblau", "gd", {}, 0.01, (0.0, 0.0), "a global minimum at (3, 2)"),
-    ("himmelblau", "gd", {}, 0.01, (-1.0, -1.0), "a global minimum at (−3.78, −3.28)"),
-    ("himmelblau", "gd", {}, 0.01, (1.0, -1.0), "a global minimum at (3.58, −1.85)"),
-    ("himmelblau", "gd", {}, 0.01, (-1.0, 1.0), "a global minimum at (−2.81, 3.13)"),
-    ("two_minima", "gd", {}, 0.42, (0.7, -0.2), "reached a local minimum"),
-    ("two_minima", "gd", {}, 0.42, (-1.5, 1.2), "reached the global minimum"),
-    ("six_hump_camel", "gd", {}, 0.01, (-0.5, 1.5), "a global minimum at (−0.0898, 0.713)"),
-    ("six_hump_camel", "gd", {}, 0.042, (-0.5, 1.5), "a global minimum at (0.0898, −0.713)"),
-    ("six_hump_camel", "gd", {}, 0.01, (2.0, -1.0), "reached a local minimum"),
-    ("rastrigin", "gd", {}, 0.0042, (2.3, -1.7), "a local minimum at (1.99, −1.99)"),
-    ("rastrigin", "gd", {}, 0.01, (2.3, -1.7), "the swings are as wide as ever"),
-    ("saddle", "gd", {}, 0.1, (1.5, 0.0), "stopped at the saddle point (0, 0)"),
-    ("saddle", "gd", {}, 0.1, (1.5, 0.05), "diverged at step 46"),
-    ("saddle", "gd", {}, 0.01, (1.5, 0.05), "and keeps going"),
-    ("beale", "gd", {}, 0.001, (-3.0, -3.0), "diverged"),
-]
+def test_each_optimizer_shows_its_own_defaults_unless_set():
+    app = run()
+    app.button_group(key=K("optimizer")).set_value("adagrad").run()
+    assert app.select_slider(key=K("eps")).value == gd_core.OPTIMIZERS["adagrad"].defaults["eps"]
+    app.button_group(key=K("optimizer")).set_value("adam").run()
+    assert app.select_slider(key=K("eps")).value == gd_core.OPTIMIZERS["adam"].defaults["eps"]
+    assert "eps" not in app.query_params, "a default needs no link parameter"
+    app.select_slider(key=K("eps")).set_value(1e-4).run()
+    app.button_group(key=K("optimizer")).set_value("rmsprop").run()
+    assert app.select_slider(key=K("eps")).value == 1e-4, "the viewer's own value stays"
+    assert app.query_params["eps"] == "0.0001"
 
 
-@pytest.mark.parametrize(("surface", "optimizer", "hyperparams", "lr", "start", "words"),
-                         HINT_CLAIMS)
-def test_what_the_hints_claim_is_what_the_core_computes(surface, optimizer, hyperparams, lr,
-                                                        start, words):
-    assert lr in LEARNING_RATES, "the hint's learning rate is one the controls offer"
-    landscape = gd_core.get_surface(surface)
-    trajectory = gd_core.descend(
-        landscape, gd_core.make_optimizer(optimizer, lr=lr, **hyperparams), start, 100)
-    assert words in gd_core.outcome(landscape, trajectory).message
+def test_a_start_point_typed_in_exactly_and_one_removed_alone():
+    app = run({"surface": "bowl", "starts": "0,0;1,1;2,2"})
+    app.text_input(key=K("new_start")).set_value("0.25, -0.75").run()
+    assert app.query_params["starts"] == "0,0;1,1;2,2;0.25,-0.75"
+    assert app.text_input(key=K("new_start")).value == "", "ready for the next one"
+    app.text_input(key=K("new_start")).set_value("1, 99").run()
+    assert "y must lie between −1 and 3" in shown(app.error[0].value)
+    app.text_input(key=K("new_start")).set_value("one, two").run()
+    assert "not a number" in shown(app.error[0].value)
+    assert app.query_params["starts"] == "0,0;1,1;2,2;0.25,-0.75", "bad text adds nothing"
+    remove = [button for button in app.button if button.label.startswith("Remove start 2")]
+    remove[0].click().run()
+    assert app.query_params["starts"] == "0,0;2,2;0.25,-0.75"
+    names = [series["name"] for series in payload(app)["series"]]
+    assert names == ["start 1 (0.00, 0.00)", "start 2 (2.00, 2.00)", "start 3 (0.25, -0.75)"]
+    for index in range(MAX_RUNS):
+        app.text_input(key=K("new_start")).set_value(f"{index / 10}, 0").run()
+    assert len(payload(app)["series"]) == MAX_RUNS, "capped like clicks"
+
+
+def test_one_learning_rate_grid_and_one_label_for_both_sliders():
+    surface_page = run()
+    curve_page = run_page("pages/1_Why_minus_the_gradient.py")
+    sidebar = surface_page.select_slider(key=K("lr"))
+    assert list(sidebar.options) == list(
+        curve_page.select_slider(key=key("pages/1_Why_minus_the_gradient.py", "lr")).options)
+    for app in (surface_page, curve_page):
+        assert payload(app)["fan"]["label"] == sidebar.label == "Learning rate η"
+        assert "above the chart" in sidebar.help
+
+
+def test_the_learning_rate_grid_is_log_even_and_holds_the_textbook_values():
+    ratios = [b / a for a, b in itertools.pairwise(LEARNING_RATES)]
+    assert LEARNING_RATES[0] == 1e-4 and LEARNING_RATES[-1] == 10
+    assert all(1.15 <= ratio <= 1.35 for ratio in ratios)
+    assert len(LEARNING_RATES) <= 55, "every value is a precomputed run in the payload"
+    assert {0.02, 0.03, 0.1, 0.15, 0.2, 0.4, 0.5, 1.0} <= set(LEARNING_RATES)

@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,3 +39,18 @@ def test_core_never_imports_ui_libraries_or_evaluates_text():
         source = path.read_text()
         assert not re.search(r"^\s*(import|from)\s+(streamlit|plotly)", source, flags=re.M), path
         assert not re.search(r"\b(eval|exec|sympify|parse_expr)\(", source), path
+
+
+def test_learners_see_the_app_in_viewer_mode_without_the_developer_toolbar():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["toolbarMode"] == "viewer"
+
+
+def test_icons_are_the_material_ones_streamlit_ships_never_emoji():
+    # Linux without an emoji font draws ✋, 👆, ⚠️ and ⛰️ as empty boxes.
+    sources = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]
+    for path in sources:
+        text = path.read_text()
+        for icon in re.findall(r"""icon=(["'])(.*?)\1""", text):
+            assert re.fullmatch(r":material/[a-z_]+:", icon[1]), (path.name, icon[1])
+        assert not re.search("[\U0001F300-\U0001FAFF✋⚠⛰]", text), path.name

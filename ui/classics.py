@@ -1,10 +1,9 @@
 """The classic textbook examples: each opens a page in exactly its scenario through the URL.
 
 The query parameters are the pages' own (``URL = widgets.UrlState(...)`` in each page script):
-the curve page takes ``curve``, ``start``, ``eta``, ``iterations``; the surface page takes
-``surface``, ``starts`` ("x,y;x,y"), ``lr``, ``steps``; both take ``optimizer`` and its
-hyperparameters (``momentum``, ...). Every example spells out its optimizer, so it opens the same
-way whatever was chosen before.
+the curve page takes ``curve`` and ``start``, the surface page ``surface`` and ``starts``
+("x,y;x,y"); both take ``lr``, ``steps``, ``optimizer`` and its hyperparameters (``momentum``,
+...). What a link leaves out is the function's opening configuration (``ui.lessons``).
 """
 
 from __future__ import annotations
@@ -28,15 +27,15 @@ class Classic:
 CLASSICS: tuple[Classic, ...] = (
     Classic("6x² − 12x + 3 from −0.9, η = 0.03",
             "15 steps; the first goes to −0.216, then a smooth slide to x* = 1",
-            CURVE_PAGE, {"curve": "quadratic_1d", "start": "-0.9", "eta": "0.03",
-                         "iterations": "15", "optimizer": "gd"}),
+            CURVE_PAGE, {"curve": "quadratic_1d", "start": "-0.9", "lr": "0.03",
+                         "steps": "15", "optimizer": "gd"}),
     Classic("6x² − 12x + 3 from 0.75, η = 0.15",
             "too big a step: it overshoots x* = 1 and oscillates in towards it",
-            CURVE_PAGE, {"curve": "quadratic_1d", "start": "0.75", "eta": "0.15",
-                         "iterations": "15", "optimizer": "gd"}),
+            CURVE_PAGE, {"curve": "quadratic_1d", "start": "0.75", "lr": "0.15",
+                         "steps": "15", "optimizer": "gd"}),
     Classic("(w − 3)² from w₀ = 0, η = 0.1",
             "the worked example: 0 → 0.6 → 1.08 → 1.464 → … → 3",
-            CURVE_PAGE, {"curve": "bowl_1d", "start": "0", "eta": "0.1", "iterations": "30",
+            CURVE_PAGE, {"curve": "bowl_1d", "start": "0", "lr": "0.1", "steps": "30",
                          "optimizer": "gd"}),
     Classic("Bowl from three starts, η = 0.02",
             "from (−0.5, 2.9), (1.5, −0.8) and (2.7, 2.3): three paths into one minimum",

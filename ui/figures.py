@@ -13,7 +13,7 @@ import numpy as np
 
 import gd_core
 from ui.chart import HALF_MAX, encode_array, fit_half_range, format_number
-from ui.runs import Badge, FanRuns
+from ui.runs import LEARNING_RATE_LABEL, Badge, FanRuns
 
 #: Okabe–Ito colours (safe for colour-blind viewers), each run also gets its own marker.
 PALETTE = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -386,7 +386,6 @@ def loss_panel(surface: gd_core.Surface, steps: int, log: bool, runs: int,
 
 
 #: The chart's learning-rate slider reads as the sidebar's (ui/widgets.py): same name.
-LEARNING_RATE_LABEL = "Learning rate η"
 
 
 def fan_spec(lrs, labels: list[str], index: int) -> dict:

@@ -9,36 +9,30 @@ vectorized call returns all ``m x n`` trajectories.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 import gd_core
 
-#: Learning rates the classic textbook examples use (ui/classics.py) that the 8-per-decade grid
-#: below lacks: offered as well, so a classic example's link gives exactly its numbers.
-TEXTBOOK_LEARNING_RATES: tuple[float, ...] = (0.02, 0.4)
-#: Learning rates offered by the surface pages' controls: 8 per decade, 1e-4 .. 10, rounded to
-#: two significant digits so they read well (0.0013, 0.0018, 0.0024, ...), plus the textbook ones.
-LEARNING_RATES: tuple[float, ...] = tuple(sorted({
-    *(float(f"{10 ** (k / 8):.2g}") for k in range(-32, 9)), *TEXTBOOK_LEARNING_RATES,
-}))
-
-
-#: Learning rates of the curve (1D) views: round values, 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 per
-#: decade from 1e-4 to 10, so the textbook rates (0.02, 0.03, 0.15, 0.2, 0.4) are exact positions
-#: and the stability edge of the textbook parabola (1/6) lies between 0.15 and 0.2.
-ROUND_LEARNING_RATES: tuple[float, ...] = (
+#: The learning rates every page offers (its sidebar slider and the chart's live slider): 1, 1.2,
+#: 1.5, 2, 2.5, 3, 4, 5, 6, 8 per decade from 1e-4 to 10. Neighbours differ by a factor of 1.2 to
+#: 1.33, the values read well, and the textbook rates (0.02, 0.03, 0.1, 0.15, 0.2, 0.4, 0.5, 1) are
+#: on it. Every value is a precomputed run in the chart's payload: keep it short.
+LEARNING_RATES: tuple[float, ...] = (
     *(float(f"{m * 10.0 ** e:.2g}") for e in range(-4, 1)
       for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)),
     10.0,
 )
+#: The same grid under the name the 1D views used while they had a grid of their own.
+ROUND_LEARNING_RATES = LEARNING_RATES
+#: What both learning-rate sliders (the sidebar's and the chart's) are called.
+LEARNING_RATE_LABEL = "Learning rate η"
 
 
-def nearest_learning_rate(lr: float, rates: Sequence[float] = LEARNING_RATES) -> int:
-    """Index of the learning rate in ``rates`` closest to ``lr`` on a log scale."""
-    grid = np.log10(rates)
+def nearest_learning_rate(lr: float) -> int:
+    """Index of the learning rate in ``LEARNING_RATES`` closest to ``lr`` on a log scale."""
+    grid = np.log10(LEARNING_RATES)
     return int(np.argmin(np.abs(grid - math.log10(lr))))
 
 

@@ -75,7 +75,7 @@ def test_moving_the_learning_rate_changes_the_badge_and_the_points(page, url):
     assert badge(page).startswith("diverging · diverged at step 14")
     assert live_trace(page, "curve", WHOLE_RUN)["x"] != middle["x"]
     # The page learns the chosen learning rate: the link and the sidebar follow.
-    page.wait_for_function("new URLSearchParams(location.search).get('eta') === '0.2'")
+    page.wait_for_function("new URLSearchParams(location.search).get('lr') === '0.2'")
     page.wait_for_function("""() => Array.from(document.querySelectorAll('p'))
         .some((node) => node.textContent.includes('this run is diverging'))""")
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 
 PAGE = "pages/2_Descent_on_a_surface.py"
 # One start on the bowl, 100 steps: at lr 0.01 the path is visibly different from its neighbours.
-START = "?surface=bowl&starts=-0.5,2.5"
+START = "?surface=bowl&starts=-0.5,2.5&lr=0.01"
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +152,7 @@ def test_reloading_the_link_gives_the_same_view(page, url):
     page.locator(".dl-fan-slider").focus()
     page.keyboard.press("ArrowLeft")  # each key press commits, like a release
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function("new URLSearchParams(location.search).get('lr') === '0.0056'")
+    page.wait_for_function("new URLSearchParams(location.search).get('lr') === '0.25'")
     link = page.url
     before = chart_state(page)
     trail = live_trace(page, "contour", 6)
@@ -164,7 +164,7 @@ def test_reloading_the_link_gives_the_same_view(page, url):
 
 
 def test_the_download_button_gives_the_paths_as_csv(page, url):
-    open_chart(page, url + START + "&lr=0.1&steps=20")
+    open_chart(page, url + "?surface=bowl&starts=-0.5,2.5&lr=0.1&steps=20")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download paths (CSV)").click()
     assert download.value.suggested_filename == "descent_bowl_gd_lr0.1.csv"
@@ -357,7 +357,7 @@ def onion_ranges(page) -> dict:
 
 
 def test_a_diverging_run_leaves_the_three_d_box_which_keeps_the_surface_range(page, url):
-    open_chart(page, url + "?surface=ravine&starts=-0.5,2.5&lr=0.13")
+    open_chart(page, url + "?surface=ravine&starts=-0.5,2.5&lr=0.12")
     page.wait_for_function("""() => document.querySelector('.dl-panel-onion .dl-live')
         ?.data?.length > 1""", timeout=30_000)
     assert "diverged at step" in chart_state(page)["badges"][0]

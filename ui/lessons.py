@@ -1,0 +1,246 @@
+"""What each function teaches: the configuration it opens on, and what to try next.
+
+One ``Lesson`` per registered surface and curve, and one worked out for a typed formula. A page
+opens a function on its lesson's ``Opening`` (learning rate, steps, optimizer, starts), so the
+lesson shows at once, and switching the function applies the new one's opening. The claims the
+tips make are checked against gd_core by tests/test_lessons.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+import gd_core
+from ui.runs import LEARNING_RATES, run_fan
+
+#: Where the chart's own learning-rate slider is, as the tips call it.
+CHART_SLIDER = "the Learning rate η slider above the chart panels"
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A view's opening configuration: ``starts`` holds one point per start (``(x,)`` on a
+    curve); the optimizer opens with its own default hyperparameters."""
+
+    lr: float
+    steps: int
+    starts: tuple[tuple[float, ...], ...]
+    optimizer: str = "gd"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A function's opening configuration and its "what to try" tips."""
+
+    opening: Opening
+    tips: tuple[str, ...]
+
+
+LESSONS: dict[str, Lesson] = {
+    # --- curves --------------------------------------------------------------------------------
+    "quadratic_1d": Lesson(Opening(0.03, 50, ((-0.9,),)), (
+        "η = 0.03 from x₀ = −0.9: the first step goes to −0.216, and the point slides smoothly "
+        "into the minimum x* = 1.",
+        "η = 0.15: every step overshoots the minimum, so the point zig-zags across it, but "
+        "closer each time: oscillating but converging.",
+        "η = 0.2, just past the critical 2/f″ = 1/6 (the ▲ mark): each overshoot is bigger than "
+        "the last and the run diverges.",
+        "η = 0.08, close to 1/f″ = 1/12: the very first step lands almost on the minimum (0.924).",
+    )),
+    "bowl_1d": Lesson(Opening(0.1, 50, ((0.0,),)), (
+        "η = 0.1 from w₀ = 0, the classic worked example: w goes 0 → 0.6 → 1.08 → 1.464 → … → 3.",
+        "η = 0.5 = 1/f″ reaches the minimum in exactly one step.",
+        "η = 1, exactly 2/f″: the point bounces between 0 and 6 forever. η = 0.8 oscillates but "
+        "converges; η = 1.2 diverges.",
+    )),
+    "double_well_1d": Lesson(Opening(0.03, 50, ((0.5,),)), (
+        "From x₀ = 0.5 the slope is negative, so the steps go right: with η = 0.03 the run "
+        "settles in the local (not global) minimum at 1.13.",
+        "Click left of the hump (x₀ = −0.5): the same steps roll into the global minimum at "
+        "−1.30.",
+        "From x₀ = 2 with η = 0.1 the big first steps jump over the local valley into the "
+        "global one.",
+    )),
+    # --- surfaces ------------------------------------------------------------------------------
+    "bowl": Lesson(Opening(0.05, 100, ((-0.5, 2.5),)), (
+        "η = 0.05 from (−0.5, 2.5): a smooth slide into the minimum.",
+        "η = 0.1: the path zig-zags in y, where the bowl is steeper (curvature 18, stable "
+        "only while η < 2/18 ≈ 0.11).",
+        "η = 0.12: past that edge the zig-zag grows and the run diverges.",
+    )),
+    "ravine": Lesson(Opening(0.02, 100, ((-0.5, 2.5),)), (
+        "η = 0.02: the path zig-zags across the valley. Its walls have curvature 80, so plain "
+        "gradient descent is stable only for η < 2/80 = 0.025.",
+        "η = 0.025, exactly 2/80: the zig-zag never dies down. η = 0.03 diverges; η = 0.012 is "
+        "stable but creeps along the valley floor.",
+        "Momentum μ = 0.9 with η = 0.01 rolls along the floor instead of bouncing.",
+    )),
+    "two_minima": Lesson(Opening(0.4, 100, ((0.7, -0.2), (-1.5, 1.2))), (
+        "With η = 0.4, the start at (0.7, −0.2) ends in the shallow minimum and the start "
+        "at (−1.5, 1.2) in the deep one: the start point decides.",
+        "Click between the two valleys to find where the basins meet.",
+    )),
+    "rosenbrock": Lesson(Opening(0.002, 500, ((-1.5, 2.0),)), (
+        "Gradient descent with η = 0.002 reaches the curved valley in a few steps, then "
+        "crawls along its flat floor: after 500 steps it is still on its way to (1, 1).",
+        "η = 0.0025, only a little more, and the steep walls make it diverge at step 5. Try "
+        "momentum or Adam for the long valley.",
+    )),
+    "himmelblau": Lesson(Opening(0.01, 100, ((0.0, 0.0), (-1.0, -1.0), (1.0, -1.0),
+                                             (-1.0, 1.0))), (
+        "η = 0.01: four starts near the centre end in four different minima of equal depth.",
+        "η = 0.025: the steps overshoot the valleys and bounce; after 100 steps no run has "
+        "settled.",
+    )),
+    "beale": Lesson(Opening(0.005, 500, ((1.0, 1.5), (3.0, 1.0))), (
+        "η = 0.005: from (3, 1) gradient descent reaches the minimum (3, 0.5) after some 390 "
+        "steps; from (1, 1.5) it still crawls across the flat plateau after 500.",
+        "From (−3, −3) it diverges even at η = 0.0005: the walls there are steep.",
+        "Adam with η = 0.2 gets from (1, 1.5) to the minimum in about 250 steps.",
+    )),
+    "six_hump_camel": Lesson(Opening(0.01, 100, ((-0.5, 1.5), (2.0, -1.0))), (
+        "From (−0.5, 1.5), η = 0.01 ends in one global minimum and η = 0.04 jumps to "
+        "the other one.",
+        "From (2, −1) both end in a local minimum.",
+    )),
+    "styblinski_tang": Lesson(Opening(0.02, 100, ((0.0, 0.0), (1.0, 1.0), (-1.0, 1.0))), (
+        "Starts on the three sides of the centre end in three different corners; only one "
+        "of them is the global minimum.",
+    )),
+    "rastrigin": Lesson(Opening(0.004, 100, ((2.3, -1.7),)), (
+        "Every dip traps plain gradient descent: with η = 0.004 the run from (2.3, −1.7) "
+        "stops in the dip at (1.99, −1.99). At η = 0.01, past 2/f″ ≈ 0.005 there, it keeps "
+        "bouncing around that dip instead.",
+        "Add gradient noise (σ = 3) and try a few seeds: noisy steps can hop out of dips.",
+    )),
+    "ackley": Lesson(Opening(0.01, 100, ((2.3, -1.7),)), (
+        "The funnel leads to the origin, but with η = 0.01 the run from (2.3, −1.7) stops in "
+        "a ripple's dip at (1.97, −1.97).",
+        "At η = 0.1 it is still bouncing between ripples after 100 steps: compare Adam.",
+    )),
+    "saddle": Lesson(Opening(0.1, 100, ((1.5, 0.0), (1.5, 0.05))), (
+        "With η = 0.1, the run from (1.5, 0) slides into the saddle point and stops: the "
+        "gradient is 0 there.",
+        "With η = 0.1, the run from (1.5, 0.05) starts almost the same, but the tiny offset "
+        "grows every step and it escapes: diverged at step 46. At η = 0.01 both are still on "
+        "their way after 100 steps.",
+    )),
+}
+
+#: Steps a typed formula opens with, per number of variables.
+TYPED_STEPS = {1: 50, 2: 100}
+#: Where a typed formula's starts are tried first, as fractions across its plotted range: off
+#: any symmetry axis, and two on a surface so that two valleys can show.
+_FIRST_STARTS = {1: ((0.2,), (0.8,), (0.35,), (0.65,), (0.5,)),
+                 2: ((0.75, 0.7), (0.25, 0.2), (0.3, 0.75), (0.7, 0.25), (0.5, 0.5))}
+
+
+def lesson(surface: gd_core.Surface) -> Lesson | None:
+    """The lesson of a registered function (None for a typed formula)."""
+    return LESSONS.get(surface.name) if surface.name != "custom" else None
+
+
+def _defined(surface: gd_core.Surface, points: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        values = surface.value(points)
+        gradients = surface.gradient(points)
+    return np.isfinite(values) & np.all(np.isfinite(gradients), axis=-1)
+
+
+def defined_starts(surface: gd_core.Surface) -> tuple[tuple[float, ...], ...]:
+    """Starts for a typed formula where f and its gradient are defined: the first of the usual
+    places that are, one on a curve and up to two on a surface, else the first defined point of
+    a fine grid. Empty when f is undefined everywhere in the plotted range."""
+    lows = np.array([lo for lo, _ in surface.domain])
+    spans = np.array([hi - lo for lo, hi in surface.domain])
+    wanted = 1 if surface.dim == 1 else 2
+    tried = np.round(lows + np.array(_FIRST_STARTS[surface.dim]) * spans, 3)
+    found = tried[_defined(surface, tried)][:wanted]
+    if len(found) == 0:
+        axes = np.meshgrid(*(np.linspace(lo, hi, 201) for lo, hi in surface.domain))
+        grid = np.stack([axis.ravel() for axis in axes], axis=-1)
+        found = np.round(grid[_defined(surface, grid)][:1], 3)
+    return tuple(tuple(float(c) for c in point) for point in found)
+
+
+#: Outcome statuses of a run that ends in a minimum, and of one that runs away (or off f).
+_AT_A_MINIMUM = ("converged", "local_minimum")
+_RUNAWAY = ("growing", "diverged", "undefined")
+
+
+def _opening_rate(surface: gd_core.Surface, starts, steps: int) -> float:
+    """The learning rate that shows a typed formula's descent best from ``starts``: with known
+    minima, the largest at which every run converges without zig-zagging (else the largest at
+    which none diverges); without, the smallest at which a run runs away (the escape)."""
+    runs = run_fan(surface, "gd", {}, np.array(starts), LEARNING_RATES, steps)
+    frames = np.moveaxis(runs.points, 2, 0).reshape(steps + 1, -1, surface.dim)
+    values = np.moveaxis(runs.values, 2, 0).reshape(steps + 1, -1)
+    batch = gd_core.Trajectory(frames, values, runs.diverged_at.reshape(-1),
+                               runs.stop_code.reshape(-1))
+    found = gd_core.outcomes(surface, batch)
+    per_rate = [found[i:i + len(starts)] for i in range(0, len(found), len(starts))]
+    calm = [all(o.status in _AT_A_MINIMUM and not o.oscillating for o in outcomes)
+            for outcomes in per_rate]
+    safe = [all(o.status not in _RUNAWAY for o in outcomes) for outcomes in per_rate]
+    if surface.minima and any(calm):
+        return LEARNING_RATES[max(i for i, ok in enumerate(calm) if ok)]
+    if not surface.minima and not all(safe):
+        return LEARNING_RATES[min(i for i, ok in enumerate(safe) if not ok)]
+    return LEARNING_RATES[max((i for i, ok in enumerate(safe) if ok), default=0)]
+
+
+#: Typed formulas' openings, by what defines the formula (text, LaTeX, domain); the oldest goes.
+_TYPED_OPENINGS: dict[tuple, Opening | None] = {}
+
+
+def _typed_opening(surface: gd_core.Surface) -> Opening | None:
+    key = (surface.title, surface.formula, surface.domain)
+    if key not in _TYPED_OPENINGS:
+        starts = defined_starts(surface)
+        steps = TYPED_STEPS[surface.dim]
+        _TYPED_OPENINGS[key] = (Opening(_opening_rate(surface, starts, steps), steps, starts)
+                                if starts else None)
+        if len(_TYPED_OPENINGS) > 64:
+            del _TYPED_OPENINGS[next(iter(_TYPED_OPENINGS))]
+    return _TYPED_OPENINGS[key]
+
+
+def opening(surface: gd_core.Surface) -> Opening | None:
+    """The configuration ``surface`` opens on; for a typed formula worked out from where it is
+    defined and how it descends. None when f is undefined everywhere in the plotted range."""
+    found = lesson(surface)
+    if found is not None:
+        return found.opening
+    return _typed_opening(surface)
+
+
+def tips(surface: gd_core.Surface, *, critical_mark: bool = False) -> tuple[str, ...]:
+    """What to try: a registered function's own tips, or general ones for a typed formula
+    that name only what the view shows (the ▲ critical-rate mark when ``critical_mark``,
+    minima when it has some)."""
+    found = lesson(surface)
+    if found is not None:
+        return found.tips
+    said = []
+    if surface.dim == 1:
+        if critical_mark:
+            said.append(f"Drag {CHART_SLIDER} past the ▲ mark: the steps start to overshoot.")
+        else:
+            said.append(f"Drag {CHART_SLIDER}: small steps crawl, large ones overshoot.")
+        if len(surface.minima) > 1:
+            said.append("Click the curve to start somewhere else: which minimum do you end in?")
+        elif not surface.minima:
+            said.append("This curve has no minimum in the plotted range: watch where the steps "
+                        "run off to.")
+    else:
+        said.append("Click the map to add start points: each gets its own colour and marker.")
+        said.append(f"Drag {CHART_SLIDER} and find where the paths start to zig-zag, then to "
+                    "diverge.")
+        if not surface.minima:
+            said.append("This surface has no minimum in the plotted range: watch the paths "
+                        "escape.")
+    said.append("Where f is undefined (log of a negative, a square root below zero) the plot "
+                "has gaps; a run that steps into one stops and says so.")
+    return tuple(said)
