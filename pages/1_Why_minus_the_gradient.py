@@ -7,28 +7,8 @@ from ui import curve_view, widgets
 
 CURVES = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 1]
 
-
-def chosen_curve(values) -> gd_core.Surface | None:
-    if values["curve"] == widgets.CUSTOM:
-        return widgets.typed_surface(values)
-    return gd_core.get_surface(values["curve"])
-
-
-def opening(values) -> dict:
-    return widgets.opening_values(chosen_curve(values))
-
-
-def in_use(values) -> set[str] | None:
-    """All the controls, or only the picker and formula when the typed formula is undefined
-    everywhere (no view is drawn)."""
-    return None if opening(values) else {"curve", "formula", "range"}
-
-
-STATE = widgets.PageState("curve", [
-    widgets.Control("curve", "quadratic_1d", widgets.choice([*CURVES, widgets.CUSTOM])),
-    *widgets.formula_params(dim=1, picked_by="curve"),
-    *curve_view.controls(),
-], opening=opening, in_use=in_use)
+STATE = widgets.picked_function_state("curve", "curve", CURVES, "quadratic_1d", 1,
+                                      curve_view.controls())
 
 widgets.use_declared_navigation()
 st.set_page_config(page_title="Why minus the gradient · Descent Lab", layout="wide")

@@ -678,6 +678,32 @@ def typed_surface(values: Mapping) -> gd_core.Surface | None:
         return None
 
 
+def picked_function_state(page: str, picker: str, names: Sequence[str], default: str,
+                          dim: int, view_controls: Sequence[Control]) -> PageState:
+    """The state of a page that draws one function, picked by the control ``picker`` among the
+    registered ``names`` or typed as a formula of ``dim`` variables ("Custom formula…").
+
+    The page opens each function on its lesson's configuration; while a typed formula is
+    undefined everywhere no view is drawn, so only the picker and the formula are in use.
+    """
+    def chosen(values: Mapping) -> gd_core.Surface | None:
+        if values[picker] == CUSTOM:
+            return typed_surface(values)
+        return gd_core.get_surface(values[picker])
+
+    def opening(values: Mapping) -> dict:
+        return opening_values(chosen(values))
+
+    def in_use(values: Mapping) -> set[str] | None:
+        return None if opening(values) else {picker, "formula", "range"}
+
+    return PageState(page, [
+        Control(picker, default, choice([*names, CUSTOM])),
+        *formula_params(dim, picked_by=picker),
+        *view_controls,
+    ], opening=opening, in_use=in_use)
+
+
 def _accept_formula(state: PageState, dim: int | None, on_change=None) -> None:
     """Take the typed text only if it parses (and has the right variables); else keep the
     last good formula and remember the message to show."""

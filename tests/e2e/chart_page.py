@@ -1,6 +1,7 @@
 """Reading and driving the chart component (``ui/chart.py``) in a Playwright page."""
 
 import base64
+import contextlib
 import zlib
 
 import numpy as np
@@ -13,6 +14,21 @@ def decode(spec: dict) -> np.ndarray:
         raw = zlib.decompress(raw)
     return np.frombuffer(raw, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
         spec["shape"])
+
+
+@contextlib.contextmanager
+def browser_tab(browser, **context_options):
+    """A tab in a fresh browser context (``context_options`` as Playwright's ``new_context``)
+    that fails the test on any uncaught page error."""
+    context = browser.new_context(**context_options)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield tab
+    finally:
+        context.close()
+    assert not errors, errors
 
 
 def open_chart(page, url: str) -> None:

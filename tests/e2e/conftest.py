@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from chart_page import browser_tab
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -102,10 +103,5 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert not errors, errors
+    with browser_tab(browser, viewport={"width": 1280, "height": 800}) as tab:
+        yield tab

@@ -1,7 +1,7 @@
 """The descent chart at phone width (390x844, touch) in Debian's Chromium."""
 
 import pytest
-from chart_page import chart_state, open_chart
+from chart_page import browser_tab, chart_state, open_chart
 
 pytestmark = pytest.mark.e2e
 
@@ -16,14 +16,9 @@ def url(streamlit_app):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
-                                  is_mobile=True)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert not errors, errors
+    with browser_tab(browser, viewport={"width": 390, "height": 844}, has_touch=True,
+                     is_mobile=True) as tab:
+        yield tab
 
 
 def contour_box(page) -> dict:
