@@ -238,28 +238,54 @@ def set_steps(page, kind: dict, counter: Bytes, steps: int) -> None:
     thumb.blur()
 
 
+def set_decay(page, kind: dict, counter: Bytes, round_: int) -> None:
+    """Tell a round of surface changes apart from the others by the learning rate's decay.
+
+    A surface opens on its own lesson (learning rate, steps, starts), which would make every
+    round after the first show views already computed; the schedule is kept across surfaces.
+    Round 0 keeps the constant learning rate, round k decays it by 0.99 + k/1000 per step (the
+    same work per run). The component only: the baseline has neither openings nor schedules.
+    """
+    if round_ == 0 or kind is not COMPONENT:
+        return
+    if round_ == 1:
+        choice = offer(page, "Learning-rate schedule", "exponential decay")
+        server_change(page, kind, counter, choice.click, "pointerup")
+    thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(
+        has_text="Factor γ per step").locator("input")
+    thumb.focus()
+    server_change(page, kind, counter, lambda: thumb.press("ArrowRight"))
+    thumb.blur()
+
+
 def changes(browser, url: str, kind: dict, clicks: bool) -> list[dict]:
     context, page = open_page(browser, url, kind)
     counter = Bytes(page)
     results = []
     later_steps = iter(LATER_STEPS)
     # Every change leads to a view not shown before, so nothing is served from a cache: rounds
-    # of the same changes are told apart by their number of steps (LATER_STEPS). The
-    # first round is the first changes after the page opened (a browser that has not yet run
-    # these code paths), the later ones what a viewer who keeps exploring gets.
+    # of the same changes are told apart by their number of steps (LATER_STEPS), or for
+    # surface changes in the component by the learning rate's decay (``set_decay``). The first
+    # round is the first changes after the page opened (a browser that has not yet run these
+    # code paths), the later ones what a viewer who keeps exploring gets.
     for round_ in range(ROUNDS):
         if round_:
             set_steps(page, kind, counter, next(later_steps))
         for optimizer in ["Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]:
             results.append({"what": "optimizer", "round": round_, **server_change(
                 page, kind, counter, lambda o=optimizer: press(page, o), "pointerup")})
+        progress(f"optimizer round {round_}")
     for round_ in range(ROUNDS):
-        set_steps(page, kind, counter, next(later_steps))
+        if kind is COMPONENT:
+            set_decay(page, kind, counter, round_)
+        else:
+            set_steps(page, kind, counter, next(later_steps))
         # Surfaces whose suggested start is a single point, like the baseline's.
         for surface in ["Ravine", "Rosenbrock", "Rastrigin", "Ackley", "Bowl"]:
             choice = offer(page, "Surface", surface)
             results.append({"what": "surface", "round": round_, **server_change(
                 page, kind, counter, choice.click, "pointerup")})
+        progress(f"surface round {round_}")
     if clicks:
         page.goto(url)
         page.wait_for_function(kind["ready"], polling="raf", timeout=60_000)
@@ -379,6 +405,10 @@ def steps_per_second(frames: list) -> dict:
 # --- report -----------------------------------------------------------------------------------
 
 
+def progress(what: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {what}", file=sys.stderr, flush=True)
+
+
 def summary(values) -> str:
     values = sorted(v for v in values if v == v)
     if not values:
@@ -406,10 +436,13 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             first = (first_chart(browser, page_url, COMPONENT),
                      first_chart(browser, baseline_url, BASELINE))
+            progress("first chart")
             drag = component_drag(browser, page_url)
             lr_steps = baseline_lr_steps(browser, baseline_url)
+            progress("learning-rate drag")
             ours = changes(browser, page_url, COMPONENT, clicks=True)
             theirs = changes(browser, baseline_url, BASELINE, clicks=False)
+            progress("changes")
             animation = {speed: component_animation(browser, page_url, speed)
                          for speed in (50, 100)}
             baseline_playback = baseline_animation(browser, baseline_url)
@@ -417,7 +450,10 @@ def main() -> None:
     finally:
         for _, process in servers:
             process.terminate()
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
     print("Descent on a surface: Himmelblau, one start, 200 steps; headless Chromium "
           f"(software GL), {os.cpu_count()} cores")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -94,7 +93,6 @@ def _remove_start(state: widgets.PageState, index: int) -> None:
 def _choose_learning_rate(state: widgets.PageState, index: int) -> None:
     if 0 <= index < len(LEARNING_RATES):
         state["lr"] = LEARNING_RATES[index]
-        st.session_state[widgets.RERUN_PAGE] = True
 
 
 # In the cached functions below `key` (widgets.surface_key) stands for `_surface`, which the
@@ -139,18 +137,6 @@ def update_rule(optimizer: str, schedule: str, noise: float) -> str:
     return rule + (r"\qquad " + r",\ ".join(notes) if notes else "")
 
 
-@dataclass(frozen=True)
-class _Settings:
-    """The sidebar controls that live outside the descent fragment (see ``show``)."""
-
-    lr: float
-    steps: int
-    schedule: tuple[str, dict]
-    noise: float
-    seed: int
-    show_3d: bool
-
-
 def show(
     state: widgets.PageState, pick_surface: Callable[[], gd_core.Surface | None], *,
     show_formula: bool = True,
@@ -161,26 +147,14 @@ def show(
     returns the surface (None: a typed formula with nothing to descend); ``state`` is the
     page's, saved after every change.
 
-    The surface and optimizer controls, the start points, the formula and the chart form one
-    fragment: changing them, or clicking the chart, reruns only that fragment, so Streamlit
-    redraws a third of the page (an optimizer change reaches the redrawn chart some 25 ms
-    sooner). The other controls rerun the page.
+    Every control of the view, the formula and the chart form one fragment: changing any of
+    them, or clicking the chart, reruns only that fragment, never the whole page. (A new
+    surface sets the learning rate and steps of its opening: they are drawn by the fragment
+    too, so the sidebar shows them without a second, whole-page run.)
     """
     with st.sidebar:
-        top = st.container()
-        lr = state.learning_rate_slider()
-        steps = state.slider("steps")
-        schedule = widgets.schedule_controls(state, steps)
-        noise, seed = widgets.noise_controls(state)
-        log_slot = st.container()
-        show_3d = st.toggle("Show the 3D surface", key=state.key("show3d"),
-                            help="The surface in 3D with the same paths lying on it.")
-        st.button("Clear start points", on_click=_clear_starts, args=(state,), width="stretch",
-                  icon=":material/delete_sweep:",
-                  help="Remove every start point; click the contour map to add new ones.")
-        starts_slot = st.container()
-    _descent(state, pick_surface, (top, log_slot, starts_slot), show_formula,
-             _Settings(lr, steps, schedule, noise, seed, show_3d))
+        controls = st.container()
+    _descent(state, pick_surface, controls, show_formula)
 
 
 def _start_list(state: widgets.PageState, surface: gd_core.Surface, starts) -> None:
@@ -205,44 +179,49 @@ def _start_list(state: widgets.PageState, surface: gd_core.Surface, starts) -> N
 
 
 @st.fragment
-def _descent(state, pick_surface, slots, show_formula: bool, settings: _Settings) -> None:
-    """The fragment of ``show``: ``slots`` are the sidebar places of its controls."""
-    if st.session_state.pop(widgets.RERUN_PAGE, False):
-        st.rerun()  # a callback changed sidebar controls outside this fragment
-    top, log_slot, starts_slot = slots
-    with top:
+def _descent(state, pick_surface, controls, show_formula: bool) -> None:
+    """The fragment of ``show``: ``controls`` is its place in the sidebar."""
+    with controls:
         surface = pick_surface()
         optimizer = widgets.optimizer_controls(state)
+        lr = state.learning_rate_slider()
+        steps = state.slider("steps")
+        schedule = widgets.schedule_controls(state, steps)
+        noise, seed = widgets.noise_controls(state)
+        if surface is not None:
+            has_minimum = bool(surface.minima)
+            if not has_minimum:
+                state["log"] = False
+            log_loss = st.toggle(
+                "Loss on a log scale", key=state.key("log"), disabled=not has_minimum,
+                help="Plots f − f* (the gap to the global minimum) on a log axis: steady "
+                     "convergence shows as a straight line." if has_minimum else
+                     "Needs a known minimum; this surface has none.",
+            )
+        show_3d = st.toggle("Show the 3D surface", key=state.key("show3d"),
+                            help="The surface in 3D with the same paths lying on it.")
+        st.button("Clear start points", on_click=_clear_starts, args=(state,), width="stretch",
+                  icon=":material/delete_sweep:",
+                  help="Remove every start point; click the contour map to add new ones.")
+        starts = tuple(state["starts"])
+        if surface is not None:
+            _start_list(state, surface, starts)
     if surface is None:
         widgets.show_undefined_everywhere(state)
         state.save()
         return
-    with log_slot:
-        has_minimum = bool(surface.minima)
-        if not has_minimum:
-            state["log"] = False
-        log_loss = st.toggle(
-            "Loss on a log scale", key=state.key("log"), disabled=not has_minimum,
-            help="Plots f − f* (the gap to the global minimum) on a log axis: steady "
-                 "convergence shows as a straight line." if has_minimum else
-                 "Needs a known minimum; this surface has none.",
-        )
 
     def add_start(x: float, y: float, panel: str) -> None:
         _add_start(state, (x, y))
 
-    starts = tuple(state["starts"])
-    with starts_slot:
-        _start_list(state, surface, starts)
-    lr_index = LEARNING_RATES.index(settings.lr)
-    schedule, noise = settings.schedule, settings.noise
+    lr_index = LEARNING_RATES.index(lr)
     rule = update_rule(optimizer.name, schedule[0], noise)
 
     runs, payload = _cached_view(
         widgets.surface_key(surface), surface, optimizer.name,
         tuple(sorted(optimizer.hyperparams.items())),
-        starts, settings.steps, (schedule[0], tuple(sorted(schedule[1].items()))),
-        noise, settings.seed, log_loss, settings.show_3d,
+        starts, steps, (schedule[0], tuple(sorted(schedule[1].items()))),
+        noise, seed, log_loss, show_3d,
     )
     payload = {**payload, "fan": {**payload["fan"], "index": lr_index}}
     if not starts:
@@ -258,7 +237,7 @@ def _descent(state, pick_surface, slots, show_formula: bool, settings: _Settings
 
     widgets.download_csv(
         label="Download paths (CSV)", data=functools.partial(trajectory_csv, runs, lr_index),
-        file_name=f"descent_{surface.name}_{optimizer.name}_lr{settings.lr:g}.csv",
+        file_name=f"descent_{surface.name}_{optimizer.name}_lr{lr:g}.csv",
         help="Every start's path at the learning rate chosen in the sidebar.",
         disabled=not starts,
     )

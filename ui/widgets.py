@@ -172,10 +172,6 @@ LEARNING_RATE = Control(
 
 #: Session key: which page wrote the URL last, and what.
 _URL_WRITER = "_widgets.url_writer"
-#: Session key: a callback changed controls outside the fragment that is rerunning (a surface's
-#: opening learning rate and steps, the chart's learning rate): the whole page must run, or the
-#: browser keeps showing, and sends back, their old values.
-RERUN_PAGE = "_widgets.rerun_page"
 
 
 class PageState:
@@ -236,7 +232,6 @@ class PageState:
         whole view: what it leaves out is the baseline. Returns a notice for every URL parameter
         that could not be used.
         """
-        st.session_state.pop(RERUN_PAGE, None)  # this is the whole page running
         store = self._store
         notices: list[str] = []
         marker = f"_url_restored.{self.page}"
@@ -303,7 +298,6 @@ class PageState:
         values = {name: self.get(name, control.default)
                   for name, control in self.controls.items()}
         self.apply(self.opening(values))
-        st.session_state[RERUN_PAGE] = True
 
     def apply(self, values: Mapping) -> None:
         """Set several values at once (a function's opening configuration), from a callback."""

@@ -812,7 +812,7 @@ class Panel {
     this.growToken = null;
     this.stale = false;
     this.needsDraw = false;
-    this.scaledFor = this.chart.fanIndex;
+    this.scaledFor = this.chart.payloadCount;
     const done = first
       ? this.Plotly.newPlot(this.live, traces, this.liveLayout(), PLOTLY_CONFIG)
       : this.Plotly.react(this.live, traces, this.liveLayout(), PLOTLY_CONFIG);
@@ -891,8 +891,8 @@ class Panel {
     // the figure. It does not autoscale, so autoscaled axes get their range here, once per
     // fan member or payload.
     const frame = { data: updates, traces: indices };
-    if (this.scaledFor !== this.chart.fanIndex) {
-      this.scaledFor = this.chart.fanIndex;
+    if (this.scaledFor !== this.chart.payloadCount) {
+      this.scaledFor = this.chart.payloadCount;
       const layout = this.autoRanges();
       if (Object.keys(layout).length) frame.layout = layout;
     }
@@ -901,8 +901,31 @@ class Panel {
     }).catch(() => undefined);  // a newer frame interrupted this one
   }
 
+  // The values of channel ``source`` over the fan members that never diverge (those with a
+  // "diverged" channel of NaN), or over the current member when every member diverges.
+  boundedValues(series, source) {
+    if (typeof source === "number") return [source];
+    const array = series.channels[source];
+    const diverged = series.channels.diverged;
+    if (source === "step" || array.shape.length !== 2 || !diverged) {
+      return this.chart.channel(series, source);
+    }
+    const [members, width] = array.shape;
+    const divergedWidth = diverged.shape[diverged.shape.length - 1];
+    const bounded = [];
+    for (let member = 0; member < members; member += 1) {
+      if (Number.isNaN(diverged.flat[member * divergedWidth])) {
+        bounded.push(array.flat.subarray(member * width, (member + 1) * width));
+      }
+    }
+    return bounded.length ? bounded.flatMap((row) => Array.from(row))
+      : this.chart.channel(series, source);
+  }
+
   // The range plotly's autorange would give the axes set to autorange, over the whole runs of
-  // the current fan member (every frame, not only those played so far).
+  // every fan member that stays bounded (every frame, not only those played so far): one
+  // range while the learning rate is dragged, so runs compare on one scale, and a runaway
+  // leaves the chart at its edge instead of flattening the others.
   autoRanges() {
     const layout = {};
     for (const [key, axisLayout] of Object.entries(this.spec.layout)) {
@@ -916,8 +939,7 @@ class Panel {
         const source = trace.map[axis[1]];
         if (!series || source === undefined) continue;
         const add = (trace.offset || {})[axis[1]] || 0;
-        const column = typeof source === "number" ? [source] : this.chart.channel(series, source);
-        for (const raw of column) {
+        for (const raw of this.boundedValues(series, source)) {
           const value = log ? Math.log10(raw + add) : raw + add;
           if (Number.isFinite(value)) {
             if (value < low) low = value;
@@ -1119,6 +1141,7 @@ class Chart {
   }
 
   applyPayload(data, start) {
+    this.payloadCount = (this.payloadCount || 0) + 1;  // autoscaled axes follow each payload
     this.message.hidden = true;
     this.shared = data.arrays || {};
     this.series = (data.series || []).map((series) => {
