@@ -124,7 +124,7 @@ def test_a_page_comes_back_exactly_as_it_was_left():
     assert app.slider(key=key(SURFACE, "steps")).value == 200
     assert app.toggle(key=key(SURFACE, "show3d")).value is False
     data = chart_payload(app)
-    assert [series["name"] for series in data["series"]] == ["start 1 (2.00, 2.00)"]
+    assert [series["name"] for series in data["series"]] == ["start 1 (2, 2)"]
     assert dict(app.query_params) == left, "the same link"
 
 

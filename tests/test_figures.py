@@ -132,7 +132,7 @@ def test_surface_grid_samples_the_surface_row_by_y():
 def test_series_channels_hold_every_learning_rate_of_every_start():
     _surface, runs, payload = view(starts=[(-4.0, 4.0), (1.0, -1.0)])
     assert [series["name"] for series in payload["series"]] == [
-        "start 1 (-4.00, 4.00)", "start 2 (1.00, -1.00)"]
+        "start 1 (−4, 4)", "start 2 (1, −1)"]
     second = payload["series"][1]
     x = decode(second["channels"]["x"])
     assert x.shape == (len(LEARNING_RATES), 61)

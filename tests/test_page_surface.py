@@ -131,7 +131,7 @@ def test_clear_start_points_then_click_one_in(app):
     # What the chart's click callback does, as the browser would trigger it.
     app.session_state[K("starts")] = ((0.5, 0.5),)
     app.run()
-    assert payload(app)["series"][0]["name"] == "start 1 (0.50, 0.50)"
+    assert payload(app)["series"][0]["name"] == "start 1 (0.5, 0.5)"
     assert app.query_params["starts"] == "0.5,0.5"
 
 
@@ -143,7 +143,7 @@ def test_changing_the_surface_applies_its_opening_configuration(app):
     app.selectbox(key=K("surface")).set_value("rosenbrock").run()
     opening = lessons.LESSONS["rosenbrock"].opening
     data = payload(app)
-    assert [series["name"] for series in data["series"]] == ["start 1 (-1.50, 2.00)"]
+    assert [series["name"] for series in data["series"]] == ["start 1 (−1.5, 2)"]
     assert app.button_group(key=K("optimizer")).value == opening.optimizer
     assert app.select_slider(key=K("lr")).value == opening.lr
     assert app.slider(key=K("steps")).value == opening.steps
@@ -162,7 +162,7 @@ def test_a_link_restores_the_view():
     assert app.slider(key=K("momentum")).value == 0.5
     assert data["fan"]["labels"][data["fan"]["index"]] == "0.025"
     assert [series["name"] for series in data["series"]] == [
-        "start 1 (-0.50, 2.50)", "start 2 (2.00, 0.00)"]
+        "start 1 (−0.5, 2.5)", "start 2 (2, 0)"]
     assert [panel["id"] for panel in data["panels"]] == ["contour", "loss"]
     assert data["series"][0]["channels"]["x"]["shape"] == [len(LEARNING_RATES), 151]
     assert not app.warning
@@ -232,7 +232,7 @@ def test_a_start_point_typed_in_exactly_and_one_removed_alone():
     remove[0].click().run()
     assert app.query_params["starts"] == "0,0;2,2;0.25,-0.75"
     names = [series["name"] for series in payload(app)["series"]]
-    assert names == ["start 1 (0.00, 0.00)", "start 2 (2.00, 2.00)", "start 3 (0.25, -0.75)"]
+    assert names == ["start 1 (0, 0)", "start 2 (2, 2)", "start 3 (0.25, −0.75)"]
     for index in range(MAX_RUNS):
         app.text_input(key=K("new_start")).set_value(f"{index / 10}, 0").run()
     assert len(payload(app)["series"]) == MAX_RUNS, "capped like clicks"

@@ -425,7 +425,7 @@ def descent_payload(
     show_3d: bool = True,
 ) -> dict:
     """The whole descent view as one chart payload (see ``ui.chart`` for the format)."""
-    names = [f"start {i + 1} ({x:.2f}, {y:.2f})" for i, (x, y) in enumerate(runs.starts)]
+    names = [f"start {i + 1} {gd_core.format_point(start)}" for i, start in enumerate(runs.starts)]
     # One spare run's traces, drawn empty: a click that adds a start fills them in the browser
     # (the loss and 3D plots animate the data instead of rebuilding with new traces), and the
     # chart marks the click in the spare run's colour until its run arrives.

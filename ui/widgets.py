@@ -95,7 +95,9 @@ def number(low: float, high: float, *, whole: bool = False) -> Callable[[str], f
         except ValueError:
             raise ValueError("not a number") from None
         if not math.isfinite(value) or not low <= value <= high:
-            raise ValueError(f"must lie between {low:g} and {high:g}")
+            raise ValueError(
+                f"must lie between {gd_core.format_number(low, 6)} and "
+                f"{gd_core.format_number(high, 6)}")
         if whole:
             if value != int(value):
                 raise ValueError("must be a whole number")
@@ -725,10 +727,6 @@ def _accept_range(state: PageState, on_change=None) -> None:
         state["range_error"] = "“from” must be smaller than “to”."
 
 
-def _signed(value: float) -> str:
-    return f"{value:g}".replace("-", "−")
-
-
 def formula_box(
     state: PageState, dim: int | None, *, examples: Sequence[str] = (), on_change=None,
     wide: bool = False,
@@ -784,7 +782,7 @@ def formula_box(
 
 def show_undefined_everywhere(state: PageState) -> None:
     """Say, in the page's main area, that the typed formula has nothing to descend."""
-    low, high = state["range"]
-    show_error(f"f is undefined everywhere in the plotted range {_signed(low)} … "
-               f"{_signed(high)} (a square root or log of a negative number, say): nothing to "
-               "descend. Change the formula or the range.")
+    low, high = (gd_core.format_number(end, 6) for end in state["range"])
+    show_error(f"f is undefined everywhere in the plotted range {low} … {high} (a square root "
+               "or log of a negative number, say): nothing to descend. Change the formula or "
+               "the range.")

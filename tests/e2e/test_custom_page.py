@@ -31,7 +31,7 @@ def rendered_formula(page) -> str:
 
 def test_typing_a_formula_redraws_and_a_hostile_one_is_refused_in_place(page, url, tmp_path):
     open_chart(page, url + "?formula=x%5E2%2B10*y%5E2&starts=2,1")
-    assert chart_state(page)["runs"] == ["start 1 (2.00, 1.00)"]
+    assert chart_state(page)["runs"] == ["start 1 (2, 1)"]
     before = rendered_formula(page)
     marker = tmp_path / "pwned"
 
@@ -40,7 +40,7 @@ def test_typing_a_formula_redraws_and_a_hostile_one_is_refused_in_place(page, ur
     # Nothing ran and nothing else changed: same formula, same runs, the link keeps the old one.
     assert not marker.exists()
     assert rendered_formula(page) == before
-    assert chart_state(page)["runs"] == ["start 1 (2.00, 1.00)"]
+    assert chart_state(page)["runs"] == ["start 1 (2, 1)"]
     assert formula_in_url(page) == "x^2+10*y^2"
 
     type_formula(page, "(x - 1)^2 + (y + 2)^2")

@@ -57,7 +57,7 @@ def test_a_one_finger_drag_on_the_contour_scrolls_the_page_instead_of_zooming(ph
                             f"{before + 50}")
     assert phone.evaluate("""() => document.querySelector('.dl-panel-contour .dl-base')
         ._fullLayout.xaxis.range""") == [-1, 3], "not zoomed"
-    assert chart_state(phone)["runs"] == ["start 1 (-0.50, 2.50)"], "and no start added"
+    assert chart_state(phone)["runs"] == ["start 1 (−0.5, 2.5)"], "and no start added"
 
 
 @pytest.mark.parametrize(("panel", "label"), [

@@ -40,7 +40,7 @@ def starts_in_url(page) -> list[tuple[float, float]]:
 
 def test_a_click_on_the_contour_adds_a_start_at_that_point(page, url):
     open_chart(page, url + START)
-    assert chart_state(page)["runs"] == ["start 1 (-0.50, 2.50)"]
+    assert chart_state(page)["runs"] == ["start 1 (−0.5, 2.5)"]
     target = (2.2, 0.4)
     page.mouse.click(*screen_point(page, "contour", *target))
     page.wait_for_function("document.querySelectorAll('.dl-badge').length === 2")
@@ -48,7 +48,7 @@ def test_a_click_on_the_contour_adds_a_start_at_that_point(page, url):
     x, y = starts_in_url(page)[1]
     span_x, span_y = axis_spans(page, "contour")
     assert abs(x - target[0]) < 0.01 * span_x and abs(y - target[1]) < 0.01 * span_y
-    assert chart_state(page)["runs"][1] == "start 2 (2.20, 0.40)"
+    assert chart_state(page)["runs"][1] == "start 2 (2.2, 0.4)"
     # The new run is drawn on the contour (its trail is the 4th live trace: 3 per run).
     trail = live_trace(page, "contour", 3)
     assert trail["x"][0] == pytest.approx(x, abs=0.01 * span_x)
@@ -218,7 +218,7 @@ def test_units_the_browser_has_are_not_sent_again_unless_it_asks(page, url):
     page.wait_for_function("performance.getEntriesByName('dl-payload').length > 0")
     page.wait_for_timeout(300)
     assert grid_sent_as() == "data"
-    assert chart_state(page)["runs"] == ["start 1 (-0.50, 2.50)"]
+    assert chart_state(page)["runs"] == ["start 1 (−0.5, 2.5)"]
 
 
 def test_the_three_d_surface_is_drawn_from_every_other_grid_point(page, url):
