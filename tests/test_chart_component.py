@@ -142,21 +142,44 @@ def test_plotly_js_is_served_from_the_installed_package():
 
 def test_the_chart_code_is_served_and_only_a_small_loader_is_sent_with_each_rerun():
     url = chart.chart_js_url()
-    directory, name = url.split("?")[0].rsplit("/", 1)
-    assert directory.endswith(chart._CHART_ROUTE)
-    assert (chart._HERE / name).is_file()
+    assert url.endswith("/chart.js") and (chart._HERE / "chart.js").is_file()
     app = run_page("pages/2_Descent_on_a_surface.py")
     (component,) = app.get("bidi_component")
     assert url in component.proto.js_content
     assert len(component.proto.js_content) < 1000
 
 
+def test_the_chart_modules_are_versioned_in_the_path_by_every_module(tmp_path):
+    # Modules import each other by relative URLs, which keep the path but drop a query.
+    url = chart.chart_js_url()
+    assert "?" not in url
+    names = {path.name for path in chart.chart_modules()}
+    assert {"chart.js", "decode.js", "browser.js"} <= names, "ours and the vendored fflate"
+    assert not any(name.endswith(".test.js") for name in names)
+    version = chart._content_version(chart.chart_modules(), chart._HERE)
+    assert url.rsplit("/", 1)[0].endswith(f"chart_js_{version}")
+    modules = [tmp_path / "chart.js", tmp_path / "decode.js"]
+    for path in modules:
+        path.write_text("export {};")
+    before = chart._content_version(modules, tmp_path)
+    modules[1].write_text("export const changed = 1;")
+    assert chart._content_version(modules, tmp_path) != before
+
+
 def test_component_sources_are_files_next_to_the_module():
     folder = Path(chart.__file__).parent / "chart_component"
     source = (folder / "chart.js").read_text()
     assert "export default function" in source
-    assert "cdn" not in source.lower(), "plotly.js is never fetched from a CDN"
+    for path in chart.chart_modules():
+        assert "cdn" not in path.read_text().lower(), "nothing is ever fetched from a CDN"
     assert ".dl-chart" in (folder / "chart.css").read_text()
+
+
+def test_katex_is_served_from_its_vendored_folder():
+    for url in chart.katex_urls().values():
+        path, version = url.split("?v=")
+        assert path.rsplit("/", 2)[1] == "katex" and version
+        assert (chart._KATEX_DIR / path.rsplit("/", 1)[1]).is_file()
 
 
 # --- what the browser computes: derived channels and text templates ----------------------------

@@ -54,3 +54,23 @@ def test_icons_are_the_material_ones_streamlit_ships_never_emoji():
         for icon in re.findall(r"""icon=(["'])(.*?)\1""", text):
             assert re.fullmatch(r":material/[a-z_]+:", icon[1]), (path.name, icon[1])
         assert not re.search("[\U0001F300-\U0001FAFF✋⚠⛰]", text), path.name
+
+
+def test_the_chart_code_is_small_modules_and_third_party_code_is_vendored_with_its_licence():
+    folder = ROOT / "ui" / "chart_component"
+    vendor = folder / "vendor"
+    ours = [path for path in folder.rglob("*.js") if vendor not in path.parents]
+    assert len(ours) > 10
+    for path in ours:
+        assert len(path.read_text().splitlines()) <= 600, path.name
+    for library in vendor.iterdir():
+        assert (library / "LICENSE").is_file(), library.name
+        assert library.name in (ROOT / "README.md").read_text(), "the README names it"
+
+
+def test_the_pure_chart_modules_have_node_tests_the_readme_command_runs():
+    readme = (ROOT / "README.md").read_text()
+    assert "node --test ui/chart_component/*.test.js" in readme
+    folder = ROOT / "ui" / "chart_component"
+    pure = ["animated", "caches", "channels", "decode", "svg-paths", "templates"]
+    assert all((folder / f"{name}.test.js").is_file() for name in pure)

@@ -37,10 +37,10 @@ Payload (plain JSON; arrays as ``encode_array`` dicts — base64, never NaN in J
     }
 
 ``notes`` is a titled list under the panels (``notes`` below builds it), and ``formula`` is
-typeset (display style) by KaTeX, vendored in ``chart_component/katex``, once the panels have
-been painted. Both live in the chart rather than in Streamlit elements because Streamlit redraws
-every element on every rerun, while the browser redraws these only when their text changes
-(and keeps the last 16 formulas typeset).
+typeset (display style) by KaTeX, vendored in ``chart_component/vendor/katex``, once the panels
+have been painted. Both live in the chart rather than in Streamlit elements because Streamlit
+redraws every element on every rerun, while the browser redraws these only when their text
+changes (and keeps the last 16 formulas typeset).
 
 Every channel is ``(fan members, frames)`` (or ``(frames,)`` for a run without a fan); the
 channel name ``"step"`` is built in (0, 1, ..., frames - 1). ``badges`` holds one entry per fan
@@ -110,9 +110,9 @@ keeps recent units by digest. A browser that lacks one (a payload it never drew)
 plotly.js is served from the installed ``plotly`` package (``package_data/plotly.min.js``)
 through Streamlit's file route for custom components: never inlined into the page, never fetched
 from a CDN. That route sends no caching validators, so the browser keeps its own copy in Cache
-Storage (per plotly version) and later visits load it from there. The chart's own code
-(``chart_component/chart.js``) takes the same route and is imported once per tab, so a rerun
-sends only a small loader, not the code.
+Storage (per plotly version) and later visits load it from there. The chart's own code (the ES
+modules of ``chart_component``, entry ``chart.js``) takes the same route under a path versioned
+by their digest and is imported once per tab, so a rerun sends only a small loader, not the code.
 """
 
 from __future__ import annotations
@@ -151,9 +151,11 @@ HALF_MAX = 6.0e4
 # more bytes; higher levels gain almost nothing.
 _DEFLATE_LEVEL = 1
 
-_CHART_ROUTE = "chart_js"
-# Streamlit sends a v2 component's js= text with every rerun. The chart's 40 KB of code is served
-# as a file instead and imported once per browser tab; js= is only this loader.
+_VENDOR_DIR = _HERE / "vendor"
+_VENDOR_ROUTE = "chart_vendor"
+_KATEX_DIR = _VENDOR_DIR / "katex"
+# Streamlit sends a v2 component's js= text with every rerun. The chart's code (ES modules) is
+# served as files instead and imported once per browser tab; js= is only this loader.
 _LOADER = """
 // Absolute: the loader itself runs from a blob: URL, which cannot resolve a relative one.
 const chart = import(new URL(%(url)s, document.baseURI).href);
@@ -173,26 +175,43 @@ export default function (component) {
 """
 
 
-def _served_url(route: str, folder: Path, name: str, version: str) -> str:
-    """The URL of ``folder/name`` on Streamlit's file route for components, cache-busted."""
+def _served_url(route: str, folder: Path, name: str, version: str | None = None) -> str:
+    """The URL of ``folder/name`` on Streamlit's file route for components (``?v=version``)."""
     # Declaring a v1 component on a directory registers it with Streamlit's /component/ file
     # route (it is never mounted); files are served where they lie, site-packages included, so
     # a fresh `pip install -r requirements.txt` is all it needs.
     declared = components_v1.declare_component(route, path=str(folder))
     base = config.get_option("server.baseUrlPath").strip("/")
     prefix = f"/{base}" if base else ""
-    return f"{prefix}/component/{declared.name}/{name}?v={version}"
+    query = f"?v={version}" if version else ""
+    return f"{prefix}/component/{declared.name}/{name}{query}"
 
 
-def _served_file_url(name: str) -> str:
-    """The URL of ``chart_component/name``, versioned by a digest of its content."""
-    digest = hashlib.blake2b((_HERE / name).read_bytes(), digest_size=6).hexdigest()
-    return _served_url(_CHART_ROUTE, _HERE, name, digest)
+def _content_version(paths: Sequence[Path], root: Path) -> str:
+    """A digest of the files' names (under ``root``) and contents."""
+    digest = hashlib.blake2b(digest_size=6)
+    for path in paths:
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
+def chart_modules() -> list[Path]:
+    """The chart's code as the browser imports it: our ES modules and the vendored fflate."""
+    return sorted(path for path in _HERE.rglob("*.js")
+                  if _KATEX_DIR not in path.parents and not path.name.endswith(".test.js"))
+
+
+@functools.cache
 def chart_js_url() -> str:
-    """Where the browser imports the chart's code (chart_component/chart.js)."""
-    return _served_file_url("chart.js")
+    """Where the browser imports the chart's code: the entry module, chart_component/chart.js.
+
+    Its modules import each other by relative URLs, which a ``?v=`` query would not reach, so
+    the version is in the path: the folder is served under a route named after a digest of
+    every module, and any change to one gives all of them new URLs.
+    """
+    version = _content_version(chart_modules(), _HERE)
+    return _served_url(f"chart_js_{version}", _HERE, "chart.js")
 
 
 _component = st.components.v2.component(
@@ -310,8 +329,10 @@ def fill_template(
 @functools.cache
 def katex_urls() -> dict[str, str]:
     """Where the browser loads KaTeX (its script and style sheet; the fonts lie beside them)."""
-    return {"script": _served_file_url("katex/katex.min.js"),
-            "style": _served_file_url("katex/katex.min.css")}
+    # From vendor/ as katex/...: each URL names its library.
+    return {kind: _served_url(_VENDOR_ROUTE, _VENDOR_DIR, f"katex/{name}",
+                              _content_version([_KATEX_DIR / name], _KATEX_DIR))
+            for kind, name in (("script", "katex.min.js"), ("style", "katex.min.css"))}
 
 
 @functools.cache

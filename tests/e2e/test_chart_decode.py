@@ -1,34 +1,40 @@
-"""The chart's array decoding, in Chromium: what ``ui.chart.encode_array`` writes, chart.js reads
-back exactly, including its own synchronous inflate of every kind of deflate block."""
+"""The chart's array decoding, in Chromium: what ``ui.chart.encode_array`` writes, the chart's
+modules (decode.js with the vendored fflate) read back exactly, every kind of deflate block
+included."""
 
 from __future__ import annotations
 
 import base64
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
+from chart_page import open_chart
 
-from ui.chart import encode_array
-
-CHART_JS = (Path(__file__).resolve().parents[2] / "ui" / "chart_component" / "chart.js").read_text(
-    encoding="utf-8")
+from ui.chart import _HERE as MODULES
+from ui.chart import chart_js_url, chart_modules, encode_array
 
 pytestmark = pytest.mark.e2e
+ORIGIN = "http://chart.test"
 
 
 @pytest.fixture
 def chart_module(page):
-    """chart.js imported into a blank page as ``window.chart`` (no server needed)."""
-    page.set_content("<html><body></body></html>")
-    page.evaluate(
-        """async (source) => {
-            const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
-            window.chart = await import(url);
-        }""",
-        CHART_JS,
-    )
+    """The chart's modules served from their folder (no Streamlit needed) on a page of the same
+    origin; decode.js and caches.js imported as ``window.chart``."""
+
+    def serve(route):
+        path = MODULES / route.request.url.removeprefix(f"{ORIGIN}/").split("?")[0]
+        if path.suffix == ".js" and path.is_file():
+            route.fulfill(body=path.read_bytes(), content_type="text/javascript")
+        else:
+            route.fulfill(body="<html><body></body></html>", content_type="text/html")
+
+    page.route(f"{ORIGIN}/**", serve)
+    page.goto(f"{ORIGIN}/index.html")
+    page.evaluate("""async () => {
+        window.chart = {...await import('/decode.js'), ...await import('/caches.js')};
+    }""")
     return page
 
 
@@ -109,3 +115,17 @@ def test_units_sent_before_are_resolved_and_unknown_ones_reported(chart_module):
     )
     assert result == {"first": [], "names": ["start 1", "start 2"], "grid": True,
                       "missing": [], "unknown": ["never sent"]}
+
+
+def test_streamlit_serves_the_modules_as_javascript_under_one_versioned_path(page, streamlit_app):
+    url = streamlit_app("pages/2_Descent_on_a_surface.py")
+    open_chart(page, url)
+    versioned = chart_js_url().removesuffix("chart.js")
+    imported = page.evaluate("""() => performance.getEntriesByType('resource')
+        .map((entry) => new URL(entry.name).pathname)""")
+    for path in chart_modules():
+        name = path.relative_to(MODULES).as_posix()
+        assert versioned + name in imported, f"{name} imported under the chart's versioned path"
+        response = page.request.get(url + versioned + name)
+        assert response.ok
+        assert "javascript" in response.headers["content-type"], "module scripts need a JS type"

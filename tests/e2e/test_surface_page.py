@@ -18,7 +18,7 @@ from chart_page import (
 
 import gd_core
 from ui import figures
-from ui.chart import derive, fill_template
+from ui.chart import chart_js_url, derive, fill_template
 from ui.runs import LEARNING_RATES, badges, format_learning_rate, run_fan
 
 pytestmark = pytest.mark.e2e
@@ -199,7 +199,7 @@ def test_units_the_browser_has_are_not_sent_again_unless_it_asks(page, url):
         if event["response"]["opcode"] == 2 else event["response"]["payloadData"].encode()))
 
     def grid_sent_as() -> str:
-        (message,) = [frame for frame in frames if b'"grid_z": {' in frame]
+        message = [frame for frame in frames if b'"grid_z": {' in frame][-1]
         return "reference" if b'"grid_z": {"same_as"' in message else "data"
 
     # A change that leaves the surface alone: its grid goes as a reference to the last payload.
@@ -207,14 +207,14 @@ def test_units_the_browser_has_are_not_sent_again_unless_it_asks(page, url):
     page.wait_for_function("new URLSearchParams(location.search).get('log') === '1'")
     page.wait_for_timeout(300)
     assert grid_sent_as() == "reference"
-    # A browser that lacks a unit says so (here: as if it had never seen the grid) and the
+    # A browser that lacks a unit (here: it forgot every unit it was sent) says so, and the
     # next run sends everything again.
     frames.clear()
-    page.evaluate("""() => {
+    page.evaluate("""async (url) => {
         performance.clearMeasures('dl-payload');
-        document.querySelector('.dl-chart').parentElement.__descentLabChart
-            .report('missing', ['never seen']);
-    }""")
+        (await import(new URL(url, location.href).href)).pageUnits.clear();
+    }""", chart_js_url().replace("/chart.js", "/caches.js"))
+    page.locator("[data-testid='stSidebar'] label").filter(has_text="Loss on a log scale").click()
     page.wait_for_function("performance.getEntriesByName('dl-payload').length > 0")
     page.wait_for_timeout(300)
     assert grid_sent_as() == "data"

@@ -1,0 +1,48 @@
+// plotly layouts and config for a panel's plots: the base plot under the animated traces, the
+// transparent overlay that draws them, and touch screens.
+
+export const PLOTLY_CONFIG = {
+  displaylogo: false,
+  // A double click would also be two clicks, i.e. two new start points; the modebar resets zoom.
+  doubleClick: false,
+  // Few buttons, so that the modebar stays clear of the panel's title on a phone.
+  modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
+    "toImage", "resetCameraLastSave3d", "hoverClosest3d", "sendChartToCloud"],
+  responsive: false,
+};
+export const STATIC_CONFIG = { ...PLOTLY_CONFIG, displayModeBar: false, staticPlot: true };
+
+// A phone or tablet: no hover (a label would appear only after a tap, and stay over the new
+// start), and a one-finger drag scrolls the page instead of zooming a 2D plot; a tap still
+// adds a start.
+const TOUCH_FIRST = window.matchMedia?.("(hover: none)").matches ?? false;
+
+const AXIS = /^[xy]axis\d*$/;
+
+export function touchLayout(layout) {
+  return TOUCH_FIRST && !layout.scene ? { ...layout, hovermode: false, dragmode: false } : layout;
+}
+
+export function baseLayout(layout, interactive = false) {
+  // Automatic margins would differ between base and overlay and shift one plot area.
+  const out = interactive ? touchLayout(layout) : { ...layout, hovermode: false, dragmode: false };
+  for (const key of Object.keys(layout)) {
+    if (AXIS.test(key)) out[key] = { ...layout[key], automargin: false };
+  }
+  return out;
+}
+
+// The animated layer of a 2D panel: the base layout with its decorations made invisible, so
+// the two plots share exactly the same plot area and axes.
+export function overlayLayout(layout) {
+  const out = { ...layout, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)" };
+  out.title = { ...(layout.title || {}), text: "" };
+  for (const key of Object.keys(layout)) {
+    if (!AXIS.test(key)) continue;
+    out[key] = {
+      ...layout[key], showgrid: false, showticklabels: false, showline: false, ticks: "",
+      zeroline: false, title: { text: "" }, automargin: false,
+    };
+  }
+  return out;
+}

@@ -1,0 +1,307 @@
+// One chart panel. A 2D panel with static traces is two stacked layers: the base plot draws the
+// static traces (a contour is expensive to recompute), the transparent live plot on top draws
+// the animated traces and takes the viewer's input; its zoom is mirrored onto the base. Every
+// update then recomputes only a handful of small traces. With "live": "svg" the live layer is
+// plain SVG (SvgLayer) drawn inside the base plot, in its axes, and the base takes the input. A
+// 3D panel is a single plot.
+// The bases of the last few static parts shown (surfaces, say) are kept, hidden: going back to
+// one shows it again instead of computing its contours anew.
+
+import { ANIMATED, animatedData, autoRanges } from "./animated.js";
+import { afterPaint, h } from "./dom.js";
+import { PLOTLY_CONFIG, STATIC_CONFIG, baseLayout, overlayLayout, touchLayout } from "./layouts.js";
+import { laidOutSize, plotArea, shownRange } from "./plotly-private.js";
+import { QuietScene } from "./scene.js";
+import { staticTrace } from "./static-traces.js";
+import { SvgLayer } from "./svg-layer.js";
+
+// Base plots kept per panel: a contour plot is some 1-2 MB of DOM.
+const KEPT_BASES = 6;
+const CLICK_SLOP_PX = 5;
+// A clicked point is marked at most this long while its run is on the way (see markPending).
+const PENDING_MAX_MS = 3000;
+
+export class Panel {
+  // `chart` gives the animation state (series, frame, fan...), `shared` arrays and `report`.
+  constructor(chart, spec) {
+    this.chart = chart;
+    this.Plotly = chart.Plotly;
+    this.node = h("div", `dl-panel dl-panel-${spec.id}`);
+    this.node.dataset.panel = spec.id;
+    this.is3d = Boolean(spec.layout && spec.layout.scene);
+    this.layered = !this.is3d && spec.traces.some((trace) => !ANIMATED.has(trace.kind));
+    this.node.classList.toggle("dl-panel-svg", this.layered && spec.live === "svg");
+    this.base = null;
+    this.bases = new Map();  // static_key -> base plot, least recently shown first
+    this.live = h("div", "dl-plot dl-live");
+    this.node.appendChild(this.live);
+    this.svgLayer = this.node.classList.contains("dl-panel-svg") ? new SvgLayer() : null;
+    this.scene = this.is3d ? new QuietScene(this.live, this.node) : null;
+    this.staticKey = null;
+    this.filled = new Set();
+    this.stale = false;
+    this.plotted = false;
+  }
+
+  apply(spec) {
+    this.spec = spec;
+    for (const mark of this.node.querySelectorAll(".dl-pending")) mark.remove();
+    this.node.style.height = `${spec.height || 420}px`;
+    this.node.classList.toggle("dl-wide", Boolean(spec.wide));
+    const indexed = spec.traces.map((trace, index) => ({ trace, index }));
+    if (this.layered) {
+      this.staticTraces = indexed.filter(({ trace }) => !ANIMATED.has(trace.kind));
+      this.animated = indexed.filter(({ trace }) => ANIMATED.has(trace.kind))
+        .map(({ trace }, index) => ({ trace, index }));
+    } else {
+      this.staticTraces = [];
+      this.animated = indexed.filter(({ trace }) => ANIMATED.has(trace.kind));
+    }
+    const staticChanged = spec.static_key !== this.staticKey;
+    this.staticKey = spec.static_key;
+    if (this.layered && (staticChanged || !this.plotted)) this.showBase(spec);
+    if (this.svgLayer) {
+      if (!this.plotted && spec.click) this.listenForClicks();
+      this.plotted = true;
+      this.drawSvg();
+      return Promise.resolve();
+    }
+    // Same layout and the animated traces drawn so far (new data only, as after an optimizer
+    // change): the fast path. More traces after those (a start added: a spare run's traces
+    // were drawn empty and are filled now, and the payload brings the next spare) take the
+    // fast path too, and the new ones are added once that has been painted. Anything else is
+    // a full redraw of the live plot.
+    const structure = this.animated.map(({ trace }) => JSON.stringify(trace));
+    this.structure = structure;
+    const drawn = this.drawnStructure;
+    const extendsDrawn = !staticChanged && this.plotted && drawn && drawn.length <= structure.length
+      && drawn.every((item, i) => item === structure[i]);
+    const grows = extendsDrawn && structure.length > drawn.length;
+    if (this.is3d) {
+      // Drawn after the 2D panels (see Chart.scheduleSlow): a 3D redraw is the slowest part.
+      if (extendsDrawn && !grows) this.stale = true;
+      else this.needsDraw = true;
+      return Promise.resolve();
+    }
+    this.scaledFor = null;
+    if (!extendsDrawn) return this.drawLive(!this.plotted);
+    if (grows) this.addTracesLater();
+    return this.update();
+  }
+
+  // A full redraw that adds the traces the payload has beyond those drawn, after the next paint.
+  addTracesLater() {
+    const token = {};
+    this.growToken = token;
+    afterPaint(() => {
+      if (this.growToken === token && this.node.isConnected) this.drawLive(false);
+    });
+  }
+
+  showBase(spec) {
+    let base = this.bases.get(spec.static_key);
+    if (base) {
+      this.bases.delete(spec.static_key);
+      base.hidden = false;
+      // It may have been zoomed, or the panel resized, while it was away.
+      const size = laidOutSize(base);
+      if (!size || size.width !== base.clientWidth || size.height !== base.clientHeight) {
+        this.Plotly.Plots.resize(base).then(() => {
+          if (base === this.base && this.svgLayer) this.drawSvg();
+        });
+      }
+      const ranges = {};
+      for (const axis of ["xaxis", "yaxis"]) {
+        const wanted = (spec.layout[axis] || {}).range;
+        const shown = shownRange(base, axis);
+        if (wanted && (!shown || wanted.some((value, i) => Math.abs(value - shown[i]) > 1e-9))) {
+          ranges[`${axis}.range`] = wanted;
+        }
+      }
+      if (Object.keys(ranges).length) this.Plotly.relayout(base, ranges);
+    } else {
+      base = h("div", "dl-plot dl-base");
+      this.node.insertBefore(base, this.live);
+      const traces = this.staticTraces.map(({ trace }) => staticTrace(trace, this.chart.shared));
+      const interactive = Boolean(this.svgLayer);
+      this.Plotly.newPlot(base, traces, baseLayout(spec.layout, interactive),
+        interactive ? PLOTLY_CONFIG : STATIC_CONFIG);
+      if (interactive) {
+        // Zooming or panning moves the axes the SVG layer is drawn in.
+        const follow = () => {
+          if (base === this.base) this.drawSvg();
+        };
+        base.on("plotly_relayout", follow);
+        base.on("plotly_relayouting", follow);
+      }
+    }
+    this.bases.set(spec.static_key, base);
+    if (this.base && this.base !== base) this.base.hidden = true;
+    this.base = base;
+    for (const [key, old] of this.bases) {
+      if (this.bases.size <= KEPT_BASES) break;
+      this.Plotly.purge(old);
+      old.remove();
+      this.bases.delete(key);
+    }
+  }
+
+  animatedTraces() {
+    return this.animated.map(({ trace }) => ({
+      ...trace.trace, ...animatedData(trace, this.chart),
+    }));
+  }
+
+  // The animated traces as SVG, and on the live node as plotly keeps a plot's traces on its node
+  // (what tests and benchmarks read).
+  drawSvg() {
+    this.stale = false;
+    const traces = this.animatedTraces();
+    this.svgLayer.draw(this.base, traces);
+    this.live.data = traces;
+  }
+
+  liveLayout() {
+    if (this.layered) return overlayLayout(baseLayout(this.spec.layout));
+    // The ranges the fast path gives (see autoRanges), also where plotly has no data to scale.
+    const layout = { ...touchLayout(this.spec.layout) };
+    for (const [key, { range }] of Object.entries(this.autoRanges())) {
+      layout[key] = { ...layout[key], range, autorange: false };
+    }
+    return layout;
+  }
+
+  autoRanges() {
+    return autoRanges(this.spec.layout, this.animated.map(({ trace }) => trace), this.chart);
+  }
+
+  drawLive(first) {
+    const traces = this.layered ? this.animatedTraces()
+      : this.spec.traces.map((trace) => (ANIMATED.has(trace.kind)
+        ? { ...trace.trace, ...animatedData(trace, this.chart) }
+        : staticTrace(trace, this.chart.shared)));
+    this.filled = new Set(this.animated.filter(({ trace }) => this.chart.series[trace.series])
+      .map(({ index }) => index));
+    this.drawnStructure = this.structure;
+    this.drawnTraces = traces.length;
+    this.growToken = null;
+    this.stale = false;
+    this.needsDraw = false;
+    this.scaledFor = this.chart.payloadCount;
+    const done = first
+      ? this.Plotly.newPlot(this.live, traces, this.liveLayout(), PLOTLY_CONFIG)
+      : this.Plotly.react(this.live, traces, this.liveLayout(), PLOTLY_CONFIG);
+    if (first) {
+      this.plotted = true;
+      if (this.layered) this.live.on("plotly_relayout", (change) => this.mirrorZoom(change));
+      if (this.spec.click) this.listenForClicks();
+    }
+    return this.scene ? done.then(() => this.scene.quiet()) : done;
+  }
+
+  // Fast path: new data for the animated traces only (those with a run, or still showing one
+  // that has gone).
+  update() {
+    if (this.svgLayer) {
+      this.drawSvg();
+      return Promise.resolve();
+    }
+    this.stale = false;
+    const live = this.animated.filter(({ trace, index }) => index < this.drawnTraces
+      && (this.chart.series[trace.series] || this.filled.has(index)));
+    if (!live.length || !this.plotted) return Promise.resolve();
+    // An animation to an empty array leaves the old line drawn: a lone NaN point clears it.
+    const updates = live.map(({ trace }) => Object.fromEntries(
+      Object.entries(animatedData(trace, this.chart)).map(([key, value]) =>
+        [key, value.length || key === "text" || key === "textposition" ? value : [NaN]])));
+    const columns = {};
+    for (const update of updates) {
+      for (const axis of Object.keys(update)) columns[axis] = updates.map((u) => u[axis] || []);
+    }
+    this.filled = new Set(live.filter(({ trace }) => this.chart.series[trace.series])
+      .map(({ index }) => index));
+    const indices = live.map(({ index }) => index);
+    if (this.scene) {
+      return this.Plotly.restyle(this.live, columns, indices).then(() => this.scene.quiet());
+    }
+    // A transition without redraw moves the scatter traces and skips the axes and the rest of
+    // the figure. It does not autoscale, so autoscaled axes get their range here, once per
+    // fan member or payload.
+    const frame = { data: updates, traces: indices };
+    if (this.scaledFor !== this.chart.payloadCount) {
+      this.scaledFor = this.chart.payloadCount;
+      const layout = this.autoRanges();
+      if (Object.keys(layout).length) frame.layout = layout;
+    }
+    return this.Plotly.animate(this.live, frame, {
+      transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate",
+    }).catch(() => undefined);  // a newer frame interrupted this one
+  }
+
+  mirrorZoom(change) {
+    const axes = {};
+    for (const [key, value] of Object.entries(change)) {
+      if (/^[xy]axis\d*\.(range|autorange)/.test(key)) axes[key] = value;
+    }
+    if (Object.keys(axes).length) this.Plotly.relayout(this.base, axes);
+  }
+
+  listenForClicks() {
+    // Pointer events rather than plotly_click: plotly reports a click only on a data point,
+    // and the contour lives on the base plot underneath. A press that moves is a zoom drag.
+    // plotly covers the page while a button is down, so the release is caught on the window.
+    this.node.addEventListener("pointerdown", (down) => {
+      if (!down.isPrimary || down.target.closest(".modebar")) return;
+      window.addEventListener("pointerup", (up) => {
+        if (Math.hypot(up.clientX - down.clientX, up.clientY - down.clientY) > CLICK_SLOP_PX) {
+          return;
+        }
+        const axesPlot = this.svgLayer ? this.base : this.live;
+        const area = plotArea(axesPlot);
+        const box = axesPlot.getBoundingClientRect();
+        const left = up.clientX - box.left;
+        const top = up.clientY - box.top;
+        const { x, y } = area;
+        if (left < x.offset || left > x.offset + x.length
+          || top < y.offset || top > y.offset + y.length) return;
+        this.chart.report("click",
+          { panel: this.spec.id, x: x.fromPixel(left), y: y.fromPixel(top) });
+        this.markPending(left, top);
+      }, { capture: true, once: true });
+    }, true);
+  }
+
+  // A ring where the viewer clicked, in the colour the next run will have, until the payload
+  // with that run arrives (a server round trip): the click shows at once.
+  markPending(left, top) {
+    const spare = this.animated.find(({ trace }) => trace.kind === "head"
+      && !this.chart.series[trace.series]);
+    const mark = h("span", "dl-pending");
+    mark.style.left = `${left}px`;
+    mark.style.top = `${top}px`;
+    const color = spare && spare.trace.trace.marker && spare.trace.trace.marker.color;
+    if (typeof color === "string") mark.style.borderColor = color;
+    this.node.appendChild(mark);
+    setTimeout(() => mark.remove(), PENDING_MAX_MS);
+  }
+
+  resize() {
+    if (!this.plotted || !this.node.isConnected) return;
+    if (this.svgLayer) {
+      const base = this.base;
+      this.Plotly.Plots.resize(base).then(() => {
+        if (base === this.base) this.drawSvg();
+      });
+      return;
+    }
+    if (this.base) this.Plotly.Plots.resize(this.base);
+    const resized = this.Plotly.Plots.resize(this.live);
+    if (this.scene) resized.then(() => this.scene.quiet(true));
+  }
+
+  destroy() {
+    for (const base of this.bases.values()) this.Plotly.purge(base);
+    if (!this.svgLayer) this.Plotly.purge(this.live);
+    this.node.remove();
+  }
+}

@@ -1,0 +1,91 @@
+// The one place that reaches into plotly.js's private fields (underscored names: no public API
+// gives a plot's pixel geometry or its WebGL scene). Written against plotly.js 4.1.1 (Python
+// plotly 7.1.0); the fields used date from plotly.js 1.x and are the same in 3.x (plotly 6),
+// which requirements.txt also allows. Each reader checks what it needs and throws a clear
+// error when plotly changes (the browser tests fail on it), or falls back to a public API.
+
+const WRITTEN_FOR = "plotly.js 3.x-4.1";
+const PUBLIC_API = ["newPlot", "react", "restyle", "relayout", "animate", "purge"];
+
+function changed(what) {
+  const version = window.Plotly?.version ?? "unknown";
+  return new Error(`plotly.js ${version} has no ${what} (ui/chart_component/plotly-private.js `
+    + `was written for ${WRITTEN_FOR})`);
+}
+
+// plotly.js as loaded, once checked for the public functions the chart calls.
+export function checkedPlotly(Plotly) {
+  for (const name of PUBLIC_API) if (typeof Plotly?.[name] !== "function") throw changed(name);
+  if (typeof Plotly.Plots?.resize !== "function") throw changed("Plots.resize");
+  return Plotly;
+}
+
+function axisGeometry(axis, name) {
+  if (!axis || typeof axis._offset !== "number" || typeof axis._length !== "number"
+    || typeof axis.l2p !== "function" || typeof axis.p2l !== "function") {
+    throw changed(`_fullLayout.${name} pixel geometry (_offset, _length, l2p, p2l)`);
+  }
+  return {
+    offset: axis._offset,
+    length: axis._length,
+    // Page pixels within the plot from data values and back (linear or log axes alike).
+    toPixel: (value) => axis._offset + axis.l2p(value),
+    fromPixel: (pixel) => axis.p2l(pixel - axis._offset),
+  };
+}
+
+// A drawn 2D plot's size and its x and y axes' pixel geometry; null before plotly has drawn it.
+export function plotArea(plot) {
+  const layout = plot._fullLayout;
+  if (!layout) return null;
+  return {
+    width: layout.width,
+    height: layout.height,
+    x: axisGeometry(layout.xaxis, "xaxis"),
+    y: axisGeometry(layout.yaxis, "yaxis"),
+  };
+}
+
+// The plot's top SVG layer (hover labels, titles): a layer of ours goes right under it.
+export function topLayer(plot) {
+  const top = plot._fullLayout?._toppaper?.node?.();
+  if (top) return top;
+  const layers = plot.querySelectorAll(":scope .main-svg");
+  return layers.length ? layers[layers.length - 1] : null;
+}
+
+// The size plotly last laid the plot out at (null: unknown, so resize it to be sure).
+export function laidOutSize(plot) {
+  const layout = plot._fullLayout;
+  return layout ? { width: layout.width, height: layout.height } : null;
+}
+
+// The range an axis shows now (after autorange and the viewer's zoom).
+export function shownRange(plot, axis) {
+  return (plot._fullLayout ?? plot.layout)?.[axis]?.range;
+}
+
+// plotly's 3D scene renderer (gl-plot3d) of the plot's "scene": null without one (no WebGL).
+export function sceneRenderer(plot) {
+  const glplot = plot._fullLayout?.scene?._scene?.glplot;
+  if (!glplot) return null;
+  if (typeof glplot.redraw !== "function" || typeof glplot.camera?.tick !== "function"
+    || typeof glplot._stopped !== "boolean") {
+    throw changed("scene._scene.glplot with redraw(), camera.tick() and _stopped");
+  }
+  return glplot;
+}
+
+// Whether the renderer's requestAnimationFrame loop runs (false once stopLoop has taken effect).
+export function loopRunning(glplot) {
+  return !glplot._stopped;
+}
+
+// The renderer's loop ends at its next frame; redraw() works again after `resumeRedraws`.
+export function stopLoop(glplot) {
+  glplot._stopped = true;
+}
+
+export function resumeRedraws(glplot) {
+  glplot._stopped = false;
+}
