@@ -51,7 +51,7 @@ def test_typing_a_formula_redraws_and_a_hostile_one_is_refused_in_place(page, ur
     # A new function brings its own default start in place of the clicked one (the link can
     # change a moment before the chart has redrawn: wait for it).
     page.wait_for_function(
-        "document.querySelector('.dl-badge-name')?.textContent === 'start 1 (2.50, 2.00)'",
+        "document.querySelector('.dl-badge-name')?.textContent === 'start 1 (2.5, 2)'",
         timeout=15_000,
     )
     assert page.get_by_role("alert").count() == 0
