@@ -9,7 +9,7 @@ from helpers import decode
 import gd_core
 from ui import curve
 from ui.chart import _with_static_keys, derive, fill_template
-from ui.runs import ROUND_LEARNING_RATES, TONES, badges, format_learning_rate, run_fan
+from ui.runs import LEARNING_RATES, TONES, badges, format_learning_rate, run_fan
 
 CURVES = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 1]
 QUADRATIC = gd_core.get_surface("quadratic_1d")
@@ -19,13 +19,13 @@ DOUBLE_WELL = gd_core.get_surface("double_well_1d")
 def build(surface=QUADRATIC, start=-0.9, optimizer="gd", hyperparams=None, steps=50,
           lr=0.03, compact=False):
     hyperparams = hyperparams or {}
-    runs = run_fan(surface, optimizer, hyperparams, [[start]], ROUND_LEARNING_RATES, steps)
+    runs = run_fan(surface, optimizer, hyperparams, [[start]], LEARNING_RATES, steps)
     critical = curve.critical_rate(surface, curve.heading_minimum(surface, start), optimizer,
                                    hyperparams)
     payload = curve.curve_payload(
         surface, runs, curve.regimes(surface, runs), optimizer=optimizer,
         optimizer_title=gd_core.OPTIMIZERS[optimizer].title,
-        lr_index=ROUND_LEARNING_RATES.index(lr), critical=critical, compact=compact,
+        lr_index=LEARNING_RATES.index(lr), critical=critical, compact=compact,
     )
     return runs, payload
 
@@ -39,7 +39,7 @@ def browser_channels(payload: dict) -> dict[str, np.ndarray]:
 
 def readout_lines(payload: dict, lr: float, frame: int) -> list[str]:
     channels = browser_channels(payload)
-    member = ROUND_LEARNING_RATES.index(lr)
+    member = LEARNING_RATES.index(lr)
     return [fill_template(line["text"], line, channels, member, frame, format_learning_rate(lr))
             for line in payload["readouts"]]
 
@@ -118,7 +118,7 @@ def test_the_critical_rate_of_the_double_well_depends_on_the_valley():
 
 
 def test_fan_position_interpolates_on_a_log_scale():
-    rates = ROUND_LEARNING_RATES
+    rates = LEARNING_RATES
     position = curve.fan_position(rates, 1 / 6)
     assert rates.index(0.15) < position < rates.index(0.2)
     assert curve.fan_position(rates, 0.03) == rates.index(0.03)
@@ -129,11 +129,11 @@ def test_fan_position_interpolates_on_a_log_scale():
 
 
 def member(lr):
-    return ROUND_LEARNING_RATES.index(lr)
+    return LEARNING_RATES.index(lr)
 
 
 def test_why_codes_follow_the_slope_and_the_step():
-    runs = run_fan(QUADRATIC, "gd", {}, [[-0.9]], ROUND_LEARNING_RATES, 50)
+    runs = run_fan(QUADRATIC, "gd", {}, [[-0.9]], LEARNING_RATES, 50)
     channels = curve.curve_channels(runs, curve.curve_window(QUADRATIC))
     why = channels["why"]
     assert why[member(0.03), 0] == curve.DOWNHILL_RIGHT
@@ -150,10 +150,10 @@ def test_why_codes_follow_the_slope_and_the_step():
 
 
 def test_a_settled_run_is_flat_and_momentum_can_carry_uphill():
-    runs = run_fan(QUADRATIC, "gd", {}, [[-0.9]], ROUND_LEARNING_RATES, 200)
+    runs = run_fan(QUADRATIC, "gd", {}, [[-0.9]], LEARNING_RATES, 200)
     why = curve.curve_channels(runs, curve.curve_window(QUADRATIC))["why"]
     assert why[member(0.08), 150] == curve.FLAT_STILL
-    runs = run_fan(DOUBLE_WELL, "momentum", {"momentum": 0.9}, [[0.5]], ROUND_LEARNING_RATES, 60)
+    runs = run_fan(DOUBLE_WELL, "momentum", {"momentum": 0.9}, [[0.5]], LEARNING_RATES, 60)
     why = curve.curve_channels(runs, curve.curve_window(DOUBLE_WELL))["why"]
     assert {curve.UPHILL_LEFT, curve.UPHILL_RIGHT} & set(why[member(0.03)].tolist())
 
@@ -234,8 +234,8 @@ def test_every_curve_and_optimizer_gives_a_strict_json_payload_within_budget(nam
     assert payload["columns"] == [2, 1]
     assert payload["badges_first"], "the regime sits next to the slider that changes it"
     series = payload["series"][0]
-    assert len(series["badges"]) == len(ROUND_LEARNING_RATES)
-    assert decode(series["channels"]["x"]).shape == (len(ROUND_LEARNING_RATES), 201)
+    assert len(series["badges"]) == len(LEARNING_RATES)
+    assert decode(series["channels"]["x"]).shape == (len(LEARNING_RATES), 201)
 
 
 def test_badges_name_the_regime_for_each_learning_rate():
@@ -291,7 +291,7 @@ def test_minima_labels_agree_with_the_badge_on_a_symmetric_well():
 def test_the_fan_marks_the_critical_learning_rate():
     _, payload = build()
     fan = payload["fan"]
-    assert fan["values"] == list(ROUND_LEARNING_RATES)
+    assert fan["values"] == list(LEARNING_RATES)
     assert fan["labels"][fan["index"]] == "0.03"
     (mark,) = fan["marks"]
     assert mark["label"] == "2/f″ = 0.167"

@@ -19,7 +19,6 @@ from ui import curve, lessons, widgets
 from ui.chart import chart, format_number, notes
 from ui.runs import (
     LEARNING_RATES,
-    ROUND_LEARNING_RATES,
     FanRuns,
     format_learning_rate,
     run_fan,
@@ -124,7 +123,7 @@ def _cached_curve_view(
 
 def trajectory_csv(view: CurveView, lr: float) -> str:
     """The run at ``lr``, one row per step."""
-    member = ROUND_LEARNING_RATES.index(lr)
+    member = LEARNING_RATES.index(lr)
     return gd_core.trajectory_csv(view.runs.trajectory(member), view.runs.optimizer, lr)
 
 

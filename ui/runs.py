@@ -24,8 +24,6 @@ LEARNING_RATES: tuple[float, ...] = (
       for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)),
     10.0,
 )
-#: The same grid under the name the 1D views used while they had a grid of their own.
-ROUND_LEARNING_RATES = LEARNING_RATES
 #: What both learning-rate sliders (the sidebar's and the chart's) are called.
 LEARNING_RATE_LABEL = "Learning rate η"
 

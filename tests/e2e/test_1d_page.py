@@ -17,7 +17,7 @@ from chart_page import (
 import gd_core
 from ui import curve
 from ui.chart import derive, fill_template
-from ui.runs import ROUND_LEARNING_RATES, run_fan
+from ui.runs import LEARNING_RATES, run_fan
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +62,7 @@ def test_moving_the_learning_rate_changes_the_badge_and_the_points(page, url):
     slider.focus()
     # Seven steps right: 0.04, 0.05, 0.06, 0.08, 0.1, 0.12, 0.15. Each key press redraws in the
     # browser at once (and, like a release, tells the page).
-    for _ in range(ROUND_LEARNING_RATES.index(0.15) - ROUND_LEARNING_RATES.index(0.03)):
+    for _ in range(LEARNING_RATES.index(0.15) - LEARNING_RATES.index(0.03)):
         page.keyboard.press("ArrowRight")
     assert chart_state(page)["fanValue"] == "0.15"
     assert badge(page).startswith("oscillating but converging")
@@ -84,12 +84,12 @@ def expected_readouts(lr: float, frame: int) -> list[str]:
     """The readout lines ui.curve describes, filled in by the Python reference from the same
     float32 / float16 channels the browser decodes."""
     surface = gd_core.get_surface("quadratic_1d")
-    runs = run_fan(surface, "gd", {}, [[-0.9]], ROUND_LEARNING_RATES, 50)
+    runs = run_fan(surface, "gd", {}, [[-0.9]], LEARNING_RATES, 50)
     window = curve.curve_window(surface)
     sent = {name: decode(spec)
             for name, spec in curve.encode_channels(curve.curve_channels(runs, window)).items()}
     channels = derive(sent, curve.derived(window))
-    member = ROUND_LEARNING_RATES.index(lr)
+    member = LEARNING_RATES.index(lr)
     return [fill_template(line["text"], line, channels, member, frame, f"{lr:g}")
             for line in curve.readouts("gd", "Gradient descent")]
 
