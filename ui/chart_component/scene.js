@@ -31,7 +31,8 @@ export class QuietScene {
     stopLoop(glplot);  // the loop's next frame ends it; redraw() works again after that
     requestAnimationFrame(() => requestAnimationFrame(() => {
       resumeRedraws(glplot);
-      glplot.redraw();
+      // The plot may have been purged or given a new scene in those two frames.
+      if (glplot === sceneRenderer(this.plot)) glplot.redraw();
     }));
   }
 
