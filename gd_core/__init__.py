@@ -22,6 +22,7 @@ from gd_core.formatting import format_number, format_point
 from gd_core.optimizers import OPTIMIZERS, Optimizer, OptimizerSpec, make_optimizer
 from gd_core.schedules import SCHEDULES, make_schedule
 from gd_core.surfaces import SURFACES, Surface, get_surface
+from gd_core.tuning import TUNING_LEARNING_RATES, tune_lr
 
 __all__ = [
     "CRITICAL_RATE_OPTIMIZERS",
@@ -31,6 +32,7 @@ __all__ = [
     "SETTLE_TOLERANCE",
     "STOP_REASONS",
     "SURFACES",
+    "TUNING_LEARNING_RATES",
     "BasinMap",
     "FormulaError",
     "Optimizer",
@@ -53,6 +55,7 @@ __all__ = [
     "regime",
     "regime_of",
     "trajectory_csv",
+    "tune_lr",
 ]
 
 
