@@ -356,10 +356,15 @@ def component_animation(browser, url: str, speed: int) -> dict:
     page.select_option(".dl-speed", str(speed))
     page.evaluate("""() => {
         window.__frames = []; const root = document.querySelector('.dl-chart');
-        const sample = () => { window.__frames.push([performance.now(), root.dataset.frame]);
-            if (window.__frames.length < 5 || root.querySelector('.dl-play')
-                .getAttribute('aria-pressed') === 'true') requestAnimationFrame(sample);
-            else window.__done = true; };
+        // Frames count from the first one drawn while playing (the click may take several
+        // display frames to arrive) until playback stops.
+        let started = false;
+        const sample = () => {
+            const playing = root.querySelector('.dl-play').getAttribute('aria-pressed') === 'true';
+            started = started || playing;
+            if (started) window.__frames.push([performance.now(), root.dataset.frame]);
+            if (!started || playing) requestAnimationFrame(sample); else window.__done = true;
+        };
         window.__done = false; requestAnimationFrame(sample);
     }""")
     page.click(".dl-play")
