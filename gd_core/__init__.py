@@ -19,6 +19,7 @@ from gd_core.basins import SETTLE_TOLERANCE, BasinMap, basin_map
 from gd_core.descent import STOP_REASONS, Trajectory, descend
 from gd_core.export import trajectory_csv
 from gd_core.formatting import format_number, format_point
+from gd_core.inside import look_inside
 from gd_core.optimizers import OPTIMIZERS, Optimizer, OptimizerSpec, make_optimizer
 from gd_core.schedules import SCHEDULES, make_schedule
 from gd_core.surfaces import SURFACES, Surface, get_surface
@@ -47,6 +48,7 @@ __all__ = [
     "format_point",
     "get_surface",
     "global_minima",
+    "look_inside",
     "make_optimizer",
     "make_schedule",
     "outcome",
