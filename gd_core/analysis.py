@@ -133,6 +133,31 @@ def _stopped_message(surface: Surface, where: np.ndarray, kind: str) -> str:
     return f"{text} (outside the plotted area)" if outside else text
 
 
+def minimum_reached(
+    surface: Surface, points: np.ndarray, tolerance: float = SETTLE_TOLERANCE,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per run of ``points`` ``(steps+1, n, dim)``: the known minimum it is within ``tolerance``
+    of when the steps end (an index into ``surface.minima``, -1 if none) and the first step from
+    which it stayed that close (-1 if none).
+
+    A run that passes through a minimum and leaves it again has not reached it: only where the
+    run is when the steps end counts. A run whose last point is NaN (it diverged) reached none.
+    """
+    frames, runs = points.shape[:2]
+    if not surface.minima:
+        return np.full(runs, -1), np.full(runs, -1)
+    minima = np.asarray(surface.minima, dtype=float)
+    with np.errstate(invalid="ignore"):
+        final = points[-1]
+        nearest = np.argmin(np.sqrt(row_sum((final[:, None] - minima[None]) ** 2)), axis=1)
+        offsets = points - minima[nearest][None]
+        near = np.sqrt(row_sum(offsets * offsets)) < tolerance
+    left = ~near
+    since = np.where(left.any(axis=0), frames - np.argmax(left[::-1], axis=0), 0)
+    reached = near[-1]
+    return np.where(reached, nearest, -1), np.where(reached, since, -1)
+
+
 def outcomes(
     surface: Surface, trajectory: Trajectory, tolerance: float = SETTLE_TOLERANCE,
 ) -> list[Outcome]:
@@ -149,18 +174,8 @@ def outcomes(
     with np.errstate(all="ignore"):
         oscillating = _oscillating(points, in_path)
         growth = _swing_growth(points) if steps else np.ones(runs)
-        converged = np.zeros(runs, dtype=bool)
-        if surface.minima:
-            minima = np.asarray(surface.minima, dtype=float)
-            final = points[-1]
-            gaps = np.sqrt(row_sum((final[:, None] - minima[None]) ** 2))
-            nearest = np.argmin(gaps, axis=1)
-            offsets = points - minima[nearest][None]
-            near = np.sqrt(row_sum(offsets * offsets)) < tolerance
-            converged = ~diverged & near[-1]
-            # The first step from which the run never left the minimum's neighbourhood again.
-            left = ~near
-            since = np.where(left.any(axis=0), frames - np.argmax(left[::-1], axis=0), 0)
+        reached, since = minimum_reached(surface, points, tolerance)
+        converged = ~diverged & (reached >= 0)
         last_move = (np.sqrt(row_sum((points[-1] - points[-2]) ** 2)) if steps
                      else np.full(runs, np.inf))
     # Runs that stopped moving away from the known minima: is there a stationary point, and
@@ -185,10 +200,11 @@ def outcomes(
                 results.append(Outcome("diverged", -1, step, swinging,
                                        f"diverged at step {step}: {STOP_REASONS[code]}"))
         elif converged[run]:
-            index, step = int(nearest[run]), int(since[run])
+            index, step = int(reached[run]), int(since[run])
             results.append(Outcome(
                 "converged" if is_global[index] else "local_minimum", index, step, swinging,
-                f"reached {_minimum_name(is_global, index)} at {format_point(minima[index])} "
+                f"reached {_minimum_name(is_global, index)} at "
+                f"{format_point(surface.minima[index])} "
                 f"in {step} steps",
             ))
         elif run in stops:

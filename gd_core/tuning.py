@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gd_core.analysis import minimum_reached
 from gd_core.basins import SETTLE_TOLERANCE
 from gd_core.descent import as_points, descend
 from gd_core.optimizers import make_optimizer
@@ -14,30 +15,6 @@ from gd_core.surfaces import Surface
 #: surfaces near 1e-3, Adam's per-coordinate steps near 0.01-1) and diverges or stalls at its
 #: ends, so the same grid is fair to all of them.
 TUNING_LEARNING_RATES = np.geomspace(1e-4, 10.0, 61)
-
-
-def steps_to_minimum(
-    surface: Surface, points: np.ndarray, tolerance: float = SETTLE_TOLERANCE,
-) -> np.ndarray:
-    """Per run of ``points`` ``(steps+1, n, dim)``: the first step from which the run stays
-    within ``tolerance`` of one known minimum until the end (-1 if it is not there at the end).
-
-    A run that passes through a minimum and leaves it again has not reached it: only the
-    minimum the run is at when the steps end counts.
-    """
-    runs = points.shape[1]
-    if not surface.minima:
-        return np.full(runs, -1)
-    minima = np.asarray(surface.minima, dtype=float)
-    with np.errstate(invalid="ignore"):
-        gaps = np.linalg.norm(points[:, :, None, :] - minima[None, None], axis=-1)
-        near = gaps < tolerance  # (frames, runs, minima); NaN (a diverged run) is never near
-    # Walking back from the end: the steps where the run is still near the minimum it ends at.
-    ends_near = near[-1]
-    stays = np.logical_and.accumulate(near[::-1], axis=0)[::-1] & ends_near[None]
-    settled = stays.any(axis=-1)
-    first = np.where(settled.any(axis=0), np.argmax(settled, axis=0), -1)
-    return first
 
 
 def tune_lr(
@@ -69,7 +46,7 @@ def tune_lr(
         raise ValueError(f"start must be one point of shape ({surface.dim},)")
     opt = make_optimizer(optimizer, lr=lrs[:, None], **hyperparams)
     trajectory = descend(surface, opt, np.broadcast_to(start, (lrs.size, surface.dim)), steps)
-    reached = steps_to_minimum(surface, trajectory.points, tolerance)
+    _, reached = minimum_reached(surface, trajectory.points, tolerance)
     final = trajectory.values[-1]
     # Lexicographic: reached first, then fewer steps, then lower final value, then smaller lr.
     never = np.iinfo(np.int64).max

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import gd_core
-from gd_core.analysis import critical_learning_rate, outcome, regime, regime_of
+from gd_core.analysis import critical_learning_rate, minimum_reached, outcome, regime, regime_of
 from gd_core.basins import SETTLE_TOLERANCE
 from gd_core.descent import UNDEFINED
 
@@ -320,3 +320,19 @@ def test_critical_learning_rate_refuses_adaptive_optimizers_by_name():
     surface = gd_core.get_surface("bowl_1d")
     with pytest.raises(ValueError, match="gd, momentum, nesterov"):
         gd_core.critical_learning_rate(surface, surface.minima[0], "adam")
+
+
+def test_a_run_that_passes_through_a_minimum_and_leaves_has_not_reached_it():
+    surface = gd_core.get_surface("bowl")
+    minimum = surface.minima[0]
+    away = minimum + 1.0
+    points = np.array([away, minimum, away, away])[:, None]     # passes through at step 1
+    stays = np.array([away, away, minimum, minimum])[:, None]   # arrives at step 2 and stays
+    both = np.concatenate([points, stays], axis=1)
+    assert [a.tolist() for a in minimum_reached(surface, both)] == [[-1, 0], [-1, 2]]
+
+
+def test_a_diverged_run_never_counts_as_reaching():
+    surface = gd_core.get_surface("bowl")
+    points = np.array([surface.minima[0], [np.nan, np.nan]])[:, None]
+    assert [a.tolist() for a in minimum_reached(surface, points)] == [[-1], [-1]]

@@ -1,10 +1,11 @@
-"""tune_lr and steps_to_minimum: the quadratic theory, honest reaching, and every fallback."""
+"""tune_lr: the quadratic theory, the rule run one rate at a time, and every fallback."""
 
 import numpy as np
 import pytest
 
 import gd_core
-from gd_core.tuning import TUNING_LEARNING_RATES, steps_to_minimum, tune_lr
+from gd_core.analysis import minimum_reached
+from gd_core.tuning import TUNING_LEARNING_RATES, tune_lr
 
 GRID_RATIO = TUNING_LEARNING_RATES[1] / TUNING_LEARNING_RATES[0]
 SURFACES_WITH_MINIMA = [name for name, s in gd_core.SURFACES.items() if s.dim == 2 and s.minima]
@@ -36,7 +37,7 @@ def _reference_choice(surface, optimizer, start, steps, lrs):
     best = None
     for lr in lrs:
         run = gd_core.descend(surface, gd_core.make_optimizer(optimizer, lr=lr), start, steps)
-        reached = int(steps_to_minimum(surface, run.points[:, None])[0])
+        reached = int(minimum_reached(surface, run.points[:, None])[1][0])
         final = run.values[-1]
         key = (reached < 0, reached, np.inf if np.isnan(final) else final, lr)
         best = key if best is None or key < best else best
@@ -51,22 +52,6 @@ def test_the_batched_choice_equals_the_rule_run_one_rate_at_a_time(name, optimiz
     start = _start(surface)
     assert tune_lr(surface, optimizer, start, 60, lrs=lrs) == _reference_choice(
         surface, optimizer, start, 60, lrs)
-
-
-def test_a_run_that_passes_through_a_minimum_and_leaves_has_not_reached_it():
-    surface = gd_core.get_surface("bowl")
-    minimum = surface.minima[0]
-    away = minimum + 1.0
-    points = np.array([away, minimum, away, away])[:, None]     # passes through at step 1
-    stays = np.array([away, away, minimum, minimum])[:, None]   # arrives at step 2 and stays
-    both = np.concatenate([points, stays], axis=1)
-    assert steps_to_minimum(surface, both).tolist() == [-1, 2]
-
-
-def test_a_diverged_run_never_counts_as_reaching():
-    surface = gd_core.get_surface("bowl")
-    points = np.array([surface.minima[0], [np.nan, np.nan]])[:, None]
-    assert steps_to_minimum(surface, points).tolist() == [-1]
 
 
 def test_when_no_rate_reaches_a_minimum_the_lowest_final_value_wins():
