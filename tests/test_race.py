@@ -1,0 +1,97 @@
+"""The race's runs and its results table, against gd_core's own reading of each run."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import gd_core
+from ui import race
+from ui.runs import LEARNING_RATES
+
+TITLES = {name: spec.title for name, spec in gd_core.OPTIMIZERS.items()}
+START = (0.0, 0.0)
+STEPS = 120
+
+
+def _race(surface, mode, names=tuple(gd_core.OPTIMIZERS), start=START):
+    runs, tuned = {}, {}
+    for name in names:
+        runs[name], rate = race.run_racer(surface, name, {}, start, STEPS, mode)
+        if rate is not None:
+            tuned[name] = rate
+    return race.Race(mode, np.asarray(start), runs, tuned)
+
+
+@pytest.fixture(scope="module")
+def himmelblau():
+    return gd_core.get_surface("himmelblau")
+
+
+def test_shared_mode_runs_every_racer_at_every_rate_of_the_slider(himmelblau):
+    shared = _race(himmelblau, "shared")
+    for name, runs in shared.runs.items():
+        assert runs.lrs.tolist() == list(LEARNING_RATES) and runs.optimizer == name
+        assert runs.points.shape == (len(LEARNING_RATES), 1, STEPS + 1, 2)
+        assert shared.lr(name, 7) == LEARNING_RATES[7]
+
+
+def test_tuned_mode_runs_each_racer_at_tune_lrs_rate(himmelblau):
+    tuned = _race(himmelblau, "tuned", names=("gd", "adam"))
+    for name in ("gd", "adam"):
+        rate = gd_core.tune_lr(himmelblau, name, START, STEPS)
+        assert tuned.tuned[name] == rate and tuned.lr(name, 30) == rate
+        single = gd_core.descend(himmelblau, gd_core.make_optimizer(name, lr=rate), START, STEPS)
+        np.testing.assert_array_equal(tuned.runs[name].points[0, 0], single.points)
+
+
+@pytest.mark.parametrize("mode", list(race.MODES))
+@pytest.mark.parametrize("surface_name", ["himmelblau", "rosenbrock", "two_minima", "saddle"])
+def test_every_row_says_what_gd_core_reads_off_the_run(surface_name, mode):
+    surface = gd_core.get_surface(surface_name)
+    start = np.mean(surface.domain, axis=1) + 0.3
+    contest = _race(surface, mode, start=start)
+    lr_index = LEARNING_RATES.index(0.01)
+    rows = {row.optimizer: row for row in race.results(surface, contest, lr_index, TITLES)}
+    assert len(rows) == len(gd_core.OPTIMIZERS)
+    for name, runs in contest.runs.items():
+        member = contest.member(name, lr_index)
+        run = runs.trajectory(member)
+        found = gd_core.outcome(surface, run, 0)
+        row = rows[TITLES[name]]
+        assert row.outcome == found.message
+        assert row.learning_rate == runs.lrs[member]
+        assert row.final_value == run.values[-1, 0] or np.isnan(row.final_value)
+        diverged = int(run.diverged_at[0])
+        assert (np.isnan(row.diverged_at) if diverged < 0 else row.diverged_at == diverged)
+        if found.minimum >= 0:
+            assert row.reached_at == found.step
+            assert row.minimum.startswith(gd_core.format_point(surface.minima[found.minimum]))
+            assert row.distance < gd_core.SETTLE_TOLERANCE
+        else:
+            assert np.isnan(row.reached_at)
+
+
+def test_the_winner_comes_first_and_equal_finishes_share_a_place(himmelblau):
+    rows = race.results(himmelblau, _race(himmelblau, "tuned"), 0, TITLES)
+    places = [row.place for row in rows]
+    assert places[0] == 1 and places == sorted(places)
+    reached = [row.reached_at for row in rows if not np.isnan(row.reached_at)]
+    assert reached == sorted(reached)
+    for a, b in itertools.pairwise(rows):
+        same = (a.reached_at == b.reached_at and a.final_value == b.final_value
+                and a.outcome.split(" at ")[0] == b.outcome.split(" at ")[0])
+        assert (a.place == b.place) == same
+
+
+def test_a_diverged_racer_finishes_last(himmelblau):
+    contest = _race(himmelblau, "shared", names=("gd", "adam"))
+    rows = race.results(himmelblau, contest, LEARNING_RATES.index(0.1), TITLES)
+    assert rows[-1].optimizer == "Gradient descent" and rows[-1].diverged_at >= 0
+    assert rows[-1].minimum == "—" and np.isnan(rows[-1].distance)
+
+
+def test_the_legend_names_tuned_rates():
+    contest = race.Race("tuned", np.zeros(2), {"gd": race.run_racer(
+        gd_core.get_surface("bowl"), "gd", {}, (0.0, 0.0), 20, "tuned")[0]}, {})
+    assert race.learning_rate_text(contest, "gd", 0).startswith("tuned η = 0.0")

@@ -1,0 +1,139 @@
+"""The optimizer race: every racer from one start, and the table that says who won.
+
+A fair race has two modes. With one learning rate for all, each racer runs at every rate of
+``LEARNING_RATES`` (a fan), so the chart's slider switches all of them in the browser. Tuned,
+each racer runs at the rate ``gd_core.tune_lr`` finds for it from this start. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+import gd_core
+from gd_core.analysis import minimum_reached
+from ui.runs import LEARNING_RATES, FanRuns, format_learning_rate, run_fan
+
+#: The race's two modes: a key (the URL's value) and what the learner reads.
+MODES = {"shared": "One learning rate for all", "tuned": "Each at its tuned rate"}
+
+
+@dataclass(frozen=True)
+class Race:
+    """The racers' runs from one start: ``runs[name]`` is a fan over ``LEARNING_RATES``
+    (mode ``"shared"``) or of the one rate in ``tuned[name]`` (mode ``"tuned"``)."""
+
+    mode: str
+    start: np.ndarray
+    runs: dict[str, FanRuns]
+    tuned: dict[str, float]
+
+    def member(self, name: str, lr_index: int) -> int:
+        """The fan member of racer ``name`` the chart shows at the slider's ``lr_index``."""
+        return lr_index if self.mode == "shared" else 0
+
+    def lr(self, name: str, lr_index: int) -> float:
+        return float(self.runs[name].lrs[self.member(name, lr_index)])
+
+
+def run_racer(
+    surface: gd_core.Surface, optimizer: str, hyperparams: Mapping, start, steps: int,
+    mode: str,
+) -> tuple[FanRuns, float | None]:
+    """One racer's runs: the whole fan (``"shared"``), or its tuned rate's run and that rate."""
+    start = np.asarray(start, dtype=float).reshape(1, surface.dim)
+    if mode == "shared":
+        return run_fan(surface, optimizer, dict(hyperparams), start, LEARNING_RATES, steps), None
+    tuned = gd_core.tune_lr(surface, optimizer, start[0], steps, **hyperparams)
+    return run_fan(surface, optimizer, dict(hyperparams), start, [tuned], steps), tuned
+
+
+@dataclass(frozen=True)
+class Result:
+    """One racer's row of the results table (numbers, so the table sorts them as numbers)."""
+
+    place: int
+    optimizer: str            # the optimizer's title
+    learning_rate: float
+    final_value: float
+    minimum: str              # the known minimum the run ends nearest, named
+    distance: float           # from the last point to that minimum
+    reached_at: float         # the step from which it stays within tolerance of it; NaN: never
+    diverged_at: float        # NaN: never
+    outcome: str              # gd_core.outcome's sentence
+
+
+#: What each column of the results table is called, in the order shown.
+RESULT_COLUMNS = {
+    "place": "Place", "optimizer": "Optimizer", "learning_rate": "Learning rate η",
+    "final_value": "Final f", "minimum": "Nearest minimum", "distance": "Distance to it",
+    "reached_at": "Within tolerance from step", "diverged_at": "Diverged at step",
+    "outcome": "How it ended",
+}
+
+
+def _minimum_names(surface: gd_core.Surface) -> list[str]:
+    is_global = gd_core.global_minima(surface)
+    return [f"{gd_core.format_point(point)} {'global' if top else 'local'}"
+            for point, top in zip(surface.minima, is_global, strict=True)]
+
+
+def _finish_key(status: str, reached: int, final: float) -> tuple:
+    """Order of the finish: a global minimum, then a local one, fewer steps first; then the
+    runs that reached none, lowest final value first; diverged or undefined runs last."""
+    group = {"converged": 0, "local_minimum": 1, "diverged": 3, "undefined": 3}.get(status, 2)
+    return (group, reached if group < 2 else 0, final if np.isfinite(final) else np.inf)
+
+
+def results(
+    surface: gd_core.Surface, race: Race, lr_index: int, titles: Mapping[str, str],
+) -> list[Result]:
+    """The results table at the slider's ``lr_index``: one row per racer, winner first.
+
+    Every figure is read off the runs (``gd_core.outcomes`` and ``minimum_reached``, with the
+    tolerance they share); racers that finish alike share a place.
+    """
+    names = list(race.runs)
+    members = [race.member(name, lr_index) for name in names]
+    points = np.stack([race.runs[n].points[m, 0] for n, m in zip(names, members, strict=True)],
+                      axis=1)  # (frames, racers, dim)
+    values = np.stack([race.runs[n].values[m, 0] for n, m in zip(names, members, strict=True)],
+                      axis=1)
+    diverged = np.array([race.runs[n].diverged_at[m, 0] for n, m in zip(names, members,
+                                                                        strict=True)])
+    stop_code = np.array([race.runs[n].stop_code[m, 0] for n, m in zip(names, members,
+                                                                       strict=True)])
+    found = gd_core.outcomes(surface, gd_core.Trajectory(points, values, diverged, stop_code))
+    reached, since = minimum_reached(surface, points)
+    minimum_names = _minimum_names(surface)
+    last = points[-1]
+    rows = []
+    for i, name in enumerate(names):
+        if surface.minima and np.all(np.isfinite(last[i])):
+            gaps = np.linalg.norm(np.asarray(surface.minima) - last[i], axis=-1)
+            nearest = int(reached[i]) if reached[i] >= 0 else int(np.argmin(gaps))
+            minimum, distance = minimum_names[nearest], float(gaps[nearest])
+        else:
+            minimum, distance = "—", float("nan")
+        rows.append((
+            _finish_key(found[i].status, int(since[i]), float(values[-1, i])),
+            Result(0, titles[name], race.lr(name, lr_index), float(values[-1, i]), minimum,
+                   distance, float(since[i]) if since[i] >= 0 else float("nan"),
+                   float(diverged[i]) if diverged[i] >= 0 else float("nan"),
+                   found[i].message),
+        ))
+    rows.sort(key=lambda row: row[0])
+    table, place, previous = [], 0, None
+    for position, (key, result) in enumerate(rows, start=1):
+        place = place if key == previous else position
+        previous = key
+        table.append(replace(result, place=place))
+    return table
+
+
+def learning_rate_text(race: Race, name: str, lr_index: int) -> str:
+    """The rate a racer runs at, as the legend names it (``tuned η = 0.05`` when tuned)."""
+    rate = format_learning_rate(race.lr(name, lr_index))
+    return f"tuned η = {rate}" if race.mode == "tuned" else f"η = {rate}"
