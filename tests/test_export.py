@@ -4,6 +4,7 @@ import csv
 import io
 
 import numpy as np
+import pytest
 
 import gd_core
 from ui import surface_view
@@ -36,3 +37,16 @@ def test_the_surface_pages_download_is_the_core_table():
     opt = gd_core.make_optimizer("momentum", lr=0.42, momentum=0.5)
     expected = gd_core.trajectory_csv(gd_core.descend(surface, opt, starts, 20), "momentum", 0.42)
     assert surface_view.trajectory_csv(runs, 1) == expected
+
+
+def test_a_race_names_each_runs_optimizer():
+    surface = gd_core.get_surface("bowl")
+    runs = [gd_core.descend(surface, gd_core.make_optimizer(name, lr=0.05), (0.0, 0.0), 5)
+            for name in ("gd", "adam")]
+    batch = gd_core.Trajectory(np.stack([r.points for r in runs], axis=1),
+                               np.stack([r.values for r in runs], axis=1),
+                               np.array([-1, -1]), np.array([0, 0]))
+    rows = _rows(gd_core.trajectory_csv(batch, ["gd", "adam"], [0.05, 0.05]))
+    assert {(row["run"], row["optimizer"]) for row in rows} == {("1", "gd"), ("2", "adam")}
+    with pytest.raises(ValueError, match="3 optimizer names for 2 runs"):
+        gd_core.trajectory_csv(batch, ["gd", "adam", "rmsprop"], 0.05)
