@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import gd_core
 from ui import lessons, surface_view
-from ui.figures import MAX_RUNS
+from ui.payloads import MAX_RUNS
 from ui.runs import LEARNING_RATES, run_fan
 
 PAGE = "pages/2_Descent_on_a_surface.py"

@@ -16,7 +16,7 @@ import streamlit as st
 import gd_core
 from ui import lessons, widgets
 from ui.chart import chart, format_number, notes
-from ui.figures import MAX_RUNS, descent_payload, surface_grid
+from ui.payloads import MAX_RUNS, descent_payload, surface_grid
 from ui.runs import LEARNING_RATES, badges, format_learning_rate, run_fan
 
 MAX_STEPS = 500

@@ -17,7 +17,7 @@ from chart_page import (
 )
 
 import gd_core
-from ui import figures
+from ui import payloads
 from ui.chart import chart_js_url, derive, fill_template
 from ui.runs import LEARNING_RATES, badges, format_learning_rate, run_fan
 
@@ -363,7 +363,7 @@ def test_a_diverging_run_leaves_the_three_d_box_which_keeps_the_surface_range(pa
     assert "diverged at step" in chart_state(page)["badges"][0]
     ranges = onion_ranges(page)
     surface = gd_core.get_surface("ravine")
-    grid = figures.surface_grid(surface)
+    grid = payloads.surface_grid(surface)
     assert ranges["x"] == [-1, 3] and ranges["y"] == [-1, 3]
     assert np.nanmin(grid.z) - 10 < ranges["z"][0] < np.nanmin(grid.z)
     assert np.nanmax(grid.z) < ranges["z"][1] < np.nanmax(grid.z) + 20, "not stretched to 1e26"
@@ -413,8 +413,8 @@ def test_the_current_point_of_each_run_is_read_out_under_the_chart(page, url):
     open_chart(page, url + "?surface=himmelblau&starts=-4,4;1,1&steps=30&lr=0.01")
     surface = gd_core.get_surface("himmelblau")
     runs = run_fan(surface, "gd", {}, np.array([[-4.0, 4.0], [1.0, 1.0]]), LEARNING_RATES, 30)
-    payload = figures.descent_payload(
-        surface, figures.surface_grid(surface), runs, badges(surface, runs),
+    payload = payloads.descent_payload(
+        surface, payloads.surface_grid(surface), runs, badges(surface, runs),
         lr_labels=[format_learning_rate(lr) for lr in LEARNING_RATES], lr_index=0,
         log_loss=False)
     member = list(LEARNING_RATES).index(0.01)
