@@ -184,7 +184,7 @@ def test_a_learning_rate_between_the_offered_ones_snaps_to_the_nearest():
 
 def test_the_csv_download_holds_every_step_of_the_run_at_the_chosen_rate():
     surface = gd_core.get_surface("quadratic_1d")
-    view = curve_view.curve_view(surface, "gd", {}, -0.9, 3, 0.03)
+    view = curve_view.computed_view(surface, "gd", {}, -0.9, 3, 0.03)
     rows = curve_view.trajectory_csv(view, 0.03).splitlines()
     # The same columns as the CLI's and the surface page's (gd_core.trajectory_csv).
     assert rows[0] == "optimizer,learning_rate,run,step,x,value,stop_reason"

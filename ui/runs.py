@@ -26,6 +26,8 @@ LEARNING_RATES: tuple[float, ...] = (
 )
 #: What both learning-rate sliders (the sidebar's and the chart's) are called.
 LEARNING_RATE_LABEL = "Learning rate η"
+#: Where the chart's own learning-rate slider is, as the tips and the sidebar's help call it.
+CHART_SLIDER = f"the {LEARNING_RATE_LABEL} slider above the chart panels"
 
 
 def nearest_learning_rate(lr: float) -> int:
@@ -37,6 +39,13 @@ def nearest_learning_rate(lr: float) -> int:
 def format_learning_rate(lr: float) -> str:
     """A learning rate as a learner reads it: 0.0013, 0.5, 3.2 (never 1.3e-03)."""
     return f"{lr:.6f}".rstrip("0").rstrip(".") if lr < 1 else f"{lr:g}"
+
+
+def surface_key(surface: gd_core.Surface) -> tuple:
+    """A hashable stand-in for ``surface`` in cache keys. A parsed formula is named "custom" and
+    titled with its text, so the title (with the LaTeX formula and the domain) tells typed
+    formulas apart."""
+    return (surface.name, surface.title, surface.formula, surface.domain)
 
 
 @dataclass(frozen=True)
