@@ -48,9 +48,9 @@ def page_text(app: AppTest) -> str:
     return " ".join(block.value for block in app.markdown)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def app():
-    """One page session shared by the control tests, as a viewer would click through them."""
+    """A fresh page session for each test, so no test depends on what another clicked."""
     return run()
 
 

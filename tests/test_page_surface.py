@@ -36,9 +36,9 @@ def assert_ok(app: AppTest) -> dict:
     return data
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def app():
-    """One page session shared by the control tests, as a viewer would click through them."""
+    """A fresh page session for each test, so no test depends on what another clicked."""
     return run()
 
 
