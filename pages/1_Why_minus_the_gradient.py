@@ -4,7 +4,7 @@ import streamlit as st
 
 import gd_core
 from ui import curve_view
-from ui.function_picker import picked_function_state, surface_picker
+from ui.function_picker import pick_function, picked_function_state
 from ui.messages import show_notice
 from ui.runtime_patches import use_declared_navigation
 from ui.typed_formula import show_undefined_everywhere
@@ -19,9 +19,7 @@ st.set_page_config(page_title="Why minus the gradient · Descent Lab", layout="w
 notices = STATE.restore()
 
 with st.sidebar:
-    surface = surface_picker(
-        STATE, CURVES, key="curve", label="Curve", on_change=STATE.open_function, custom_dim=1
-    )
+    surface = pick_function(STATE, "curve", 1, on_change=STATE.open_function)
 
 st.title("Why minus the gradient")
 for notice in notices:

@@ -6,7 +6,7 @@ import streamlit as st
 
 import gd_core
 from ui import surface_view
-from ui.function_picker import picked_function_state, surface_picker
+from ui.function_picker import pick_function, picked_function_state
 from ui.messages import show_notice
 from ui.runtime_patches import use_declared_navigation
 
@@ -24,6 +24,5 @@ for notice in notices:
     show_notice(notice)
 surface_view.show(
     STATE,
-    functools.partial(surface_picker, STATE, SURFACES_2D, on_change=STATE.open_function,
-                      custom_dim=2),
+    functools.partial(pick_function, STATE, "surface", 2, on_change=STATE.open_function),
 )

@@ -3,7 +3,8 @@ and a badge per run saying how it ended (reached which minimum, still moving, di
 
 The learning-rate fan is what lets the browser scrub the learning rate with no server round
 trip: ``lr`` is passed as an array ``(m, 1, 1)`` against starts ``(n, dim)``, so a single
-vectorized call returns all ``m x n`` trajectories.
+vectorized call returns all ``m x n`` trajectories. Also here: the learning rates every page
+offers and their name, and the key runs are cached on (``surface_key``).
 """
 
 from __future__ import annotations
