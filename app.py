@@ -6,10 +6,12 @@ from typing import NamedTuple
 import streamlit as st
 
 import gd_core
-from ui import curve_view, widgets
+from ui import curve_view, lessons
 from ui.chart import chart
 from ui.classics import CLASSICS
+from ui.page_state import reread_urls
 from ui.runs import LEARNING_RATES
+from ui.runtime_patches import freeze_startup_objects
 
 HERE = Path(__file__).parent
 
@@ -50,6 +52,8 @@ PAGES = [
 AVAILABLE = [page for page in PAGES if (HERE / page.path).exists()]
 
 DEMO_CURVE = "quadratic_1d"
+#: The demo opens where the curve's page does (its lesson), in fewer steps to fit its size.
+DEMO_OPENING = lessons.LESSONS[DEMO_CURVE].opening
 DEMO_STEPS = 30
 
 
@@ -73,7 +77,7 @@ def cards(count: int) -> list:
 
 def home() -> None:
     # Links below may lead back to pages opened before in this session: let them be read.
-    widgets.reread_urls()
+    reread_urls()
     st.title("Descent Lab")
     intro, demo = st.columns([2, 3], gap="large")
     with intro:
@@ -90,11 +94,11 @@ def home() -> None:
             "curve to start somewhere else."
         )
     with demo:
-        st.session_state.setdefault("demo_start", -0.9)
-        st.session_state.setdefault("demo_eta", 0.03)
-        view = curve_view.curve_view(
-            gd_core.get_surface(DEMO_CURVE), "gd", {}, st.session_state.demo_start,
-            DEMO_STEPS, st.session_state.demo_eta, compact=True,
+        st.session_state.setdefault("demo_start", DEMO_OPENING.starts[0][0])
+        st.session_state.setdefault("demo_eta", DEMO_OPENING.lr)
+        view = curve_view.computed_view(
+            gd_core.get_surface(DEMO_CURVE), DEMO_OPENING.optimizer, {},
+            st.session_state.demo_start, DEMO_STEPS, st.session_state.demo_eta, compact=True,
         )
         chart(view.payload, key="home_demo", on_click=demo_click, on_fan=demo_fan)
 
@@ -134,4 +138,4 @@ navigation = st.navigation([
       for page in AVAILABLE),
 ])
 navigation.run()
-widgets.freeze_startup_objects()
+freeze_startup_objects()

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import gd_core
-from ui.figures import TERRAIN, surface_grid
+from ui.payloads import TERRAIN, surface_grid
 from ui.runs import LEARNING_RATES, format_learning_rate, run_fan
 
 st.set_page_config(page_title="Baseline: st.plotly_chart", layout="wide")

@@ -7,6 +7,7 @@ from typing import NamedTuple
 import numpy as np
 
 from gd_core.basins import SETTLE_TOLERANCE
+from gd_core.coordinate_reductions import row_max, row_sum
 from gd_core.critical_points import (
     FLAT,
     MAXIMUM,
@@ -17,7 +18,6 @@ from gd_core.critical_points import (
 )
 from gd_core.descent import STOP_REASONS, UNDEFINED, Trajectory
 from gd_core.formatting import format_point
-from gd_core.rows import row_max, row_sum
 from gd_core.surfaces import Surface
 
 #: Every ``Outcome.status``, in the order ``Outcome`` describes them.

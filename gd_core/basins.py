@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gd_core.coordinate_reductions import row_max, row_sum
 from gd_core.descent import escape_limits, escaped
 from gd_core.optimizers import Optimizer
-from gd_core.rows import row_max, row_sum
 from gd_core.surfaces import Surface
 
 #: A run has settled in minimum k at the first step where its iterate lies within this distance

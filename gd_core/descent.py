@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gd_core.coordinate_reductions import row_all, row_any
 from gd_core.optimizers import Optimizer
-from gd_core.rows import row_all, row_any
 from gd_core.surfaces import Surface
 
 # A run counts as escaped once a coordinate lies this many half-widths of the domain away from

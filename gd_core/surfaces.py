@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gd_core.coordinate_reductions import row_sum
 from gd_core.critical_points import is_local_minimum, refine_minima
-from gd_core.rows import row_sum
 
 ArrayFunction = Callable[[np.ndarray], np.ndarray]
 

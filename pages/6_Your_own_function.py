@@ -2,21 +2,18 @@
 
 import streamlit as st
 
-from ui import curve_view, surface_view, widgets
+from ui import curve_view, lessons, surface_view
+from ui.messages import show_notice
+from ui.page_state import PageState
+from ui.runtime_patches import use_declared_navigation
+from ui.typed_formula import (
+    formula_box,
+    formula_params,
+    show_undefined_everywhere,
+    typed_surface,
+)
 
-EXAMPLES = [
-    "sin(x)*cos(y) + 0.1*(x^2 + y^2)",
-    "x^2 + 10*y^2",
-    "(1 - x)^2 + 5*(y - x^2)^2",
-    "x^2 - y^2",
-    "log(x) + y^2 - x",
-    "abs(x) + abs(y)",
-    "x^4 - 3*x^2 + x",
-    "sin(3*x) + 0.1*x^2",
-    "sqrt(x^2 + 1)",
-]
-
-FORMULA = widgets.formula_params(dim=None)
+FORMULA = formula_params(dim=None)
 SURFACE_VIEW = surface_view.controls()
 CURVE_VIEW = curve_view.controls()
 
@@ -24,20 +21,20 @@ CURVE_VIEW = curve_view.controls()
 def in_use(values) -> set[str]:
     """The formula, and the controls of the view its number of variables gets (none when it is
     undefined everywhere: no view is drawn)."""
-    surface = widgets.typed_surface(values)
-    if not widgets.opening_values(surface):
+    surface = typed_surface(values)
+    if not lessons.opening_values(surface):
         return {control.name for control in FORMULA}
     view = CURVE_VIEW if surface.dim == 1 else SURFACE_VIEW
     return {control.name for control in (*FORMULA, *view)}
 
 
-STATE = widgets.PageState(
+STATE = PageState(
     "custom", [*FORMULA, *SURFACE_VIEW, *CURVE_VIEW],
-    opening=lambda values: widgets.opening_values(widgets.typed_surface(values)),
+    opening=lambda values: lessons.opening_values(typed_surface(values)),
     in_use=in_use,
 )
 
-widgets.use_declared_navigation()
+use_declared_navigation()
 st.set_page_config(page_title="Your own function · Descent Lab", layout="wide")
 notices = STATE.restore()
 
@@ -47,12 +44,12 @@ st.markdown(
     "tool of the other pages. Write multiplication out (`3*x`), powers with `^`."
 )
 for notice in notices:
-    widgets.show_notice(notice)
+    show_notice(notice)
 
-surface = widgets.formula_box(STATE, None, examples=EXAMPLES, on_change=STATE.open_function,
-                              wide=True)
+surface = formula_box(STATE, None, examples=lessons.FORMULA_EXAMPLES,
+                      on_change=STATE.open_function, wide=True)
 if surface is None:
-    widgets.show_undefined_everywhere(STATE)
+    show_undefined_everywhere(STATE)
 else:
     st.markdown("**What I understood** (the last formula that worked):"
                 if STATE.get("formula_error") else "**What I understood:**")

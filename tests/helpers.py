@@ -26,7 +26,7 @@ def decode(spec: dict) -> np.ndarray:
     )
 
 
-#: The name each page's state goes by (``widgets.PageState``): its session keys start with it.
+#: The name each page's state goes by (``ui.page_state.PageState``): its session keys start with it.
 PAGE_STATES = {
     "pages/1_Why_minus_the_gradient.py": "curve",
     "pages/2_Descent_on_a_surface.py": "surface",
@@ -40,7 +40,7 @@ def key(script: str, name: str) -> str:
 
 
 def shown(markdown: str) -> str:
-    """The text a reader sees for a message body that escapes Markdown (``widgets.literal``):
+    """The text a reader sees for a message body that escapes Markdown (``ui.messages.literal``):
     a backslash before punctuation is not shown, the punctuation is."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
@@ -89,7 +89,7 @@ def _units(payload: dict) -> list[dict]:
 
 
 def change_each_hyperparameter(app: AppTest, script: str, optimizer: str) -> None:
-    """Move every hyperparameter control ``optimizer`` shows (ui.widgets.optimizer_controls)."""
+    """Move every hyperparameter control ``optimizer`` shows (ui.controls.optimizer_controls)."""
     defaults = gd_core.OPTIMIZERS[optimizer].defaults
     if "momentum" in defaults:
         app.slider(key=key(script, "momentum")).set_value(0.5).run()

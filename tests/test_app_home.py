@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def app():
+    """A fresh session for each test, so no test depends on what another did."""
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception, [error.message for error in app.exception]
     return app

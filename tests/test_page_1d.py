@@ -48,9 +48,9 @@ def page_text(app: AppTest) -> str:
     return " ".join(block.value for block in app.markdown)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def app():
-    """One page session shared by the control tests, as a viewer would click through them."""
+    """A fresh page session for each test, so no test depends on what another clicked."""
     return run()
 
 
@@ -184,7 +184,7 @@ def test_a_learning_rate_between_the_offered_ones_snaps_to_the_nearest():
 
 def test_the_csv_download_holds_every_step_of_the_run_at_the_chosen_rate():
     surface = gd_core.get_surface("quadratic_1d")
-    view = curve_view.curve_view(surface, "gd", {}, -0.9, 3, 0.03)
+    view = curve_view.computed_view(surface, "gd", {}, -0.9, 3, 0.03)
     rows = curve_view.trajectory_csv(view, 0.03).splitlines()
     # The same columns as the CLI's and the surface page's (gd_core.trajectory_csv).
     assert rows[0] == "optimizer,learning_rate,run,step,x,value,stop_reason"

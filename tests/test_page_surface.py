@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import gd_core
 from ui import lessons, surface_view
-from ui.figures import MAX_RUNS
+from ui.payloads import MAX_RUNS
 from ui.runs import LEARNING_RATES, run_fan
 
 PAGE = "pages/2_Descent_on_a_surface.py"
@@ -36,9 +36,9 @@ def assert_ok(app: AppTest) -> dict:
     return data
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def app():
-    """One page session shared by the control tests, as a viewer would click through them."""
+    """A fresh page session for each test, so no test depends on what another clicked."""
     return run()
 
 

@@ -134,8 +134,8 @@ import streamlit as st
 import streamlit.components.v1 as components_v1
 from streamlit import config
 
+from gd_core.coordinate_reductions import row_max
 from gd_core.formatting import format_number  # the chart's numbers, one formatter for all
-from gd_core.rows import row_max
 
 _HERE = Path(__file__).parent / "chart_component"
 _COMPONENT_NAME = "descent_lab.chart"

@@ -1,6 +1,6 @@
 """The classic textbook examples: each opens a page in exactly its scenario through the URL.
 
-The query parameters are the pages' own (``URL = widgets.UrlState(...)`` in each page script):
+The query parameters are the pages' own (each page's ``STATE``, a ``ui.page_state.PageState``):
 the curve page takes ``curve`` and ``start``, the surface page ``surface`` and ``starts``
 ("x,y;x,y"); both take ``lr``, ``steps``, ``optimizer`` and its hyperparameters (``momentum``,
 ...). What a link leaves out is the function's opening configuration (``ui.lessons``).

@@ -24,7 +24,7 @@ import numpy as np
 
 import gd_core
 from ui.chart import HALF_MAX, encode_array, format_number
-from ui.figures import fan_spec
+from ui.payloads import fan_spec
 from ui.runs import TONES, FanRuns, format_learning_rate
 
 #: Okabe–Ito colours (vermillion, blue, bluish green): readable for colour-blind viewers.

@@ -3,7 +3,7 @@ the download.
 
 Used by "Why minus the gradient" (the registered curves, or a typed formula of x) and "Your own
 function": ``show`` takes any 1D ``gd_core.Surface``. Runs and payloads are cached on what
-defines the function (``widgets.surface_key``), never on the object's identity, so the same
+defines the function (``ui.runs.surface_key``), never on the object's identity, so the same
 formula typed twice is computed once. What each curve opens on and what to try: ``ui.lessons``.
 """
 
@@ -15,47 +15,65 @@ from dataclasses import dataclass
 import streamlit as st
 
 import gd_core
-from ui import curve, lessons, widgets
+from ui import curve, lessons
 from ui.chart import chart, format_number, notes
+from ui.controls import (
+    LEARNING_RATE,
+    Control,
+    dump_number,
+    learning_rate_slider,
+    number,
+    optimizer_controls,
+    optimizer_params,
+    slider,
+    steps_control,
+)
+from ui.downloads import download_csv
+from ui.messages import show_notice
+from ui.page_state import PageState
 from ui.runs import (
     LEARNING_RATES,
     FanRuns,
     format_learning_rate,
     run_fan,
+    surface_key,
 )
 
 MAX_STEPS = 200
 
 
 #: Where the run starts (the function's opening start unless set).
-START = widgets.Control("start", 0.0, widgets.number(-1e4, 1e4), widgets.dump_number)
+START = Control(
+    "start", 0.0, number(-1e4, 1e4), dump_number, label="Start point x₀",
+    help="Where the descent begins. You can also click the curve to start exactly there.",
+)
 
 
-def controls() -> list[widgets.Control]:
+def controls() -> list[Control]:
     """The controls of this view (the page adds how the function is chosen)."""
     return [
         START,
-        *widgets.optimizer_params(),
-        widgets.LEARNING_RATE,
-        widgets.steps_control(MAX_STEPS, low=1, step=1),
+        *optimizer_params(),
+        LEARNING_RATE,
+        steps_control(MAX_STEPS, low=1, step=1),
     ]
 
 
-def _move_start(state: widgets.PageState) -> None:
+def _move_start(state: PageState) -> None:
     state["start"] = state["start_slider"]
 
 
-def _click_start(state: widgets.PageState, x: float, y: float, panel: str) -> None:
+def _click_start(state: PageState, x: float, y: float, panel: str) -> None:
     # Rounded so that the link a viewer shares reproduces exactly this start.
     state["start"] = round(x, 3)
 
 
-def _choose_learning_rate(state: widgets.PageState, index: int) -> None:
+def _choose_learning_rate(state: PageState, index: int) -> None:
     if 0 <= index < len(LEARNING_RATES):
         state["lr"] = LEARNING_RATES[index]
 
 
-def current_start(state: widgets.PageState, surface: gd_core.Surface) -> tuple[float, str | None]:
+def current_start(state: PageState, surface: gd_core.Surface) -> tuple[float, str | None]:
     """The start set by the slider, a click or the URL, and a notice when it lies outside the
     function's range (then the function's opening start)."""
     (lo, hi), = surface.domain
@@ -83,7 +101,7 @@ class CurveView:
         return self.regimes[LEARNING_RATES.index(lr)]
 
 
-def curve_view(
+def computed_view(
     surface: gd_core.Surface,
     optimizer: str,
     hyperparams: dict,
@@ -94,15 +112,15 @@ def curve_view(
     compact: bool = False,
 ) -> CurveView:
     """The view of ``surface`` from ``start`` at every learning rate the controls offer; ``lr``
-    (one of them) is where the chart's slider opens. Cached on ``widgets.surface_key``."""
-    return _cached_curve_view(
-        widgets.surface_key(surface), surface, optimizer, tuple(sorted(hyperparams.items())),
+    (one of them) is where the chart's slider opens. Cached on ``surface_key``."""
+    return _cached_view(
+        surface_key(surface), surface, optimizer, tuple(sorted(hyperparams.items())),
         float(start), int(steps), LEARNING_RATES.index(lr), compact,
     )
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _cached_curve_view(
+def _cached_view(
     key: tuple, _surface: gd_core.Surface, optimizer: str, hyperparams: tuple, start: float,
     steps: int, lr_index: int, compact: bool,
 ) -> CurveView:
@@ -127,31 +145,31 @@ def trajectory_csv(view: CurveView, lr: float) -> str:
     return gd_core.trajectory_csv(view.runs.trajectory(member), view.runs.optimizer, lr)
 
 
-def show(state: widgets.PageState, surface: gd_core.Surface, *,
+def show(state: PageState, surface: gd_core.Surface, *,
          show_formula: bool = True) -> None:
     """The rest of the sidebar, then the chart and what goes with it, for a 1D ``surface``."""
     (lo, hi), = surface.domain
     start, notice = current_start(state, surface)
     with st.sidebar:
         state["start_slider"] = start
+        # Over this function's range: "start" itself may lie outside it (``current_start``).
         st.slider(
-            "Start point x₀", float(lo), float(hi), step=0.01, key=state.key("start_slider"),
-            on_change=_move_start, args=(state,), format="%.3f",
-            help="Where the descent begins. You can also click the curve to start exactly there.",
+            START.label, float(lo), float(hi), step=0.01, key=state.key("start_slider"),
+            on_change=_move_start, args=(state,), format="%.3f", help=START.help,
         )
-        optimizer = widgets.optimizer_controls(state)
-        lr = state.learning_rate_slider()
+        optimizer = optimizer_controls(state)
+        lr = learning_rate_slider(state)
         critical_note = st.empty()
-        steps = state.slider("steps")
+        steps = slider(state, "steps")
     if notice:
-        widgets.show_notice(notice)
+        show_notice(notice)
 
     left, right = st.columns(2) if show_formula else (None, st.container())
     if left is not None:
         left.latex(surface.formula)
     right.latex(curve.update_rule(optimizer.name))
 
-    view = curve_view(surface, optimizer.name, optimizer.hyperparams, start, steps, lr)
+    view = computed_view(surface, optimizer.name, optimizer.hyperparams, start, steps, lr)
     tips = lessons.tips(surface, critical_mark=view.critical is not None)
     chart({**view.payload, "notes": notes("What to try", list(tips), surface.description)},
           key="curve_chart", on_click=functools.partial(_click_start, state),
@@ -167,7 +185,7 @@ def show(state: widgets.PageState, surface: gd_core.Surface, *,
     )
     st.latex(curve.first_step(view.runs, LEARNING_RATES.index(lr), optimizer.name))
 
-    widgets.download_csv(
+    download_csv(
         label="Download the run (CSV)", data=functools.partial(trajectory_csv, view, lr),
         file_name=f"descent_{surface.name}_{optimizer.name}_lr{lr:g}.csv",
         help="Every step of the run at the learning rate chosen in the sidebar.",

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import gd_core
-from ui.runs import LEARNING_RATES, run_fan
-
-#: Where the chart's own learning-rate slider is, as the tips call it.
-CHART_SLIDER = "the Learning rate η slider above the chart panels"
+from ui.controls import hyperparameter_defaults
+from ui.runs import CHART_SLIDER, LEARNING_RATES, run_fan, surface_key
 
 
 @dataclass(frozen=True)
@@ -129,6 +127,20 @@ LESSONS: dict[str, Lesson] = {
     )),
 }
 
+#: Formulas worth exploring, offered beside the formula box: a wavy bowl, a ravine, a bent
+#: valley, a saddle, a function defined only for x > 0, a kink, and three curves.
+FORMULA_EXAMPLES = (
+    "sin(x)*cos(y) + 0.1*(x^2 + y^2)",
+    "x^2 + 10*y^2",
+    "(1 - x)^2 + 5*(y - x^2)^2",
+    "x^2 - y^2",
+    "log(x) + y^2 - x",
+    "abs(x) + abs(y)",
+    "x^4 - 3*x^2 + x",
+    "sin(3*x) + 0.1*x^2",
+    "sqrt(x^2 + 1)",
+)
+
 #: Steps a typed formula opens with, per number of variables.
 TYPED_STEPS = {1: 50, 2: 100}
 #: Where a typed formula's starts are tried first, as fractions across its plotted range: off
@@ -191,12 +203,12 @@ def _opening_rate(surface: gd_core.Surface, starts, steps: int) -> float:
     return LEARNING_RATES[max((i for i, ok in enumerate(safe) if ok), default=0)]
 
 
-#: Typed formulas' openings, by what defines the formula (text, LaTeX, domain); the oldest goes.
+#: Typed formulas' openings, by what defines the formula (``surface_key``); the oldest goes.
 _TYPED_OPENINGS: dict[tuple, Opening | None] = {}
 
 
 def _typed_opening(surface: gd_core.Surface) -> Opening | None:
-    key = (surface.title, surface.formula, surface.domain)
+    key = surface_key(surface)
     if key not in _TYPED_OPENINGS:
         starts = defined_starts(surface)
         steps = TYPED_STEPS[surface.dim]
@@ -214,6 +226,22 @@ def opening(surface: gd_core.Surface) -> Opening | None:
     if found is not None:
         return found.opening
     return _typed_opening(surface)
+
+
+def opening_values(surface: gd_core.Surface | None) -> dict:
+    """The control values of ``surface``'s opening configuration: learning rate, steps,
+    optimizer and its default hyperparameters, and ``start`` on a curve or ``starts`` on a
+    surface. Empty for a formula that is undefined everywhere (or None: none that parses)."""
+    found = opening(surface) if surface is not None else None
+    if found is None:
+        return {}
+    values = {"lr": found.lr, "steps": found.steps, "optimizer": found.optimizer,
+              **hyperparameter_defaults(found.optimizer)}
+    if surface.dim == 1:
+        values["start"] = found.starts[0][0]
+    else:
+        values["starts"] = found.starts
+    return values
 
 
 def tips(surface: gd_core.Surface, *, critical_mark: bool = False) -> tuple[str, ...]:

@@ -3,7 +3,8 @@ and a badge per run saying how it ended (reached which minimum, still moving, di
 
 The learning-rate fan is what lets the browser scrub the learning rate with no server round
 trip: ``lr`` is passed as an array ``(m, 1, 1)`` against starts ``(n, dim)``, so a single
-vectorized call returns all ``m x n`` trajectories.
+vectorized call returns all ``m x n`` trajectories. Also here: the learning rates every page
+offers and their name, and the key runs are cached on (``surface_key``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ LEARNING_RATES: tuple[float, ...] = (
 )
 #: What both learning-rate sliders (the sidebar's and the chart's) are called.
 LEARNING_RATE_LABEL = "Learning rate η"
+#: Where the chart's own learning-rate slider is, as the tips and the sidebar's help call it.
+CHART_SLIDER = f"the {LEARNING_RATE_LABEL} slider above the chart panels"
 
 
 def nearest_learning_rate(lr: float) -> int:
@@ -37,6 +40,13 @@ def nearest_learning_rate(lr: float) -> int:
 def format_learning_rate(lr: float) -> str:
     """A learning rate as a learner reads it: 0.0013, 0.5, 3.2 (never 1.3e-03)."""
     return f"{lr:.6f}".rstrip("0").rstrip(".") if lr < 1 else f"{lr:g}"
+
+
+def surface_key(surface: gd_core.Surface) -> tuple:
+    """A hashable stand-in for ``surface`` in cache keys. A parsed formula is named "custom" and
+    titled with its text, so the title (with the LaTeX formula and the domain) tells typed
+    formulas apart."""
+    return (surface.name, surface.title, surface.formula, surface.domain)
 
 
 @dataclass(frozen=True)

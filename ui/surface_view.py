@@ -2,7 +2,7 @@
 
 Shared by "Descent on a surface" (registered surfaces, or a typed formula picked as "Custom
 formula…") and "Your own function". Runs and payloads are cached on a hashable key of the surface
-(``widgets.surface_key``). What each surface opens on and what to try there: ``ui.lessons``.
+(``ui.runs.surface_key``). What each surface opens on and what to try there: ``ui.lessons``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,30 @@ import numpy as np
 import streamlit as st
 
 import gd_core
-from ui import lessons, widgets
+from ui import lessons
 from ui.chart import chart, format_number, notes
-from ui.figures import MAX_RUNS, descent_payload, surface_grid
-from ui.runs import LEARNING_RATES, badges, format_learning_rate, run_fan
+from ui.controls import (
+    LEARNING_RATE,
+    Control,
+    flag_control,
+    learning_rate_slider,
+    noise_controls,
+    noise_params,
+    number,
+    optimizer_controls,
+    optimizer_params,
+    schedule_controls,
+    schedule_params,
+    slider,
+    steps_control,
+    toggle,
+)
+from ui.downloads import download_csv
+from ui.messages import show_error
+from ui.page_state import PageState
+from ui.payloads import MAX_RUNS, descent_payload, surface_grid
+from ui.runs import LEARNING_RATES, badges, format_learning_rate, run_fan, surface_key
+from ui.typed_formula import show_undefined_everywhere
 
 MAX_STEPS = 500
 
@@ -30,7 +50,7 @@ def _point(text: str) -> tuple[float, float]:
     parts = text.split(",")
     if len(parts) != 2:
         raise ValueError("write a start point as x, y")
-    x, y = (widgets.number(-1e4, 1e4)(part.strip()) for part in parts)
+    x, y = (number(-1e4, 1e4)(part.strip()) for part in parts)
     return (x, y)
 
 
@@ -41,31 +61,34 @@ def parse_starts(text: str) -> tuple[tuple[float, float], ...]:
     return starts
 
 
-def controls() -> list[widgets.Control]:
+def controls() -> list[Control]:
     """The controls of this view (the page adds how the surface is chosen)."""
     return [
-        *widgets.optimizer_params(),
-        widgets.LEARNING_RATE,
-        widgets.steps_control(MAX_STEPS, low=10, step=10),
-        *widgets.schedule_params(),
-        *widgets.noise_params(),
-        widgets.Control("log", False, widgets.parse_flag, widgets.dump_flag),
-        widgets.Control("show3d", True, widgets.parse_flag, widgets.dump_flag),
-        widgets.Control("starts", (), parse_starts, format_starts),
+        *optimizer_params(),
+        LEARNING_RATE,
+        steps_control(MAX_STEPS, low=10, step=10),
+        *schedule_params(),
+        *noise_params(),
+        flag_control("log", False, label="Loss on a log scale",
+                     help="Plots f − f* (the gap to the global minimum) on a log axis: steady "
+                          "convergence shows as a straight line."),
+        flag_control("show3d", True, label="Show the 3D surface",
+                     help="The surface in 3D with the same paths lying on it."),
+        Control("starts", (), parse_starts, format_starts),
     ]
 
 
-def _clear_starts(state: widgets.PageState) -> None:
+def _clear_starts(state: PageState) -> None:
     state["starts"] = ()
 
 
-def _add_start(state: widgets.PageState, point: tuple[float, float]) -> None:
+def _add_start(state: PageState, point: tuple[float, float]) -> None:
     # Rounded so that the link a viewer shares reproduces exactly these starts; the oldest
     # start gives way past MAX_RUNS.
     state["starts"] = (*state["starts"], (round(point[0], 3), round(point[1], 3)))[-MAX_RUNS:]
 
 
-def _add_typed_start(state: widgets.PageState, domain) -> None:
+def _add_typed_start(state: PageState, domain) -> None:
     """The "x, y" typed into the start box, if it is a point of the plotted range."""
     text = state["new_start"].strip()
     state["start_error"] = None
@@ -84,18 +107,18 @@ def _add_typed_start(state: widgets.PageState, domain) -> None:
     state["new_start"] = ""
 
 
-def _remove_start(state: widgets.PageState, index: int) -> None:
+def _remove_start(state: PageState, index: int) -> None:
     starts = list(state["starts"])
     del starts[index]
     state["starts"] = tuple(starts)
 
 
-def _choose_learning_rate(state: widgets.PageState, index: int) -> None:
+def _choose_learning_rate(state: PageState, index: int) -> None:
     if 0 <= index < len(LEARNING_RATES):
         state["lr"] = LEARNING_RATES[index]
 
 
-# In the cached functions below `key` (widgets.surface_key) stands for `_surface`, which the
+# In the cached functions below `key` (surface_key) stands for `_surface`, which the
 # leading underscore leaves out of the cache key.
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _cached_grid(key: tuple, _surface: gd_core.Surface):
@@ -138,7 +161,7 @@ def update_rule(optimizer: str, schedule: str, noise: float) -> str:
 
 
 def show(
-    state: widgets.PageState, pick_surface: Callable[[], gd_core.Surface | None], *,
+    state: PageState, pick_surface: Callable[[], gd_core.Surface | None], *,
     show_formula: bool = True,
 ) -> None:
     """The descent view of a 2D surface: its sidebar controls, the chart, hints and download.
@@ -157,7 +180,7 @@ def show(
     _descent(state, pick_surface, controls, show_formula)
 
 
-def _start_list(state: widgets.PageState, surface: gd_core.Surface, starts) -> None:
+def _start_list(state: PageState, surface: gd_core.Surface, starts) -> None:
     """Type a start point exactly, or remove one."""
     # A fixed title: an expander whose title changes is a new one, drawn closed.
     with st.expander("Start points", icon=":material/place:"):
@@ -170,7 +193,7 @@ def _start_list(state: widgets.PageState, surface: gd_core.Surface, starts) -> N
                  f"one. At most {MAX_RUNS} ({len(starts)} now): the oldest gives way.",
         )
         if state.get("start_error"):
-            widgets.show_error(state["start_error"])
+            show_error(state["start_error"])
         for index, (x, y) in enumerate(starts):
             point = f"({format_number(x, 6)}, {format_number(y, 6)})"
             st.button(f"Remove start {index + 1} {point}", icon=":material/close:",
@@ -183,23 +206,19 @@ def _descent(state, pick_surface, controls, show_formula: bool) -> None:
     """The fragment of ``show``: ``controls`` is its place in the sidebar."""
     with controls:
         surface = pick_surface()
-        optimizer = widgets.optimizer_controls(state)
-        lr = state.learning_rate_slider()
-        steps = state.slider("steps")
-        schedule = widgets.schedule_controls(state, steps)
-        noise, seed = widgets.noise_controls(state)
+        optimizer = optimizer_controls(state)
+        lr = learning_rate_slider(state)
+        steps = slider(state, "steps")
+        schedule = schedule_controls(state, steps)
+        noise, seed = noise_controls(state)
         if surface is not None:
             has_minimum = bool(surface.minima)
             if not has_minimum:
                 state["log"] = False
-            log_loss = st.toggle(
-                "Loss on a log scale", key=state.key("log"), disabled=not has_minimum,
-                help="Plots f − f* (the gap to the global minimum) on a log axis: steady "
-                     "convergence shows as a straight line." if has_minimum else
-                     "Needs a known minimum; this surface has none.",
-            )
-        show_3d = st.toggle("Show the 3D surface", key=state.key("show3d"),
-                            help="The surface in 3D with the same paths lying on it.")
+            log_loss = toggle(state, "log", disabled=not has_minimum,
+                              **({} if has_minimum else
+                                 {"help": "Needs a known minimum; this surface has none."}))
+        show_3d = toggle(state, "show3d")
         st.button("Clear start points", on_click=_clear_starts, args=(state,), width="stretch",
                   icon=":material/delete_sweep:",
                   help="Remove every start point; click the contour map to add new ones.")
@@ -207,7 +226,7 @@ def _descent(state, pick_surface, controls, show_formula: bool) -> None:
         if surface is not None:
             _start_list(state, surface, starts)
     if surface is None:
-        widgets.show_undefined_everywhere(state)
+        show_undefined_everywhere(state)
         state.save()
         return
 
@@ -218,7 +237,7 @@ def _descent(state, pick_surface, controls, show_formula: bool) -> None:
     rule = update_rule(optimizer.name, schedule[0], noise)
 
     runs, payload = _cached_view(
-        widgets.surface_key(surface), surface, optimizer.name,
+        surface_key(surface), surface, optimizer.name,
         tuple(sorted(optimizer.hyperparams.items())),
         starts, steps, (schedule[0], tuple(sorted(schedule[1].items()))),
         noise, seed, log_loss, show_3d,
@@ -235,7 +254,7 @@ def _descent(state, pick_surface, controls, show_formula: bool) -> None:
           key="descent_chart", on_click=add_start,
           on_fan=functools.partial(_choose_learning_rate, state))
 
-    widgets.download_csv(
+    download_csv(
         label="Download paths (CSV)", data=functools.partial(trajectory_csv, runs, lr_index),
         file_name=f"descent_{surface.name}_{optimizer.name}_lr{lr:g}.csv",
         help="Every start's path at the learning rate chosen in the sidebar.",

@@ -2,6 +2,7 @@
 
 import base64
 import re
+import time
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
@@ -17,7 +18,7 @@ from chart_page import (
 )
 
 import gd_core
-from ui import figures
+from ui import payloads
 from ui.chart import chart_js_url, derive, fill_template
 from ui.runs import LEARNING_RATES, badges, format_learning_rate, run_fan
 
@@ -26,11 +27,32 @@ pytestmark = pytest.mark.e2e
 PAGE = "pages/2_Descent_on_a_surface.py"
 # One start on the bowl, 100 steps: at lr 0.01 the path is visibly different from its neighbours.
 START = "?surface=bowl&starts=-0.5,2.5&lr=0.01"
+#: Frames per second the chart plays at unless told otherwise (DEFAULT_SPEED in controls.js).
+DEFAULT_PLAYBACK_SPEED = 25
 
 
 @pytest.fixture(scope="module")
 def url(streamlit_app):
     return streamlit_app(PAGE)
+
+
+def wait_until(page, condition, timeout_ms: int = 10_000) -> None:
+    """Wait until ``condition()`` (a test of what Python has seen of the page, such as CDP events,
+    which only arrive while Playwright is called) holds; fail after ``timeout_ms``."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the page"
+        page.wait_for_timeout(50)  # lets Playwright deliver the events that came meanwhile
+
+
+def wait_through_playback_frames(page, count: int = 6) -> None:
+    """Wait until the browser has drawn animation frames for as long as ``count`` frames of
+    playback at the chart's default speed last: a clock that still ran would have moved."""
+    page.evaluate("""(span) => new Promise((done) => {
+        const since = performance.now();
+        const tick = (now) => now - since > span ? done() : requestAnimationFrame(tick);
+        requestAnimationFrame(tick);
+    })""", count * 1000 / DEFAULT_PLAYBACK_SPEED)
 
 
 def starts_in_url(page) -> list[tuple[float, float]]:
@@ -83,7 +105,12 @@ def test_dragging_the_learning_rate_redraws_the_path_while_dragging(page, url):
     page.mouse.down()
     page.mouse.move(slider["x"] + slider["width"] * 0.62, y, steps=8)
     # Still holding the mouse: the path already shows another learning rate.
-    page.wait_for_timeout(100)
+    page.wait_for_function("""([index, before]) => {
+        const chart = document.querySelector('.dl-chart');
+        const x = Array.from(document.querySelector('.dl-panel-contour .dl-live').data[0].x || []);
+        return Number(chart.dataset.fanIndex) > index
+            && (x.length !== before.length || x.some((value, i) => !Object.is(value, before[i])));
+    }""", arg=[state["fanIndex"], before["x"]])
     during = chart_state(page)
     assert during["fanIndex"] > state["fanIndex"]
     after = live_trace(page, "contour", 0)
@@ -100,17 +127,20 @@ def test_play_advances_the_iteration_counter(page, url):
     open_chart(page, url + START)
     assert chart_state(page)["counter"] == "step 100 / 100"
     page.click(".dl-play")
-    page.wait_for_timeout(600)
+    frame = "Number(document.querySelector('.dl-chart').dataset.frame)"
+    page.wait_for_function(f"{frame} > 0 && {frame} < 100")
     first = chart_state(page)["frame"]
-    page.wait_for_timeout(600)
+    page.wait_for_function(f"{frame} > {first}")
     # One reading of frame and counter together: playback keeps moving between two readings.
     playing = chart_state(page)
     second = playing["frame"]
     assert 0 < first < second <= 100
     assert re.fullmatch(rf"step {second} / 100", playing["counter"])
     page.click(".dl-play")  # pause
+    page.wait_for_function(
+        "document.querySelector('.dl-play').getAttribute('aria-pressed') === 'false'")
     paused = chart_state(page)["frame"]
-    page.wait_for_timeout(400)
+    wait_through_playback_frames(page)
     assert chart_state(page)["frame"] == paused
 
 
@@ -198,14 +228,16 @@ def test_units_the_browser_has_are_not_sent_again_unless_it_asks(page, url):
         base64.b64decode(event["response"]["payloadData"])
         if event["response"]["opcode"] == 2 else event["response"]["payloadData"].encode()))
 
+    def grid_messages() -> list[bytes]:
+        return [frame for frame in frames if b'"grid_z": {' in frame]
+
     def grid_sent_as() -> str:
-        message = [frame for frame in frames if b'"grid_z": {' in frame][-1]
-        return "reference" if b'"grid_z": {"same_as"' in message else "data"
+        return "reference" if b'"grid_z": {"same_as"' in grid_messages()[-1] else "data"
 
     # A change that leaves the surface alone: its grid goes as a reference to the last payload.
     page.locator("[data-testid='stSidebar'] label").filter(has_text="Loss on a log scale").click()
     page.wait_for_function("new URLSearchParams(location.search).get('log') === '1'")
-    page.wait_for_timeout(300)
+    wait_until(page, grid_messages)
     assert grid_sent_as() == "reference"
     # A browser that lacks a unit (here: it forgot every unit it was sent) says so, and the
     # next run sends everything again.
@@ -216,8 +248,7 @@ def test_units_the_browser_has_are_not_sent_again_unless_it_asks(page, url):
     }""", chart_js_url().replace("/chart.js", "/caches.js"))
     page.locator("[data-testid='stSidebar'] label").filter(has_text="Loss on a log scale").click()
     page.wait_for_function("performance.getEntriesByName('dl-payload').length > 0")
-    page.wait_for_timeout(300)
-    assert grid_sent_as() == "data"
+    wait_until(page, lambda: grid_messages() and grid_sent_as() == "data")
     assert chart_state(page)["runs"] == ["start 1 (−0.5, 2.5)"]
 
 
@@ -314,26 +345,41 @@ def test_the_formula_and_update_rule_are_typeset_and_follow_the_optimizer(page, 
     assert "(x^2 + y - 11)^2" in formula_text(page), "the surface's formula stays"
 
 
+def wait_until_no_frame_is_requested(page) -> None:
+    """Wait until no requestAnimationFrame callback is pending at three checks in a row, 100 ms
+    apart: a loop that draws every frame (plotly's 3D scene's) always has one pending between
+    frames. Needs the counting of ``test_the_three_d_scene_rests...``'s init script."""
+    page.evaluate("window.__restingChecks = 0")
+    page.wait_for_function("""() => (window.__restingChecks =
+        window.__pendingFrames.size ? 0 : window.__restingChecks + 1) >= 3""", polling=100)
+
+
 def test_the_three_d_scene_rests_when_nothing_moves_and_turns_with_a_drag(page, url):
-    # Every requestAnimationFrame callback is counted: plotly's 3D scene would ask for one per
-    # frame forever.
+    # Every requestAnimationFrame request is tracked until its callback runs or is cancelled:
+    # plotly's 3D scene would keep one pending forever.
     page.add_init_script("""(() => {
-        const native = window.requestAnimationFrame.bind(window);
-        window.__frames = 0;
-        window.requestAnimationFrame = (callback) => native((time) => {
-            window.__frames += 1;
-            callback(time);
-        });
+        const request = window.requestAnimationFrame.bind(window);
+        const cancel = window.cancelAnimationFrame.bind(window);
+        window.__pendingFrames = new Set();
+        window.requestAnimationFrame = (callback) => {
+            const id = request((time) => {
+                window.__pendingFrames.delete(id);
+                callback(time);
+            });
+            window.__pendingFrames.add(id);
+            return id;
+        };
+        window.cancelAnimationFrame = (id) => {
+            window.__pendingFrames.delete(id);
+            cancel(id);
+        };
     })()""")
     open_chart(page, url + "?surface=himmelblau")
     page.wait_for_function("""() => document.querySelector('.dl-panel-onion .dl-live')
         ?._fullLayout?.scene?._scene?.glplot""")
-    page.wait_for_timeout(1500)
+    wait_until_no_frame_is_requested(page)  # no frames while nothing moves
     onion = page.locator(".dl-panel-onion")
     before = onion.screenshot()
-    frames = page.evaluate("window.__frames")
-    page.wait_for_timeout(1000)
-    assert page.evaluate("window.__frames") - frames < 5, "no frames while nothing moves"
 
     box = onion.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -342,11 +388,8 @@ def test_the_three_d_scene_rests_when_nothing_moves_and_turns_with_a_drag(page, 
     for step in range(1, 11):
         page.mouse.move(x + 12 * step, y, steps=2)
     page.mouse.up()
-    page.wait_for_timeout(1200)  # the camera eases out, then the scene rests
+    wait_until_no_frame_is_requested(page)  # the camera eases out, then the scene rests
     assert onion.screenshot() != before, "the drag turned the scene"
-    frames = page.evaluate("window.__frames")
-    page.wait_for_timeout(1000)
-    assert page.evaluate("window.__frames") - frames < 5, "and it rests again"
 
 
 def onion_ranges(page) -> dict:
@@ -363,7 +406,7 @@ def test_a_diverging_run_leaves_the_three_d_box_which_keeps_the_surface_range(pa
     assert "diverged at step" in chart_state(page)["badges"][0]
     ranges = onion_ranges(page)
     surface = gd_core.get_surface("ravine")
-    grid = figures.surface_grid(surface)
+    grid = payloads.surface_grid(surface)
     assert ranges["x"] == [-1, 3] and ranges["y"] == [-1, 3]
     assert np.nanmin(grid.z) - 10 < ranges["z"][0] < np.nanmin(grid.z)
     assert np.nanmax(grid.z) < ranges["z"][1] < np.nanmax(grid.z) + 20, "not stretched to 1e26"
@@ -413,8 +456,8 @@ def test_the_current_point_of_each_run_is_read_out_under_the_chart(page, url):
     open_chart(page, url + "?surface=himmelblau&starts=-4,4;1,1&steps=30&lr=0.01")
     surface = gd_core.get_surface("himmelblau")
     runs = run_fan(surface, "gd", {}, np.array([[-4.0, 4.0], [1.0, 1.0]]), LEARNING_RATES, 30)
-    payload = figures.descent_payload(
-        surface, figures.surface_grid(surface), runs, badges(surface, runs),
+    payload = payloads.descent_payload(
+        surface, payloads.surface_grid(surface), runs, badges(surface, runs),
         lr_labels=[format_learning_rate(lr) for lr in LEARNING_RATES], lr_index=0,
         log_loss=False)
     member = list(LEARNING_RATES).index(0.01)

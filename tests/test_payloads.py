@@ -1,4 +1,4 @@
-"""Builders of the descent view and the runs behind it (ui.runs, ui.figures)."""
+"""Builders of the descent view and the runs behind it (ui.runs, ui.payloads)."""
 
 import json
 
@@ -7,7 +7,7 @@ import pytest
 from helpers import decode
 
 import gd_core
-from ui import figures
+from ui import payloads
 from ui.chart import _with_static_keys, derive, fill_template
 from ui.runs import (
     LEARNING_RATES,
@@ -26,8 +26,8 @@ def view(surface_name="himmelblau", starts=((-4.0, 4.0),), steps=60, log=False, 
     surface = gd_core.get_surface(surface_name)
     runs = run_fan(surface, optimizer, {}, np.array(starts).reshape(-1, 2), LEARNING_RATES,
                    steps)
-    payload = figures.descent_payload(
-        surface, figures.surface_grid(surface), runs, badges(surface, runs), lr_labels=LABELS,
+    payload = payloads.descent_payload(
+        surface, payloads.surface_grid(surface), runs, badges(surface, runs), lr_labels=LABELS,
         lr_index=LEARNING_RATES.index(0.01), log_loss=log, show_3d=show_3d,
     )
     return surface, runs, payload
@@ -113,7 +113,7 @@ def surface_domain(name):
 
 def test_the_grid_is_sent_once_and_shared_by_contour_and_surface():
     surface, _runs, payload = view()
-    grid = figures.surface_grid(surface)
+    grid = payloads.surface_grid(surface)
     z = decode(payload["arrays"]["grid_z"])
     assert z.shape == (101, 101)
     np.testing.assert_allclose(z, grid.z, rtol=1e-3, atol=1e-3)
@@ -125,7 +125,7 @@ def test_the_grid_is_sent_once_and_shared_by_contour_and_surface():
 
 def test_surface_grid_samples_the_surface_row_by_y():
     surface = gd_core.get_surface("ravine")
-    grid = figures.surface_grid(surface, resolution=11)
+    grid = payloads.surface_grid(surface, resolution=11)
     assert grid.z[2, 7] == pytest.approx(float(surface.value([grid.xs[7], grid.ys[2]])))
 
 
@@ -138,7 +138,7 @@ def test_series_channels_hold_every_learning_rate_of_every_start():
     assert x.shape == (len(LEARNING_RATES), 61)
     np.testing.assert_allclose(x[16], runs.points[16, 1, :, 0], rtol=1e-3, atol=1e-3)
     gap = decode(second["channels"]["gap"])
-    assert np.all(gap[np.isfinite(gap)] >= figures.GAP_FLOOR)
+    assert np.all(gap[np.isfinite(gap)] >= payloads.GAP_FLOOR)
     assert len(second["badges"]) == len(LEARNING_RATES)
     assert second["color"] != payload["series"][0]["color"]
     assert second["glyph"] != payload["series"][0]["glyph"]
@@ -170,11 +170,11 @@ def test_each_run_has_a_trail_head_and_arrow_on_the_contour():
 
 
 def test_a_full_view_has_no_spare_run():
-    starts = [(float(x), 0.0) for x in range(figures.MAX_RUNS)]
+    starts = [(float(x), 0.0) for x in range(payloads.MAX_RUNS)]
     _surface, _runs, payload = view(starts=starts)
     for panel in payload["panels"]:
         runs = {trace["series"] for trace in panel["traces"] if "series" in trace}
-        assert runs == set(range(figures.MAX_RUNS))
+        assert runs == set(range(payloads.MAX_RUNS))
 
 
 def test_the_three_d_view_can_be_left_out():
@@ -187,7 +187,7 @@ def test_the_three_d_paths_lie_just_above_the_surface():
     onion = payload["panels"][1]
     path = next(trace for trace in onion["traces"] if trace["kind"] == "path")
     assert path["map"] == {"x": "x", "y": "y", "z": "gap"}
-    lift = path["offset"]["z"] - figures.reference_value(surface)
+    lift = path["offset"]["z"] - payloads.reference_value(surface)
     assert 0 < lift < 0.05 * 2.02
 
 
@@ -198,13 +198,13 @@ def test_the_loss_chart_shows_f_or_its_gap_on_a_log_axis(log):
     assert loss["layout"]["yaxis"]["type"] == ("log" if log else "linear")
     trail = next(trace for trace in loss["traces"] if trace["kind"] == "path")
     assert trail["map"] == {"x": "step", "y": "gap"}
-    expected = {} if log else {"y": figures.reference_value(surface)}
+    expected = {} if log else {"y": payloads.reference_value(surface)}
     assert trail["offset"] == expected
-    assert figures.reference_value(surface) == pytest.approx(-2.0, abs=0.03)
+    assert payloads.reference_value(surface) == pytest.approx(-2.0, abs=0.03)
 
 
 def test_a_surface_without_minima_has_reference_value_zero():
-    assert figures.reference_value(gd_core.get_surface("saddle")) == 0.0
+    assert payloads.reference_value(gd_core.get_surface("saddle")) == 0.0
 
 
 def test_the_fan_spec_matches_the_learning_rates():
@@ -215,22 +215,22 @@ def test_the_fan_spec_matches_the_learning_rates():
 
 
 def test_run_styles_are_distinct_for_every_run():
-    styles = {figures.run_style(run) for run in range(figures.MAX_RUNS)}
-    assert len(styles) == figures.MAX_RUNS
-    assert len(set(figures.PALETTE)) == len(set(figures.SYMBOLS)) == figures.MAX_RUNS
+    styles = {payloads.run_style(run) for run in range(payloads.MAX_RUNS)}
+    assert len(styles) == payloads.MAX_RUNS
+    assert len(set(payloads.PALETTE)) == len(set(payloads.SYMBOLS)) == payloads.MAX_RUNS
 
 
 def test_the_coarse_mesh_error_is_the_sag_between_every_other_point():
     xs = np.linspace(-1, 1, 5)
     plane = 3 * xs[None, :] + 2 * xs[:, None]
-    assert figures.coarse_mesh_error(plane) == pytest.approx(0.0, abs=1e-12)
+    assert payloads.coarse_mesh_error(plane) == pytest.approx(0.0, abs=1e-12)
     # z = x² on points 0.5 apart: the chord between every other point (a and b, 1 apart) runs
     # (a² + b²)/2 − ((a + b)/2)² = (b − a)²/4 = 0.25 above the point it skips.
     bowl = np.broadcast_to(xs[None, :] ** 2, (5, 5))
-    assert figures.coarse_mesh_error(bowl) == pytest.approx(0.25)
+    assert payloads.coarse_mesh_error(bowl) == pytest.approx(0.25)
     with_gap = bowl.copy()
     with_gap[0, 1] = np.nan
-    assert figures.coarse_mesh_error(with_gap) == pytest.approx(0.25), "undefined points skipped"
+    assert payloads.coarse_mesh_error(with_gap) == pytest.approx(0.25), "undefined points skipped"
 
 
 @pytest.mark.parametrize(("name", "stride"), [
@@ -239,13 +239,13 @@ def test_the_coarse_mesh_error_is_the_sag_between_every_other_point():
 def test_the_three_d_surface_is_drawn_coarser_only_where_no_path_would_sink_under_it(name,
                                                                                      stride):
     surface = gd_core.get_surface(name)
-    grid = figures.surface_grid(surface)
-    (mesh,) = [t for t in figures.onion_panel(surface, grid, 1)["traces"]
+    grid = payloads.surface_grid(surface)
+    (mesh,) = [t for t in payloads.onion_panel(surface, grid, 1)["traces"]
                if t["kind"] == "surface"]
     assert mesh["stride"] == stride
-    low, high = np.nanmin(grid.z), np.nanmax(np.minimum(grid.z, figures.HALF_MAX))
+    low, high = np.nanmin(grid.z), np.nanmax(np.minimum(grid.z, payloads.HALF_MAX))
     lift = 0.01 * (high - low)
-    assert (figures.coarse_mesh_error(grid.z) < lift) == (stride == 2)
+    assert (payloads.coarse_mesh_error(grid.z) < lift) == (stride == 2)
 
 
 def test_a_path_is_marked_where_it_crosses_the_edge_of_the_map():
@@ -256,7 +256,7 @@ def test_a_path_is_marked_where_it_crosses_the_edge_of_the_map():
         [[0.0, 0.0], [0.2, 0.2], [0.1, 0.1], [0.0, 0.0]],  # stays inside
         [[0.0, 0.0], [0.5, 0.5], [np.inf, nan], [nan, nan]],  # jumps to infinity
     ])
-    exits = figures.exit_points(paths, domain)
+    exits = payloads.exit_points(paths, domain)
     assert np.isnan(exits[0, :2]).all() and np.isnan(exits[1]).all()
     np.testing.assert_allclose(exits[0, 2:], [[1.0, 0.1], [1.0, 0.1]])
     np.testing.assert_allclose(exits[2, 2:], [[0.5, 0.5], [0.5, 0.5]])
@@ -277,14 +277,14 @@ def test_a_diverging_run_carries_where_it_left_and_the_readouts_name_its_numbers
     np.testing.assert_allclose(decode(channels["grad_norm"])[member, 0],
                                np.hypot(*surface.gradient(np.array([-0.5, 2.5]))), rtol=1e-3)
     lines = [line["text"] for line in payload["readouts"]]
-    assert lines[0] == figures.MARKS_KEY and "−∇f" in lines[0]
+    assert lines[0] == payloads.MARKS_KEY and "−∇f" in lines[0]
     assert lines[1] == "● start 1 at step {step}: {where}"
     channels_sent = {name: decode(spec) for name, spec in channels.items()}
     filled = derive(channels_sent, payload["series"][0]["derived"])
     spec = payload["readouts"][1]
     diverged = runs.diverged_at[member, 0]
     start = np.array([-0.5, 2.5])
-    f0, slope0 = (figures.format_number(float(value)) for value in (
+    f0, slope0 = (payloads.format_number(float(value)) for value in (
         surface.value(start), np.float16(np.hypot(*surface.gradient(start)))))
     assert fill_template(spec["text"], spec, filled, member, 0) == (
         f"● start 1 at step 0: x = −0.5, y = 2.5, f = {f0}, |∇f| = {slope0}")
@@ -295,8 +295,8 @@ def test_a_diverging_run_carries_where_it_left_and_the_readouts_name_its_numbers
 
 def test_the_three_d_view_keeps_the_surface_box_whatever_the_runs_do():
     surface = gd_core.get_surface("ravine")
-    grid = figures.surface_grid(surface)
-    scene = figures.onion_panel(surface, grid, 1)["layout"]["scene"]
+    grid = payloads.surface_grid(surface)
+    scene = payloads.onion_panel(surface, grid, 1)["layout"]["scene"]
     low, high = float(np.nanmin(grid.z)), float(np.nanmax(grid.z))
     zlo, zhi = scene["zaxis"]["range"]
     assert zlo < low < high < zhi < high + 0.1 * (high - low)
@@ -305,10 +305,10 @@ def test_the_three_d_view_keeps_the_surface_box_whatever_the_runs_do():
 
 def test_the_contour_has_a_colour_bar_labelled_in_f():
     surface = gd_core.get_surface("bowl")
-    grid = figures.surface_grid(surface)
-    bar = figures.shading_scale(grid)
+    grid = payloads.surface_grid(surface)
+    bar = payloads.shading_scale(grid)
     low = float(np.nanmin(grid.z))
-    assert bar["ticktext"][0] == f"{figures.format_number(low)} low"
+    assert bar["ticktext"][0] == f"{payloads.format_number(low)} low"
     assert bar["ticktext"][-1].endswith(" high") and "light = low" in bar["title"]["text"]
     assert np.log1p(np.nanmax(grid.z) - low) == pytest.approx(bar["tickvals"][-1])
 
