@@ -136,13 +136,12 @@ from streamlit import config
 
 from gd_core.formatting import format_number  # the chart's numbers, one formatter for all
 from gd_core.rows import row_max
+from ui.chart_payload import ANIMATED_KINDS, Notes, Payload, to_json
 
 _HERE = Path(__file__).parent / "chart_component"
 _COMPONENT_NAME = "descent_lab.chart"
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 _PLOTLY_ROUTE = "plotly_js"
-#: Trace kinds drawn from a series' channels at the current frame and fan member.
-ANIMATED_KINDS = ("path", "head", "arrow", "text")
 
 # float16 keeps ~3 significant digits (a tenth of a pixel on any chart here) and stays finite up
 # to 65504; values beyond are pulled in along their path so an escape still shows its direction.
@@ -363,9 +362,9 @@ def _with_static_keys(payload: dict[str, Any]) -> dict[str, Any]:
     return {**payload, "panels": panels}
 
 
-def notes(title: str, items: Sequence[str], caption: str = "") -> dict[str, Any]:
+def notes(title: str, items: Sequence[str], caption: str = "") -> Notes:
     """The payload's ``notes``: ``title`` over a bulleted list of ``items``, then ``caption``."""
-    return {"title": title, "items": list(items), "caption": caption}
+    return Notes(title=title, items=list(items), caption=caption)
 
 
 #: Session state key prefix (+ the chart's key): digests of the units the chart was last sent.
@@ -397,13 +396,13 @@ def pack_units(
 
 
 def chart(
-    payload: dict[str, Any],
+    payload: Payload,
     *,
     key: str,
     on_click: Callable[[float, float, str], None] | None = None,
     on_fan: Callable[[int], None] | None = None,
 ) -> None:
-    """Render ``payload`` (see the module docstring) as the chart component under ``key``.
+    """Render ``payload`` as the chart component under ``key``.
 
     ``on_click(x, y, panel_id)`` and ``on_fan(index)`` run as Streamlit callbacks, before the
     next script run, so the page can update its state before drawing. ``key`` must be stable:
@@ -432,11 +431,13 @@ def chart(
         st.session_state.pop(sent_key, None)
 
     callbacks["on_missing_change"] = resend
+    if not isinstance(payload, Payload):
+        raise TypeError(f"chart() takes a ui.chart_payload.Payload, not {type(payload).__name__}")
     served = {"plotly_url": plotly_js_url()}
-    if "formula" in payload:
+    if payload.formula is not None:
         served["katex"] = katex_urls()
     data, sent = pack_units(
-        _with_static_keys({**payload, **served}),
+        _with_static_keys({**to_json(payload), **served}),
         st.session_state.get(sent_key, frozenset()),
     )
     st.session_state[sent_key] = sent

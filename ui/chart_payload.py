@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import inspect
 import itertools
+import operator
 import re
 import sys
 import types
@@ -109,11 +111,9 @@ class _Declared:
     __slots__ = ()
 
     def __post_init__(self) -> None:
-        for name, check, expected in _checks(type(self)):
-            value = getattr(self, name)
-            if not check(value):
-                raise TypeError(f"{type(self).__name__}.{name} must be {expected}, "
-                                f"not {_shown(value)}")
+        for name, check in _CHECKS[type(self)]:
+            if not check(getattr(self, name)):
+                _refuse(self, name)
 
 
 #: Every declaration, in the order the reference lists them.
@@ -131,11 +131,11 @@ class Payload(_Declared):
     """The whole chart: panels drawn in order (a CSS grid, two per row when wide enough), the
     series they animate, and the controls and text around them."""
 
-    panels: Sequence[Panel]
-    """The plots, in order."""
     arrays: dict[str, Array] | None = None
     """Arrays shared by traces, which name them as ``{"ref": name}`` (a grid the contour and
     the 3D surface both draw is sent once)."""
+    panels: Sequence[Panel]
+    """The plots, in order."""
     series: Sequence[Series] | None = None
     """The animated runs, e.g. one per start point; a trace names one by its index."""
     fan: Fan | None = None
@@ -536,20 +536,10 @@ class LegendItem(_Declared):
 
 # --- checks --------------------------------------------------------------------------------------
 
-_CHECKS: dict[type, tuple[tuple[str, Callable[[Any], bool], str], ...]] = {}
-
-
-def _checks(cls: type) -> tuple[tuple[str, Callable[[Any], bool], str], ...]:
-    """Per field of ``cls``: its name, a check of a value and what the check expects."""
-    if cls not in _CHECKS:
-        hints = typing.get_type_hints(cls, include_extras=True)
-        _CHECKS[cls] = tuple((field.name, _checker(hints[field.name]), _type_text(
-            hints[field.name])) for field in dataclasses.fields(cls))
-    return _CHECKS[cls]
-
 
 def _checker(hint) -> Callable[[Any], bool]:
-    """A function telling whether a value is of the annotated kind."""
+    """A function telling whether a value is of the annotated kind (cheap: a payload has
+    hundreds of parts, made on every change)."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if hint is Any:
         return lambda value: True
@@ -558,18 +548,23 @@ def _checker(hint) -> Callable[[Any], bool]:
         if shape.check is None:
             return inner
         return lambda value: inner(value) and shape.check(value)
-    if hint is type(None):
-        return lambda value: value is None
     if origin in (typing.Union, types.UnionType):
-        options = tuple(_checker(arg) for arg in args)
-        return lambda value: any(option(value) for option in options)
+        kinds = [arg for arg in args if arg is not type(None)]
+        if len(kinds) < len(args):
+            inner = _checker(functools.reduce(operator.or_, kinds))
+            return lambda value: value is None or inner(value)
+        if set(kinds) <= {str, float}:
+            return lambda value: isinstance(value, (str, int, float)) and (
+                not isinstance(value, bool))
+        first, rest = _checker(kinds[0]), _checker(functools.reduce(operator.or_, kinds[1:]))
+        return lambda value: first(value) or rest(value)
     if origin is Literal:
         allowed = frozenset(args)
         return lambda value: isinstance(value, str) and value in allowed
     if hint is bool:
-        return lambda value: isinstance(value, bool)
+        return lambda value: value is True or value is False
     if hint is int:
-        return lambda value: isinstance(value, int) and not isinstance(value, bool)
+        return lambda value: type(value) is int
     if hint is float:
         return _is_number
     if hint is str:
@@ -578,8 +573,7 @@ def _checker(hint) -> Callable[[Any], bool]:
         return lambda value: isinstance(value, dict)
     if origin is dict:
         item = _checker(args[1])
-        return lambda value: isinstance(value, dict) and all(
-            isinstance(key, str) and item(entry) for key, entry in value.items())
+        return lambda value: isinstance(value, dict) and all(map(item, value.values()))
     if origin is Sequence:
         item = _checker(args[0])
         return lambda value: isinstance(value, (list, tuple)) and all(map(item, value))
@@ -592,9 +586,22 @@ def _checker(hint) -> Callable[[Any], bool]:
     raise TypeError(f"no check for {hint!r}")
 
 
-def _shown(value) -> str:
+#: Per declaration, each field's name and check.
+_CHECKS = {
+    cls: tuple((field.name, _checker(hint)) for field, hint in zip(
+        dataclasses.fields(cls),
+        (typing.get_type_hints(cls, include_extras=True)[field.name]
+         for field in dataclasses.fields(cls)), strict=True))
+    for cls in DECLARATIONS
+}
+
+
+def _refuse(declaration, name: str) -> None:
+    hint = typing.get_type_hints(type(declaration), include_extras=True)[name]
+    value = getattr(declaration, name)
     text = repr(value)
-    return f"{type(value).__name__} {text if len(text) < 60 else text[:57] + '...'}"
+    raise TypeError(f"{type(declaration).__name__}.{name} must be {_type_text(hint)}, not "
+                    f"{type(value).__name__} {text if len(text) < 60 else text[:57] + '...'}")
 
 
 # --- JSON ----------------------------------------------------------------------------------------
