@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from helpers import ROOT
 
 import gd_core
 from ui import chart_payload, curve, payloads
@@ -203,3 +204,27 @@ def test_the_builders_send_the_bytes_they_sent_as_dictionaries(case):
     payload = _descent(*args) if kind == "descent" else _curve(*args)
     digest = hashlib.blake2b(_json_text(payload).encode(), digest_size=12).hexdigest()
     assert digest == SENT_BEFORE[case]
+
+
+# --- the reference -------------------------------------------------------------------------------
+
+
+def test_the_committed_reference_is_the_one_the_declarations_give():
+    committed = (ROOT / "ui" / "chart_component" / "PAYLOAD.md").read_text(encoding="utf-8")
+    assert committed == chart_payload.reference(), (
+        "regenerate it: python3 -m ui.chart_payload > ui/chart_component/PAYLOAD.md")
+
+
+def test_every_field_of_every_part_is_documented_where_it_is_declared():
+    for cls in chart_payload.DECLARATIONS:
+        docs = chart_payload.field_docs(cls)
+        assert cls.__doc__, cls
+        for field in dataclasses.fields(cls):
+            assert docs.get(field.name, "").strip(), f"{cls.__name__}.{field.name}"
+
+
+def test_the_reference_names_every_part_and_field_as_json_does():
+    text = chart_payload.reference()
+    assert "## ImageLayer" in text and '- `kind`: `"image"`' in text
+    assert "- `if` (string)" in text and "if_" not in text.split("## Where")[1]
+    assert "- `wide` (true | false, *optional*)" in text
