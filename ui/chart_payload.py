@@ -174,7 +174,7 @@ class Panel(_Declared):
     coordinates."""
     live: Literal["svg"] | None = None
     """2D: the chart draws the animated traces itself, as SVG paths in the base plot's axes
-    (an update costs about a millisecond instead of plotly's tens). It draws lines (solid, dot,
+    (an update costs a fraction of a plotly redraw). It draws lines (solid, dot,
     dash), markers (circle, square, diamond, triangle-up, pentagon, star, cross, x and arrow;
     per-point sizes, an outline, ``angleref: "previous"``) and opacity; no hover and no text,
     so panels that need those keep the plotly live plot."""

@@ -121,8 +121,8 @@ def run_series(
     Channels (each ``(learning rates, frames)``): ``x``, ``y`` in float16; ``gap`` = f − f* in
     float32 (floored at ``GAP_FLOOR``: loss charts go down to tiny values); ``heading`` = the
     angle of −∇f in float16, the downhill direction the arrow shows; ``grad_norm`` = |∇f|
-    in float16 for the readouts (3 digits; float32 would cost some 20 KB more per run, and
-    beyond float16's 65504 a runaway's gradient reads "∞"); ``exit_x``, ``exit_y``,
+    in float16 for the readouts (3 digits, at half float32's bytes; beyond float16's range a
+    runaway's gradient reads "∞"); ``exit_x``, ``exit_y``,
     ``exit_gap``: where the path left the plotted box (``exit_points``, NaN before it did),
     and f − f* there; ``gone`` = 1 once the run has diverged (its points are NaN) and
     ``diverged`` = the step it did (NaN if never), for the readouts. Derived in the browser:
@@ -201,8 +201,8 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> Pan
     traces = [
         PlotlyTrace(kind="contour", transform={"z": "log1p_above_min"}, trace={
             "type": "contour", **GRID_REFS,
-            # 20 levels: enough to read the terrain, and plotly computes a new surface's
-            # contours in half the time 28 took on Rastrigin's many dips (36 vs 73 ms here).
+            # 20 levels: enough to read the terrain, and few enough that plotly computes a new
+            # surface's contours quickly even on Rastrigin's many dips.
             "colorscale": TERRAIN, "showscale": True, "colorbar": shading_scale(grid),
             "ncontours": 20,
             "contours": {"coloring": "fill", "showlines": True},
@@ -273,9 +273,9 @@ def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> Panel
     finite = np.minimum(grid.z[np.isfinite(grid.z)], HALF_MAX)
     low, high = float(finite.min()), float(finite.max())
     lift = _ONION_LIFT * (high - low)
-    # Plotly re-processes the whole surface whenever a path on it moves (in software GL 175 ms
-    # on Himmelblau at 101 x 101, 110 ms at 51 x 51): every other grid point is drawn where
-    # that mesh stays within the lift of f, so no path sinks under it.
+    # Plotly re-processes the whole surface whenever a path on it moves (slow in software GL):
+    # every other grid point is drawn where that mesh stays within the lift of f, so no path
+    # sinks under it.
     stride = 2 if len(grid.xs) % 2 and coarse_mesh_error(grid.z) < lift else 1
     traces = [PlotlyTrace(kind="surface", stride=stride, trace={
         "type": "surface", **GRID_REFS, "colorscale": TERRAIN,
