@@ -69,6 +69,7 @@ def test_an_unknown_field_is_refused_where_the_payload_is_built():
     (lambda: Shade(steps=encode_array(LABELS, "u2"), max=10, strength=-0.1), "Shade.strength"),
     (lambda: Curve(series=0, x=[0.0, 1.0], y=["^", "w", "x"], trace={}), "Curve.y must be EXPR"),
     (lambda: Curve(series=0, x=[0.0, 1.0], y=["tanh", "w", "x"], trace={}), "Curve.y"),
+    (lambda: Curve(series=0, x=[0.0, 1.0], y=[["w"], "x"], trace={}), "Curve.y"),
     (lambda: Subset(series=0, x=encode_array([1.0]), y=encode_array([1.0]),
                     indices=encode_array([[0]], "u4"), trace={}), "Subset.indices"),
     (lambda: LegendItem(label="adam", color="#D55E00", swatch="line", dash="dotted"),

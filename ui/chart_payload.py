@@ -73,6 +73,8 @@ def _is_expression(value) -> bool:
     if not isinstance(value, (list, tuple)) or not value:
         return False
     op, *args = value
+    if not isinstance(op, str):
+        return False
     arity = 2 if op in _BINARY else 1 if op in _UNARY else None
     return len(args) == arity and all(_is_expression(arg) for arg in args)
 
@@ -586,14 +588,13 @@ def _checker(hint) -> Callable[[Any], bool]:
     raise TypeError(f"no check for {hint!r}")
 
 
+def _field_checks(cls: type) -> tuple[tuple[str, Callable[[Any], bool]], ...]:
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return tuple((field.name, _checker(hints[field.name])) for field in dataclasses.fields(cls))
+
+
 #: Per declaration, each field's name and check.
-_CHECKS = {
-    cls: tuple((field.name, _checker(hint)) for field, hint in zip(
-        dataclasses.fields(cls),
-        (typing.get_type_hints(cls, include_extras=True)[field.name]
-         for field in dataclasses.fields(cls)), strict=True))
-    for cls in DECLARATIONS
-}
+_CHECKS = {cls: _field_checks(cls) for cls in DECLARATIONS}
 
 
 def _refuse(declaration, name: str) -> None:
@@ -606,14 +607,13 @@ def _refuse(declaration, name: str) -> None:
 
 # --- JSON ----------------------------------------------------------------------------------------
 
-_PLANS: dict[type, tuple[tuple[tuple[str, str], ...], tuple]] = {}
-
-
 def to_json(declaration) -> dict[str, Any]:
     """The JSON the component receives for ``declaration`` (a payload or a part of one)."""
-    cls = type(declaration)
-    plan = _PLANS.get(cls) or _plan(cls)
-    tags, fields = plan
+    try:
+        tags, fields = _PLANS[type(declaration)]
+    except KeyError:
+        kind = type(declaration).__name__
+        raise TypeError(f"{kind} is not a part of the chart payload") from None
     out = dict(tags)
     for name, key, default, convert in fields:
         value = getattr(declaration, name)
@@ -626,8 +626,6 @@ def to_json(declaration) -> dict[str, Any]:
 def _plan(cls: type) -> tuple:
     """How ``to_json`` writes a ``cls``: its tag (kind or op) and per field its name, JSON
     key, default and converter (None: sent as it is)."""
-    if cls not in DECLARATIONS:
-        raise TypeError(f"{cls.__name__} is not a part of the chart payload")
     hints = typing.get_type_hints(cls, include_extras=True)
     tags = tuple((name, getattr(cls, name)) for name, hint in hints.items()
                  if typing.get_origin(hint) is ClassVar)
@@ -636,21 +634,22 @@ def _plan(cls: type) -> tuple:
          None if field.default is dataclasses.MISSING else field.default,
          _converter(hints[field.name]))
         for field in dataclasses.fields(cls))
-    _PLANS[cls] = (tags, fields)
-    return _PLANS[cls]
+    return tags, fields
 
 
 def _converter(hint) -> Callable[[Any], Any] | None:
     """How a field's value becomes JSON: declarations by ``to_json``, sequences as lists."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any:
+        return _json_value
     if origin is Annotated:
-        return _converter(args[0]) if args[1].name != "EXPR" else _expression_json
+        return _converter(args[0])
     if origin in (typing.Union, types.UnionType):
         kinds = [arg for arg in args if arg is not type(None)]
         if all(dataclasses.is_dataclass(arg) for arg in kinds):
             return to_json
         converters = {_converter(arg) for arg in kinds}
-        return converters.pop() if len(converters) == 1 else _any_json
+        return converters.pop() if len(converters) == 1 else _json_value
     if dataclasses.is_dataclass(hint):
         return to_json
     if origin in (Sequence, tuple):
@@ -663,16 +662,15 @@ def _converter(hint) -> Callable[[Any], Any] | None:
     return None
 
 
-def _any_json(value):
+def _json_value(value):
+    """Any value as JSON, whatever its kind (an expression's nested lists, say)."""
     if isinstance(value, (list, tuple)):
-        return [_any_json(entry) for entry in value]
-    return to_json(value) if type(value) in DECLARATIONS else value
+        return [_json_value(entry) for entry in value]
+    return to_json(value) if type(value) in _PLANS else value
 
 
-def _expression_json(value):
-    if isinstance(value, (list, tuple)):
-        return [_expression_json(entry) for entry in value]
-    return value
+#: Per declaration, how ``to_json`` writes it.
+_PLANS = {cls: _plan(cls) for cls in DECLARATIONS}
 
 
 # --- the reference -------------------------------------------------------------------------------
