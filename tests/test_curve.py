@@ -7,8 +7,10 @@ import pytest
 from helpers import decode
 
 import gd_core
+from tests.chart_reference import derive, fill_template
 from ui import curve
-from ui.chart import _with_static_keys, derive, fill_template
+from ui.chart import _with_static_keys
+from ui.chart_payload import to_json
 from ui.runs import LEARNING_RATES, TONES, badges, format_learning_rate, run_fan
 
 CURVES = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 1]
@@ -27,7 +29,7 @@ def build(surface=QUADRATIC, start=-0.9, optimizer="gd", hyperparams=None, steps
         optimizer_title=gd_core.OPTIMIZERS[optimizer].title,
         lr_index=LEARNING_RATES.index(lr), critical=critical, compact=compact,
     )
-    return runs, payload
+    return runs, to_json(payload)
 
 
 def browser_channels(payload: dict) -> dict[str, np.ndarray]:

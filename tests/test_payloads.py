@@ -7,8 +7,10 @@ import pytest
 from helpers import decode
 
 import gd_core
+from tests.chart_reference import derive, fill_template
 from ui import payloads
-from ui.chart import _with_static_keys, derive, fill_template
+from ui.chart import _with_static_keys
+from ui.chart_payload import to_json
 from ui.runs import (
     LEARNING_RATES,
     badges,
@@ -30,7 +32,7 @@ def view(surface_name="himmelblau", starts=((-4.0, 4.0),), steps=60, log=False, 
         surface, payloads.surface_grid(surface), runs, badges(surface, runs), lr_labels=LABELS,
         lr_index=LEARNING_RATES.index(0.01), log_loss=log, show_3d=show_3d,
     )
-    return surface, runs, payload
+    return surface, runs, to_json(payload)
 
 
 # --- learning rates and runs -------------------------------------------------------------------
@@ -240,9 +242,8 @@ def test_the_three_d_surface_is_drawn_coarser_only_where_no_path_would_sink_unde
                                                                                      stride):
     surface = gd_core.get_surface(name)
     grid = payloads.surface_grid(surface)
-    (mesh,) = [t for t in payloads.onion_panel(surface, grid, 1)["traces"]
-               if t["kind"] == "surface"]
-    assert mesh["stride"] == stride
+    (mesh,) = [t for t in payloads.onion_panel(surface, grid, 1).traces if t.kind == "surface"]
+    assert mesh.stride == stride
     low, high = np.nanmin(grid.z), np.nanmax(np.minimum(grid.z, payloads.HALF_MAX))
     lift = 0.01 * (high - low)
     assert (payloads.coarse_mesh_error(grid.z) < lift) == (stride == 2)
@@ -296,7 +297,7 @@ def test_a_diverging_run_carries_where_it_left_and_the_readouts_name_its_numbers
 def test_the_three_d_view_keeps_the_surface_box_whatever_the_runs_do():
     surface = gd_core.get_surface("ravine")
     grid = payloads.surface_grid(surface)
-    scene = payloads.onion_panel(surface, grid, 1)["layout"]["scene"]
+    scene = payloads.onion_panel(surface, grid, 1).layout["scene"]
     low, high = float(np.nanmin(grid.z)), float(np.nanmax(grid.z))
     zlo, zhi = scene["zaxis"]["range"]
     assert zlo < low < high < zhi < high + 0.1 * (high - low)

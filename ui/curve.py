@@ -24,6 +24,25 @@ import numpy as np
 
 import gd_core
 from ui.chart import HALF_MAX, encode_array, format_number
+from ui.chart_payload import (
+    Arrow,
+    Badge,
+    Clip,
+    Derived,
+    FanMark,
+    Head,
+    Panel,
+    Path,
+    Payload,
+    Phrase,
+    PlotlyTrace,
+    Readout,
+    Series,
+    Shift,
+    Sub,
+    Text,
+    Where,
+)
 from ui.payloads import fan_spec
 from ui.runs import TONES, FanRuns, format_learning_rate
 
@@ -190,7 +209,7 @@ def curve_channels(runs: FanRuns, window: CurveWindow) -> dict[str, np.ndarray]:
     ``x``, ``f`` and ``slope`` = f′(x); the codes ``why`` (an index into WHY_PHRASES), ``out``
     (OFF_PHRASES: where the point is relative to the window) and ``tilt`` (0 for a falling
     tangent, 1 for a rising one: where the slope label goes); ``diverged`` (the step, NaN if
-    never). The browser derives the rest (``DERIVED``).
+    never). The browser derives the rest (``derived``).
     """
     x = runs.points[:, 0, :, 0]
     f = runs.values[:, 0]
@@ -222,8 +241,8 @@ def curve_channels(runs: FanRuns, window: CurveWindow) -> dict[str, np.ndarray]:
     }
 
 
-def derived(window: CurveWindow) -> dict[str, dict]:
-    """Channels the browser computes from the ones sent (``ui.chart.derive`` does the same):
+def derived(window: CurveWindow) -> dict[str, Derived]:
+    """Channels the browser computes from the ones sent:
     ``next`` = x at the next frame, ``move`` = next − x, ``xv``/``fv``/``xn`` = x, f and next
     clamped into the window (where they are drawn), ``reach`` = the drawn step, ``tangent`` =
     the slope while the point is inside the window (else no tangent)."""
@@ -231,13 +250,13 @@ def derived(window: CurveWindow) -> dict[str, dict]:
     # beyond its axis range, and an escaped point must stay visible on the edge.
     x_edges, y_edges = _inside(window.x), _inside(window.y)
     return {
-        "next": {"op": "shift", "of": "x"},
-        "move": {"op": "sub", "of": ["next", "x"]},
-        "xv": {"op": "clip", "of": "x", "range": x_edges},
-        "fv": {"op": "clip", "of": "f", "range": y_edges},
-        "xn": {"op": "clip", "of": "next", "range": x_edges},
-        "reach": {"op": "sub", "of": ["xn", "xv"]},
-        "tangent": {"op": "where", "of": "slope", "if": "out", "equals": INSIDE},
+        "next": Shift(of="x"),
+        "move": Sub(of=["next", "x"]),
+        "xv": Clip(of="x", range=x_edges),
+        "fv": Clip(of="f", range=y_edges),
+        "xn": Clip(of="next", range=x_edges),
+        "reach": Sub(of=["xn", "xv"]),
+        "tangent": Where(of="slope", if_="out", equals=INSIDE),
     }
 
 
@@ -280,13 +299,13 @@ def update_rule(optimizer: str) -> str:
         line.replace("=", "&=", 1) for line in lines) + r"\end{aligned}"
 
 
-def readouts(optimizer: str, optimizer_title: str) -> list[dict]:
+def readouts(optimizer: str, optimizer_title: str) -> list[Readout]:
     """The lines of text under the chart, filled in by the browser at each frame."""
     phrases = {
-        "where": {"channel": "why", "options": [
+        "where": Phrase(channel="why", options=[
             f"{phrase}." if code == GONE else f"x = {{x}}, slope f′(x) = {{slope}}: {phrase}."
-            for code, phrase in enumerate(WHY_PHRASES)]},
-        "off": {"channel": "out", "options": list(OFF_PHRASES)},
+            for code, phrase in enumerate(WHY_PHRASES)]),
+        "off": Phrase(channel="out", options=list(OFF_PHRASES)),
     }
     moving = (DOWNHILL_RIGHT, DOWNHILL_LEFT, UPHILL_RIGHT, UPHILL_LEFT, FLAT_STILL, FLAT_RIGHT,
               FLAT_LEFT)
@@ -294,12 +313,12 @@ def readouts(optimizer: str, optimizer_title: str) -> list[dict]:
         rule = "The step: x ← x − η·f′(x) = {x} − {fan} × ({slope}) = {next}."
     else:
         rule = f"The {optimizer_title} step: {{move}}, so x ← {{next}}."
-    phrases["rule"] = {"channel": "why", "options": [
-        rule if code in moving else "" for code in range(len(WHY_PHRASES))]}
+    phrases["rule"] = Phrase(channel="why", options=[
+        rule if code in moving else "" for code in range(len(WHY_PHRASES))])
     return [
-        {"series": 0, "text": "Step {step}: {where}", "phrases": phrases},
-        {"series": 0, "text": "{rule}", "phrases": phrases},
-        {"series": 0, "text": "{off}", "phrases": phrases},
+        Readout(series=0, text="Step {step}: {where}", phrases=phrases),
+        Readout(series=0, text="{rule}", phrases=phrases),
+        Readout(series=0, text="{off}", phrases=phrases),
     ]
 
 
@@ -324,79 +343,80 @@ def first_step(runs: FanRuns, member: int, optimizer: str) -> str:
 
 
 def curve_panel(surface: gd_core.Surface, window: CurveWindow, optimizer: str, *,
-                height: int = 400, click: bool = True) -> dict:
+                height: int = 400, click: bool = True) -> Panel:
     """The curve with its minima; the trail, point, tangent, step arrow and their labels."""
     (xlo, xhi), (ylo, yhi) = window.x, window.y
     xs = np.linspace(xlo, xhi, _CURVE_SAMPLES + 1)
     with np.errstate(all="ignore"):
         # Far above the window is as good as infinite for drawing, and fits float32.
         fs = np.clip(surface.value(xs[:, None]), ylo - 10 * (yhi - ylo), yhi + 10 * (yhi - ylo))
-    traces = [{"kind": "line", "trace": {
+    traces = [PlotlyTrace(kind="line", trace={
         "type": "scatter", "mode": "lines", "x": encode_array(xs), "y": encode_array(fs),
         "line": {"color": CURVE_COLOR, "width": 2.5}, "name": "f(x)",
         "hovertemplate": "x = %{x:.3f}<br>f(x) = %{y:.4g}<extra>click to start here</extra>"
         if click else "x = %{x:.3f}<br>f(x) = %{y:.4g}<extra></extra>",
-    }}]
+    })]
     if surface.minima:
         minima = np.array([float(point[0]) for point in surface.minima])
         names = ["global minimum" if is_global else "local minimum"
                  for is_global in gd_core.global_minima(surface)]
-        traces.append({"kind": "marker", "trace": {
+        traces.append(PlotlyTrace(kind="marker", trace={
             "type": "scatter", "mode": "markers", "x": minima.tolist(),
             "y": surface.value(minima[:, None]).tolist(), "text": names,
             "hovertemplate": "%{text}<br>x* = %{x:.4f}<extra></extra>",
             "marker": {"symbol": "x-thin", "size": 10, "line": {"width": 2, "color": MUTED}},
-        }})
+        }))
     at_point = {"series": 0, "map": {"x": "xv", "y": "fv"}}
     on_axis = {"series": 0, "map": {"x": "xv", "y": window.axis}}
     step_name = "−η·f′(x)" if optimizer == "gd" else "step"
     traces += [
         # The whole run, faint (where this learning rate leads), and the trail so far.
-        {"kind": "path", **at_point, "frames": "all", "trace": {
+        Path(**at_point, frames="all", trace={
             "type": "scatter", "mode": "markers", "hoverinfo": "skip", "cliponaxis": False,
             "marker": {"color": POINT_COLOR, "size": 6, "opacity": 0.2},
-        }},
-        {"kind": "path", **at_point, "trace": {
+        }),
+        Path(**at_point, trace={
             "type": "scatter", "mode": "lines+markers", "hoverinfo": "skip", "cliponaxis": False,
             "line": {"color": POINT_COLOR, "width": 1, "dash": "dot"},
             "marker": {"color": POINT_COLOR, "size": 7, "opacity": 0.6},
-        }},
+        }),
         # From the point straight down past the bottom edge: where x is on the step's line.
-        {"kind": "arrow", **at_point, "direction": {"x": 0, "y": -1},
-         "scale": 2 * (yhi - ylo), "trace": {
-             "type": "scatter", "mode": "lines", "hoverinfo": "skip",
-             "line": {"color": MUTED, "width": 1, "dash": "dot"},
-         }},
-        {"kind": "arrow", **at_point, "direction": {"x": 1, "y": "tangent"}, "span": [-1, 1],
-         "scale": _TANGENT_FRACTION * (xhi - xlo), "trace": {
-             "type": "scatter", "mode": "lines", "hoverinfo": "skip",
-             "line": {"color": TANGENT_COLOR, "width": 2.5},
-         }},
-        {"kind": "arrow", **on_axis, "direction": {"x": "reach", "y": 0}, "trace": {
+        Arrow(**at_point, direction={"x": 0, "y": -1}, scale=2 * (yhi - ylo), trace={
+            "type": "scatter", "mode": "lines", "hoverinfo": "skip",
+            "line": {"color": MUTED, "width": 1, "dash": "dot"},
+        }),
+        Arrow(**at_point, direction={"x": 1, "y": "tangent"}, span=[-1, 1],
+              scale=_TANGENT_FRACTION * (xhi - xlo), trace={
+                  "type": "scatter", "mode": "lines", "hoverinfo": "skip",
+                  "line": {"color": TANGENT_COLOR, "width": 2.5},
+              }),
+        Arrow(**on_axis, direction={"x": "reach", "y": 0}, trace={
             "type": "scatter", "mode": "lines+markers", "hoverinfo": "skip",
             "line": {"color": POINT_COLOR, "width": 3},
             "marker": {"color": POINT_COLOR, "size": [0, 14], "symbol": "arrow",
                        "angleref": "previous"},
-        }},
-        {"kind": "head", **at_point, "trace": {
+        }),
+        Head(**at_point, trace={
             "type": "scatter", "mode": "markers", "hoverinfo": "skip", "cliponaxis": False,
             "marker": {"color": POINT_COLOR, "size": 15, "line": {"color": "white", "width": 2}},
-        }},
+        }),
         # Beside the point, on the side away from the tangent and the (convex) curve.
-        {"kind": "text", **at_point, "text": "{label}",
-         "phrases": {"label": {"channel": "out", "options": [f"{_GAP}slope {{slope}}{_GAP}"]}},
-         "position": {"channel": "tilt", "options": ["middle right", "middle left"]},
-         "trace": {"type": "scatter", "mode": "text", "hoverinfo": "skip",
-                   "textfont": {"color": TANGENT_COLOR, "size": 13, "shadow": _HALO}}},
+        Text(**at_point, text="{label}",
+             phrases={"label": Phrase(channel="out",
+                                      options=[f"{_GAP}slope {{slope}}{_GAP}"])},
+             position=Phrase(channel="tilt", options=["middle right", "middle left"]),
+             trace={"type": "scatter", "mode": "text", "hoverinfo": "skip",
+                    "textfont": {"color": TANGENT_COLOR, "size": 13, "shadow": _HALO}}),
         # Above the arrow, from its tail (the point's x, inside the chart) in its direction.
-        {"kind": "text", **on_axis, "text": "{label}",
-         "phrases": {"label": {"channel": "why", "options": [
-             "" if code in (LAST_STEP, ESCAPED, GONE) else f"{_GAP}{step_name} = {{move}}{_GAP}"
-             for code in range(len(WHY_PHRASES))]}},
-         "position": {"channel": "why", "options": [
-             _ARROW_LABEL_SIDES.get(code, "top center") for code in range(len(WHY_PHRASES))]},
-         "trace": {"type": "scatter", "mode": "text", "hoverinfo": "skip",
-                   "textfont": {"color": POINT_COLOR, "size": 13, "shadow": _HALO}}},
+        Text(**on_axis, text="{label}",
+             phrases={"label": Phrase(channel="why", options=[
+                 "" if code in (LAST_STEP, ESCAPED, GONE)
+                 else f"{_GAP}{step_name} = {{move}}{_GAP}"
+                 for code in range(len(WHY_PHRASES))])},
+             position=Phrase(channel="why", options=[
+                 _ARROW_LABEL_SIDES.get(code, "top center") for code in range(len(WHY_PHRASES))]),
+             trace={"type": "scatter", "mode": "text", "hoverinfo": "skip",
+                    "textfont": {"color": POINT_COLOR, "size": 13, "shadow": _HALO}}),
     ]
     layout = {
         "uirevision": f"{surface.name}|{surface.title}",
@@ -408,35 +428,34 @@ def curve_panel(surface: gd_core.Surface, window: CurveWindow, optimizer: str, *
         "showlegend": False, "hovermode": "closest", "font": _FONT,
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
     }
-    return {"id": "curve", "layout": layout, "height": height, "click": click,
-            "traces": traces}
+    return Panel(id="curve", layout=layout, height=height, click=click, traces=traces)
 
 
 def value_panel(surface: gd_core.Surface, window: CurveWindow, steps: int, *,
-                height: int = 400) -> dict:
+                height: int = 400) -> Panel:
     """f at each step on the curve panel's f scale: the whole run faint, the part so far bold."""
     where = {"series": 0, "map": {"x": "step", "y": "fv"}}
     traces = []
     if surface.minima:
         lowest = float(surface.value(surface.minima[0][None])[0])
-        traces.append({"kind": "line", "trace": {
+        traces.append(PlotlyTrace(kind="line", trace={
             "type": "scatter", "mode": "lines", "x": [0, max(steps, 1)], "y": [lowest, lowest],
             "line": {"color": MUTED, "width": 1, "dash": "dash"}, "hoverinfo": "skip",
-        }})
+        }))
     traces += [
-        {"kind": "path", **where, "frames": "all", "trace": {
+        Path(**where, frames="all", trace={
             "type": "scatter", "mode": "lines", "hoverinfo": "skip", "opacity": 0.3,
             "line": {"color": POINT_COLOR, "width": 1.5},
-        }},
-        {"kind": "path", **where, "trace": {
+        }),
+        Path(**where, trace={
             "type": "scatter", "mode": "lines+markers", "line": {"color": POINT_COLOR, "width": 2},
             "marker": {"size": 4, "color": POINT_COLOR},
             "hovertemplate": "step %{x}<br>f = %{y:.4g}<extra></extra>",
-        }},
-        {"kind": "head", **where, "trace": {
+        }),
+        Head(**where, trace={
             "type": "scatter", "mode": "markers", "hoverinfo": "skip", "cliponaxis": False,
             "marker": {"color": POINT_COLOR, "size": 11, "line": {"color": "white", "width": 1.5}},
-        }},
+        }),
     ]
     layout = {
         "uirevision": f"{surface.name}|{surface.title}|value",
@@ -448,7 +467,7 @@ def value_panel(surface: gd_core.Surface, window: CurveWindow, steps: int, *,
         "showlegend": False, "hovermode": "closest", "font": _FONT,
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
     }
-    return {"id": "value", "layout": layout, "height": height, "traces": traces}
+    return Panel(id="value", layout=layout, height=height, traces=traces)
 
 
 def curve_payload(
@@ -461,8 +480,8 @@ def curve_payload(
     lr_index: int,
     critical: CriticalRate | None = None,
     compact: bool = False,
-) -> dict:
-    """The whole curve view as one chart payload (see ``ui.chart`` for the format).
+) -> Payload:
+    """The whole curve view as one chart payload.
 
     ``runs`` holds one start at every learning rate of the fan and ``found`` its ``regimes``;
     ``critical`` is marked on the fan slider; ``compact`` (the home page's demo) keeps only a
@@ -477,24 +496,20 @@ def curve_payload(
     if not compact:
         panels.append(value_panel(surface, window, runs.steps, height=340))
     lrs = [float(lr) for lr in runs.lrs]
-    fan = {**fan_spec(lrs, [format_learning_rate(lr) for lr in lrs], lr_index), "marks": []}
     position = fan_position(lrs, critical.value) if critical else None
-    if position is not None:
-        fan["marks"].append({"position": position, "label": critical.label,
-                             "help": f"{critical.label}: {critical.help}"})
-    payload = {
-        "panels": panels,
-        "series": [{
-            "name": f"start x₀ = {format_number(start)}", "color": POINT_COLOR, "glyph": "●",
-            "channels": encode_channels(channels),
-            "derived": derived(window),
-            "badges": [{"text": badge_text(regime, result), "tone": TONES[result.status]}
-                       for regime, result in found],
-        }],
-        "fan": fan,
-        "readouts": readouts(optimizer, optimizer_title),
-        "badges_first": True,
-    }
-    if not compact:
-        payload["columns"] = [2, 1]
-    return payload
+    marks = [] if position is None else [FanMark(
+        position=position, label=critical.label, help=f"{critical.label}: {critical.help}")]
+    return Payload(
+        panels=panels,
+        series=[Series(
+            name=f"start x₀ = {format_number(start)}", color=POINT_COLOR, glyph="●",
+            channels=encode_channels(channels),
+            derived=derived(window),
+            badges=[Badge(text=badge_text(regime, result), tone=TONES[result.status])
+                    for regime, result in found],
+        )],
+        fan=fan_spec(lrs, [format_learning_rate(lr) for lr in lrs], lr_index, marks),
+        readouts=readouts(optimizer, optimizer_title),
+        badges_first=True,
+        columns=None if compact else [2, 1],
+    )

@@ -10,13 +10,14 @@ formula typed twice is computed once. What each curve opens on and what to try: 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
 import gd_core
 from ui import curve, lessons
 from ui.chart import chart, format_number, notes
+from ui.chart_payload import Payload
 from ui.controls import (
     LEARNING_RATE,
     Control,
@@ -93,7 +94,7 @@ class CurveView:
     and the critical learning rate (None where unknown)."""
 
     runs: FanRuns
-    payload: dict
+    payload: Payload
     regimes: list[str]
     critical: curve.CriticalRate | None
 
@@ -171,7 +172,7 @@ def show(state: PageState, surface: gd_core.Surface, *,
 
     view = computed_view(surface, optimizer.name, optimizer.hyperparams, start, steps, lr)
     tips = lessons.tips(surface, critical_mark=view.critical is not None)
-    chart({**view.payload, "notes": notes("What to try", list(tips), surface.description)},
+    chart(replace(view.payload, notes=notes("What to try", list(tips), surface.description)),
           key="curve_chart", on_click=functools.partial(_click_start, state),
           on_fan=functools.partial(_choose_learning_rate, state))
     if view.critical is not None:

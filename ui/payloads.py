@@ -13,7 +13,22 @@ import numpy as np
 
 import gd_core
 from ui.chart import HALF_MAX, encode_array, fit_half_range, format_number
-from ui.runs import LEARNING_RATE_LABEL, Badge, FanRuns
+from ui.chart_payload import (
+    Add,
+    Arrow,
+    Badge,
+    Fan,
+    FanMark,
+    Head,
+    Panel,
+    Path,
+    Payload,
+    Phrase,
+    PlotlyTrace,
+    Readout,
+    Series,
+)
+from ui.runs import LEARNING_RATE_LABEL, FanRuns
 
 #: Okabe–Ito colours (safe for colour-blind viewers), each run also gets its own marker.
 PALETTE = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -100,14 +115,14 @@ def exit_points(points: np.ndarray, domain) -> np.ndarray:
 
 def run_series(
     surface: gd_core.Surface, runs: FanRuns, badges: list[list[Badge]], names: list[str]
-) -> list[dict]:
+) -> list[Series]:
     """One chart series per start: its fan of paths as channels, and a badge per fan member.
 
     Channels (each ``(learning rates, frames)``): ``x``, ``y`` in float16; ``gap`` = f − f* in
     float32 (floored at ``GAP_FLOOR``: loss charts go down to tiny values); ``heading`` = the
     angle of −∇f in float16, the downhill direction the arrow shows; ``grad_norm`` = |∇f|
-    in float16 for the readouts (3 digits; float32 would cost some 20 KB more per run, and
-    beyond float16's 65504 a runaway's gradient reads "∞"); ``exit_x``, ``exit_y``,
+    in float16 for the readouts (3 digits, at half float32's bytes; beyond float16's range a
+    runaway's gradient reads "∞"); ``exit_x``, ``exit_y``,
     ``exit_gap``: where the path left the plotted box (``exit_points``, NaN before it did),
     and f − f* there; ``gone`` = 1 once the run has diverged (its points are NaN) and
     ``diverged`` = the step it did (NaN if never), for the readouts. Derived in the browser:
@@ -129,11 +144,11 @@ def run_series(
     diverged_at = runs.diverged_at
     series = []
     for start, name in enumerate(names):
-        series.append({
-            "name": name,
-            "color": PALETTE[start % MAX_RUNS],
-            "glyph": GLYPHS[start % MAX_RUNS],
-            "channels": {
+        series.append(Series(
+            name=name,
+            color=PALETTE[start % MAX_RUNS],
+            glyph=GLYPHS[start % MAX_RUNS],
+            channels={
                 "x": encode_array(points[:, start, :, 0], "f2", compress=True),
                 "y": encode_array(points[:, start, :, 1], "f2", compress=True),
                 "gap": encode_array(gap[:, start], "f4", compress=True),
@@ -148,9 +163,9 @@ def run_series(
                     np.where(diverged_at[:, start, None] >= 0, diverged_at[:, start, None],
                              np.nan), gap[:, start].shape), "f2", compress=True),
             },
-            "derived": {"f": {"op": "add", "of": "gap", "value": reference}},
-            "badges": [{"text": badge.text, "tone": badge.tone} for badge in badges[start]],
-        })
+            derived={"f": Add(of="gap", value=reference)},
+            badges=badges[start],
+        ))
     return series
 
 
@@ -179,64 +194,64 @@ MARKS_KEY = ("○ where a run starts · ● where it is at this step · ┈➤ �
              "direction there · □ where a run left the map · × a known minimum")
 
 
-def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> dict:
+def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> Panel:
     """The contour map: shaded levels (with a colour bar), known minima, and per run a trail,
     head and arrow, then its start and where it left the map."""
     (xlo, xhi), (ylo, yhi) = surface.domain
     traces = [
-        {"kind": "contour", "transform": {"z": "log1p_above_min"}, "trace": {
+        PlotlyTrace(kind="contour", transform={"z": "log1p_above_min"}, trace={
             "type": "contour", **GRID_REFS,
-            # 20 levels: enough to read the terrain, and plotly computes a new surface's
-            # contours in half the time 28 took on Rastrigin's many dips (36 vs 73 ms here).
+            # 20 levels: enough to read the terrain, and few enough that plotly computes a new
+            # surface's contours quickly even on Rastrigin's many dips.
             "colorscale": TERRAIN, "showscale": True, "colorbar": shading_scale(grid),
             "ncontours": 20,
             "contours": {"coloring": "fill", "showlines": True},
             "line": {"color": "rgba(60, 72, 88, 0.35)", "width": 0.6},
             "hovertemplate": "x = %{x:.3f}<br>y = %{y:.3f}<extra>click to start here</extra>",
-        }},
+        }),
     ]
     if surface.minima:
         minima = np.asarray(surface.minima)
-        traces.append({"kind": "marker", "trace": {
+        traces.append(PlotlyTrace(kind="marker", trace={
             "type": "scatter", "mode": "markers", "x": minima[:, 0].tolist(),
             "y": minima[:, 1].tolist(), "hoverinfo": "skip",
             "marker": {"symbol": "x-thin", "size": 9, "line": {"width": 2, "color": "#3c4858"}},
-        }})
+        }))
     arrow_length = _ARROW_FRACTION * max(xhi - xlo, yhi - ylo)
     for run in range(runs):
         color, symbol = run_style(run)
         where = {"series": run, "map": {"x": "x", "y": "y"}}
         traces += [
-            {"kind": "path", **where, "trace": {
+            Path(**where, trace={
                 "type": "scatter", "mode": "lines+markers", "hoverinfo": "skip",
                 "line": {"color": color, "width": 2}, "marker": {"color": color, "size": 4},
-            }},
-            {"kind": "arrow", **where, "angle": "heading", "normalize": arrow_length, "trace": {
+            }),
+            Arrow(**where, angle="heading", normalize=arrow_length, trace={
                 "type": "scatter", "mode": "lines+markers", "hoverinfo": "skip",
                 "line": {"color": color, "width": 2, "dash": "dot"},
                 "marker": {"color": color, "size": [0, 11], "symbol": "arrow",
                            "angleref": "previous"},
-            }},
-            {"kind": "head", **where, "trace": {
+            }),
+            Head(**where, trace={
                 "type": "scatter", "mode": "markers", "hoverinfo": "skip",
                 "marker": {"color": color, "size": 13, "symbol": symbol,
                            "line": {"color": "white", "width": 1.5}},
-            }},
+            }),
         ]
     # After every run's path (the first three traces per run keep their places).
     for run in range(runs):
         color, _ = run_style(run)
         traces += [
-            {"kind": "head", "series": run, "map": {"x": "x", "y": "y"}, "frame": 0, "trace": {
+            Head(series=run, map={"x": "x", "y": "y"}, frame=0, trace={
                 "type": "scatter", "mode": "markers", "hoverinfo": "skip",
                 "marker": {"color": color, "opacity": 0, "size": 15, "symbol": "circle",
                            "line": {"color": color, "width": 2.5}},
-            }},
-            {"kind": "head", "series": run, "map": {"x": "exit_x", "y": "exit_y"}, "trace": {
+            }),
+            Head(series=run, map={"x": "exit_x", "y": "exit_y"}, trace={
                 "type": "scatter", "mode": "markers", "hoverinfo": "skip",
                 "marker": {"color": color, "opacity": 0, "size": 15, "symbol": "square",
                            "line": {"color": color, "width": 2.5}},
-            }},
+            }),
         ]
     layout = {
         "uirevision": surface.name,
@@ -250,49 +265,47 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> dic
         "showlegend": False, "hovermode": "closest", "font": _FONT,
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
     }
-    return {"id": "contour", "layout": layout, "height": 460, "click": True, "live": "svg",
-            "traces": traces}
+    return Panel(id="contour", layout=layout, height=460, click=True, live="svg", traces=traces)
 
 
-def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> dict:
+def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> Panel:
     """The 3D surface with level rings, and per run its path lying just above the surface."""
     finite = np.minimum(grid.z[np.isfinite(grid.z)], HALF_MAX)
     low, high = float(finite.min()), float(finite.max())
     lift = _ONION_LIFT * (high - low)
-    # Plotly re-processes the whole surface whenever a path on it moves (in software GL 175 ms
-    # on Himmelblau at 101 x 101, 110 ms at 51 x 51): every other grid point is drawn where
-    # that mesh stays within the lift of f, so no path sinks under it.
+    # Plotly re-processes the whole surface whenever a path on it moves (slow in software GL):
+    # every other grid point is drawn where that mesh stays within the lift of f, so no path
+    # sinks under it.
     stride = 2 if len(grid.xs) % 2 and coarse_mesh_error(grid.z) < lift else 1
-    traces = [{"kind": "surface", "stride": stride, "trace": {
+    traces = [PlotlyTrace(kind="surface", stride=stride, trace={
         "type": "surface", **GRID_REFS, "colorscale": TERRAIN,
         "showscale": False, "opacity": 0.95, "hoverinfo": "skip",
         "contours": {"z": {"show": True, "usecolormap": False, "color": "rgba(60,72,88,0.45)",
                            "width": 1, "start": low, "end": high, "size": (high - low) / 20}},
-    }}]
+    })]
     offset = {"z": reference_value(surface) + lift}
     for run in range(runs):
         color, symbol = run_style(run)
         where = {"series": run, "map": {"x": "x", "y": "y", "z": "gap"}, "offset": offset}
         traces += [
-            {"kind": "path", **where, "trace": {
+            Path(**where, trace={
                 "type": "scatter3d", "mode": "lines", "hoverinfo": "skip",
                 "line": {"color": color, "width": 5},
-            }},
-            {"kind": "head", **where, "trace": {
+            }),
+            Head(**where, trace={
                 "type": "scatter3d", "mode": "markers", "hoverinfo": "skip",
                 "marker": {"color": color, "size": 5, "symbol": _symbol_3d(symbol),
                            "line": {"color": "white", "width": 1}},
-            }},
-            {"kind": "head", **where, "frame": 0, "trace": {
+            }),
+            Head(**where, frame=0, trace={
                 "type": "scatter3d", "mode": "markers", "hoverinfo": "skip",
                 "marker": {"color": color, "size": 6, "symbol": "circle-open"},
-            }},
-            {"kind": "head", "series": run, "map": {"x": "exit_x", "y": "exit_y",
-                                                     "z": "exit_gap"},
-             "offset": offset, "trace": {
-                 "type": "scatter3d", "mode": "markers", "hoverinfo": "skip",
-                 "marker": {"color": color, "size": 6, "symbol": "square-open"},
-             }},
+            }),
+            Head(series=run, map={"x": "exit_x", "y": "exit_y", "z": "exit_gap"},
+                 offset=offset, trace={
+                     "type": "scatter3d", "mode": "markers", "hoverinfo": "skip",
+                     "marker": {"color": color, "size": 6, "symbol": "square-open"},
+                 }),
         ]
     (xlo, xhi), (ylo, yhi) = surface.domain
     # The surface's own box: an escaping path leaves it (plotly clips it at the box) instead
@@ -313,7 +326,7 @@ def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> dict:
         },
         "showlegend": False, "font": _FONT, "paper_bgcolor": "rgba(0,0,0,0)",
     }
-    return {"id": "onion", "layout": layout, "height": 460, "traces": traces}
+    return Panel(id="onion", layout=layout, height=460, traces=traces)
 
 
 def coarse_mesh_error(z: np.ndarray) -> float:
@@ -337,7 +350,7 @@ def _symbol_3d(symbol: str) -> str:
 
 
 def loss_panel(surface: gd_core.Surface, steps: int, log: bool, runs: int,
-               named: int | None = None) -> dict:
+               named: int | None = None) -> Panel:
     """Loss against step: the whole curve faint, the part played so far bold, the iterate.
 
     The first ``named`` runs (all by default; the others are spares, drawn empty) are in the
@@ -350,21 +363,21 @@ def loss_panel(surface: gd_core.Surface, steps: int, log: bool, runs: int,
         color, symbol = run_style(run)
         where = {"series": run, "map": {"x": "step", "y": "gap"}, "offset": offset}
         traces += [
-            {"kind": "path", **where, "frames": "all", "trace": {
+            Path(**where, frames="all", trace={
                 "type": "scatter", "mode": "lines", "hoverinfo": "skip", "opacity": 0.3,
                 "line": {"color": color, "width": 1.5}, "showlegend": False,
-            }},
-            {"kind": "path", **where, "trace": {
+            }),
+            Path(**where, trace={
                 "type": "scatter", "mode": "lines", "line": {"color": color, "width": 2.5},
                 "showlegend": False,
                 "hovertemplate": "step %{x}<br>%{y:.4g}<extra></extra>",
-            }},
-            {"kind": "head", **where, "trace": {
+            }),
+            Head(**where, trace={
                 "type": "scatter", "mode": "markers", "hoverinfo": "skip",
                 "name": f"start {run + 1}", "showlegend": run < named,
                 "marker": {"color": color, "size": 10, "symbol": symbol,
                            "line": {"color": "white", "width": 1}},
-            }},
+            }),
         ]
     ytitle = "f(θ) − f*  (log scale)" if log else "f(θ)"
     layout = {
@@ -382,33 +395,35 @@ def loss_panel(surface: gd_core.Surface, steps: int, log: bool, runs: int,
                    "font": {"size": 11}},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
     }
-    return {"id": "loss", "layout": layout, "height": 284, "wide": True, "traces": traces}
+    return Panel(id="loss", layout=layout, height=284, wide=True, traces=traces)
 
 
 #: The chart's learning-rate slider reads as the sidebar's (ui/widgets.py): same name.
 
 
-def fan_spec(lrs, labels: list[str], index: int) -> dict:
+def fan_spec(lrs, labels: list[str], index: int, marks: list[FanMark] | None = None) -> Fan:
     """The learning-rate slider inside the chart, above its panels: one position per run of
-    the fan, labelled as the sidebar's learning-rate slider (the two move together)."""
-    return {
-        "label": LEARNING_RATE_LABEL, "labels": labels, "values": [float(lr) for lr in lrs],
-        "index": int(index),
-        "help": "The sidebar's learning rate, here above the charts: drag to switch between "
-                "the runs at each learning rate live; the sidebar follows when you let go.",
-    }
+    the fan, labelled as the sidebar's learning-rate slider (the two move together), with
+    ``marks`` under it."""
+    return Fan(
+        label=LEARNING_RATE_LABEL, labels=labels, values=[float(lr) for lr in lrs],
+        index=int(index),
+        help="The sidebar's learning rate, here above the charts: drag to switch between "
+             "the runs at each learning rate live; the sidebar follows when you let go.",
+        marks=marks,
+    )
 
 
-def run_readouts(runs: int) -> list[dict]:
+def run_readouts(runs: int) -> list[Readout]:
     """The lines of text under the chart: the key to the marks, then per run where its
     current point is (x, y, f and the gradient's length), filled in by the browser."""
-    lines = [{"series": 0, "text": MARKS_KEY}] if runs else []
-    where = {"channel": "gone", "options": [
+    lines = [Readout(series=0, text=MARKS_KEY)] if runs else []
+    where = Phrase(channel="gone", options=[
         "x = {x}, y = {y}, f = {f}, |∇f| = {grad_norm}",
-        "diverged at step {diverged}: step back to watch it escape"]}
+        "diverged at step {diverged}: step back to watch it escape"])
     return lines + [
-        {"series": run, "text": f"{GLYPHS[run % MAX_RUNS]} start {run + 1} at step {{step}}: "
-                                "{where}", "phrases": {"where": where}}
+        Readout(series=run, text=f"{GLYPHS[run % MAX_RUNS]} start {run + 1} at step {{step}}: "
+                                 "{where}", phrases={"where": where})
         for run in range(runs)
     ]
 
@@ -423,8 +438,8 @@ def descent_payload(
     lr_index: int,
     log_loss: bool,
     show_3d: bool = True,
-) -> dict:
-    """The whole descent view as one chart payload (see ``ui.chart`` for the format)."""
+) -> Payload:
+    """The whole descent view as one chart payload."""
     names = [f"start {i + 1} {gd_core.format_point(start)}" for i, start in enumerate(runs.starts)]
     # One spare run's traces, drawn empty: a click that adds a start fills them in the browser
     # (the loss and 3D plots animate the data instead of rebuilding with new traces), and the
@@ -434,10 +449,10 @@ def descent_payload(
     if show_3d:
         panels.append(onion_panel(surface, grid, count))
     panels.append(loss_panel(surface, runs.steps, log_loss, count, named=len(runs.starts)))
-    return {
-        "arrays": grid_arrays(grid),
-        "panels": panels,
-        "series": run_series(surface, runs, badges, names),
-        "fan": fan_spec(runs.lrs, lr_labels, lr_index),
-        "readouts": run_readouts(len(runs.starts)),
-    }
+    return Payload(
+        arrays=grid_arrays(grid),
+        panels=panels,
+        series=run_series(surface, runs, badges, names),
+        fan=fan_spec(runs.lrs, lr_labels, lr_index),
+        readouts=run_readouts(len(runs.starts)),
+    )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import gd_core
+from ui.chart_payload import Badge
 
 #: The learning rates every page offers (its sidebar slider and the chart's live slider): 1, 1.2,
 #: 1.5, 2, 2.5, 3, 4, 5, 6, 8 per decade from 1e-4 to 10. Neighbours differ by a factor of 1.2 to
@@ -111,14 +112,6 @@ def run_fan(
     )
 
 
-@dataclass(frozen=True)
-class Badge:
-    """How one run ended, in words (``gd_core.outcome``'s message) and a tone for its colour."""
-
-    text: str
-    tone: str  # one of TONES' values
-
-
 #: A badge's colour per ``gd_core.Outcome.status``, on every page: "good" only for a run that
 #: reached a global minimum, "bad" for one that diverges or cannot go on.
 TONES = {
@@ -141,5 +134,5 @@ def badges(surface: gd_core.Surface, runs: FanRuns) -> list[list[Badge]]:
     result = [[None] * count for _ in range(starts)]
     for run, outcome in enumerate(gd_core.outcomes(surface, batch)):
         member, start = divmod(run, starts)
-        result[start][member] = Badge(outcome.message, TONES[outcome.status])
+        result[start][member] = Badge(text=outcome.message, tone=TONES[outcome.status])
     return result

@@ -7,6 +7,7 @@ formula…") and "Your own function". Runs and payloads are cached on a hashable
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 
@@ -242,15 +243,15 @@ def _descent(state, pick_surface, controls, show_formula: bool) -> None:
         starts, steps, (schedule[0], tuple(sorted(schedule[1].items()))),
         noise, seed, log_loss, show_3d,
     )
-    payload = {**payload, "fan": {**payload["fan"], "index": lr_index}}
+    payload = dataclasses.replace(payload, fan=dataclasses.replace(payload.fan, index=lr_index))
     if not starts:
         st.info("Click the contour map to add a start point, or type one under “Start points” "
                 "in the sidebar.", icon=":material/touch_app:")
     # Typeset by the chart (see ui.chart), which redraws it only when it changes.
     formula = (rf"\begin{{gathered}}{surface.formula}\\[0.4em]{rule}\end{{gathered}}"
                if show_formula else rule)
-    chart({**payload, "formula": formula,
-           "notes": notes("What to try", list(lessons.tips(surface)), surface.description)},
+    chart(dataclasses.replace(payload, formula=formula, notes=notes(
+              "What to try", list(lessons.tips(surface)), surface.description)),
           key="descent_chart", on_click=add_start,
           on_fan=functools.partial(_choose_learning_rate, state))
 

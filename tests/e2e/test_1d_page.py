@@ -15,8 +15,9 @@ from chart_page import (
 )
 
 import gd_core
+from tests.chart_reference import derive, fill_template
 from ui import curve
-from ui.chart import derive, fill_template
+from ui.chart_payload import to_json
 from ui.runs import LEARNING_RATES, run_fan
 
 pytestmark = pytest.mark.e2e
@@ -88,10 +89,10 @@ def expected_readouts(lr: float, frame: int) -> list[str]:
     window = curve.curve_window(surface)
     sent = {name: decode(spec)
             for name, spec in curve.encode_channels(curve.curve_channels(runs, window)).items()}
-    channels = derive(sent, curve.derived(window))
+    channels = derive(sent, {name: to_json(spec) for name, spec in curve.derived(window).items()})
     member = LEARNING_RATES.index(lr)
     return [fill_template(line["text"], line, channels, member, frame, f"{lr:g}")
-            for line in curve.readouts("gd", "Gradient descent")]
+            for line in map(to_json, curve.readouts("gd", "Gradient descent"))]
 
 
 def test_stepping_spells_out_each_step_as_the_python_reference_does(page, url):

@@ -18,8 +18,10 @@ from chart_page import (
 )
 
 import gd_core
+from tests.chart_reference import derive, fill_template
 from ui import payloads
-from ui.chart import chart_js_url, derive, fill_template
+from ui.chart import chart_js_url
+from ui.chart_payload import to_json
 from ui.runs import LEARNING_RATES, badges, format_learning_rate, run_fan
 
 pytestmark = pytest.mark.e2e
@@ -456,10 +458,10 @@ def test_the_current_point_of_each_run_is_read_out_under_the_chart(page, url):
     open_chart(page, url + "?surface=himmelblau&starts=-4,4;1,1&steps=30&lr=0.01")
     surface = gd_core.get_surface("himmelblau")
     runs = run_fan(surface, "gd", {}, np.array([[-4.0, 4.0], [1.0, 1.0]]), LEARNING_RATES, 30)
-    payload = payloads.descent_payload(
+    payload = to_json(payloads.descent_payload(
         surface, payloads.surface_grid(surface), runs, badges(surface, runs),
         lr_labels=[format_learning_rate(lr) for lr in LEARNING_RATES], lr_index=0,
-        log_loss=False)
+        log_loss=False))
     member = list(LEARNING_RATES).index(0.01)
     page.locator(".dl-scrubber").fill("7")
     for line, series in zip(readouts(page)[1:], payload["series"], strict=True):
