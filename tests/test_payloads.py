@@ -242,7 +242,7 @@ def test_the_three_d_surface_is_drawn_coarser_only_where_no_path_would_sink_unde
                                                                                      stride):
     surface = gd_core.get_surface(name)
     grid = payloads.surface_grid(surface)
-    (mesh,) = [t for t in payloads.onion_panel(surface, grid, 1).traces if t.kind == "surface"]
+    (mesh,) = [t for t in payloads.onion_panel(surface, grid, [payloads.run_style(0)]).traces if t.kind == "surface"]
     assert mesh.stride == stride
     low, high = np.nanmin(grid.z), np.nanmax(np.minimum(grid.z, payloads.HALF_MAX))
     lift = 0.01 * (high - low)
@@ -297,7 +297,7 @@ def test_a_diverging_run_carries_where_it_left_and_the_readouts_name_its_numbers
 def test_the_three_d_view_keeps_the_surface_box_whatever_the_runs_do():
     surface = gd_core.get_surface("ravine")
     grid = payloads.surface_grid(surface)
-    scene = payloads.onion_panel(surface, grid, 1).layout["scene"]
+    scene = payloads.onion_panel(surface, grid, [payloads.run_style(0)]).layout["scene"]
     low, high = float(np.nanmin(grid.z)), float(np.nanmax(grid.z))
     zlo, zhi = scene["zaxis"]["range"]
     assert zlo < low < high < zhi < high + 0.1 * (high - low)

@@ -7,6 +7,7 @@ with its level rings and the same paths lying on it), and the loss against the s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,9 +115,11 @@ def exit_points(points: np.ndarray, domain) -> np.ndarray:
 
 
 def run_series(
-    surface: gd_core.Surface, runs: FanRuns, badges: list[list[Badge]], names: list[str]
+    surface: gd_core.Surface, runs: FanRuns, badges: list[list[Badge]], names: list[str],
+    styles: Sequence[RunStyle],
 ) -> list[Series]:
-    """One chart series per start: its fan of paths as channels, and a badge per fan member.
+    """One chart series per start: its fan of paths as channels, and a badge per fan member;
+    ``names`` and ``styles`` one per start.
 
     Channels (each ``(learning rates, frames)``): ``x``, ``y`` in float16; ``gap`` = f − f* in
     float32 (floored at ``GAP_FLOOR``: loss charts go down to tiny values); ``heading`` = the
@@ -143,11 +146,11 @@ def run_series(
     exit_gap = np.where(np.isnan(exits[..., 0]), np.nan, exit_gap)
     diverged_at = runs.diverged_at
     series = []
-    for start, name in enumerate(names):
+    for start, (name, style) in enumerate(zip(names, styles, strict=True)):
         series.append(Series(
             name=name,
-            color=PALETTE[start % MAX_RUNS],
-            glyph=GLYPHS[start % MAX_RUNS],
+            color=style.color,
+            glyph=style.glyph,
             channels={
                 "x": encode_array(points[:, start, :, 0], "f2", compress=True),
                 "y": encode_array(points[:, start, :, 1], "f2", compress=True),
@@ -169,9 +172,28 @@ def run_series(
     return series
 
 
-def run_style(run: int) -> tuple[str, str]:
-    """The colour and marker symbol of the run with this index."""
-    return PALETTE[run % MAX_RUNS], SYMBOLS[run % MAX_RUNS]
+@dataclass(frozen=True)
+class RunStyle:
+    """How a run is drawn in every panel: its colour, marker symbol (plotly's name), the same
+    marker as a text glyph, and its line's dash (plotly's name)."""
+
+    color: str
+    symbol: str
+    glyph: str
+    dash: str = "solid"
+
+
+def run_style(run: int) -> RunStyle:
+    """The style of the start point with this index (solid lines: starts differ by colour and
+    marker)."""
+    return RunStyle(PALETTE[run % MAX_RUNS], SYMBOLS[run % MAX_RUNS], GLYPHS[run % MAX_RUNS])
+
+
+def _line(style: RunStyle, width: float) -> dict:
+    line = {"color": style.color, "width": width}
+    if style.dash != "solid":
+        line["dash"] = style.dash
+    return line
 
 
 def shading_scale(grid: SurfaceGrid, ticks: int = 4) -> dict:
@@ -194,9 +216,10 @@ MARKS_KEY = ("○ where a run starts · ● where it is at this step · ┈➤ �
              "direction there · □ where a run left the map · × a known minimum")
 
 
-def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> Panel:
-    """The contour map: shaded levels (with a colour bar), known minima, and per run a trail,
-    head and arrow, then its start and where it left the map."""
+def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[RunStyle], *,
+                  title: str = "Contour map — click to add a start point") -> Panel:
+    """The contour map: shaded levels (with a colour bar), known minima, and per run (one per
+    style) a trail, head and arrow, then its start and where it left the map."""
     (xlo, xhi), (ylo, yhi) = surface.domain
     traces = [
         PlotlyTrace(kind="contour", transform={"z": "log1p_above_min"}, trace={
@@ -218,13 +241,13 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> Pan
             "marker": {"symbol": "x-thin", "size": 9, "line": {"width": 2, "color": "#3c4858"}},
         }))
     arrow_length = _ARROW_FRACTION * max(xhi - xlo, yhi - ylo)
-    for run in range(runs):
-        color, symbol = run_style(run)
+    for run, style in enumerate(styles):
+        color, symbol = style.color, style.symbol
         where = {"series": run, "map": {"x": "x", "y": "y"}}
         traces += [
             Path(**where, trace={
                 "type": "scatter", "mode": "lines+markers", "hoverinfo": "skip",
-                "line": {"color": color, "width": 2}, "marker": {"color": color, "size": 4},
+                "line": _line(style, 2), "marker": {"color": color, "size": 4},
             }),
             Arrow(**where, angle="heading", normalize=arrow_length, trace={
                 "type": "scatter", "mode": "lines+markers", "hoverinfo": "skip",
@@ -239,8 +262,8 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> Pan
             }),
         ]
     # After every run's path (the first three traces per run keep their places).
-    for run in range(runs):
-        color, _ = run_style(run)
+    for run, style in enumerate(styles):
+        color = style.color
         traces += [
             Head(series=run, map={"x": "x", "y": "y"}, frame=0, trace={
                 "type": "scatter", "mode": "markers", "hoverinfo": "skip",
@@ -256,8 +279,7 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> Pan
     layout = {
         "uirevision": surface.name,
         "margin": {"l": 44, "r": 12, "t": 36, "b": 40},
-        "title": {"text": "Contour map — click to add a start point", "font": {"size": 14},
-                  "x": 0.02, "xanchor": "left"},
+        "title": {"text": title, "font": {"size": 14}, "x": 0.02, "xanchor": "left"},
         "xaxis": {"range": [xlo, xhi], "title": {"text": "x"}, "constrain": "domain",
                   "zeroline": False},
         "yaxis": {"range": [ylo, yhi], "title": {"text": "y"}, "scaleanchor": "x",
@@ -268,8 +290,9 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> Pan
     return Panel(id="contour", layout=layout, height=460, click=True, live="svg", traces=traces)
 
 
-def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> Panel:
-    """The 3D surface with level rings, and per run its path lying just above the surface."""
+def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[RunStyle]) -> Panel:
+    """The 3D surface with level rings, and per run (one per style) its path lying just above
+    the surface."""
     finite = np.minimum(grid.z[np.isfinite(grid.z)], HALF_MAX)
     low, high = float(finite.min()), float(finite.max())
     lift = _ONION_LIFT * (high - low)
@@ -284,13 +307,13 @@ def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, runs: int) -> Panel
                            "width": 1, "start": low, "end": high, "size": (high - low) / 20}},
     })]
     offset = {"z": reference_value(surface) + lift}
-    for run in range(runs):
-        color, symbol = run_style(run)
+    for run, style in enumerate(styles):
+        color, symbol = style.color, style.symbol
         where = {"series": run, "map": {"x": "x", "y": "y", "z": "gap"}, "offset": offset}
         traces += [
             Path(**where, trace={
                 "type": "scatter3d", "mode": "lines", "hoverinfo": "skip",
-                "line": {"color": color, "width": 5},
+                "line": _line(style, 5),
             }),
             Head(**where, trace={
                 "type": "scatter3d", "mode": "markers", "hoverinfo": "skip",
@@ -349,32 +372,33 @@ def _symbol_3d(symbol: str) -> str:
     return symbol if symbol in known else "circle"
 
 
-def loss_panel(surface: gd_core.Surface, steps: int, log: bool, runs: int,
-               named: int | None = None) -> Panel:
-    """Loss against step: the whole curve faint, the part played so far bold, the iterate.
+def loss_panel(surface: gd_core.Surface, steps: int, log: bool, styles: Sequence[RunStyle],
+               names: Sequence[str] = ()) -> Panel:
+    """Loss against step, per run (one per style): the whole curve faint, the part played so
+    far bold, the iterate.
 
-    The first ``named`` runs (all by default; the others are spares, drawn empty) are in the
-    legend, each by its colour, marker and name.
+    The runs with a name in ``names`` (the first ones; the others are spares, drawn empty) are
+    in the plot's legend, each by its colour, marker and name.
     """
-    named = runs if named is None else named
     offset = {} if log else {"y": reference_value(surface)}
     traces = []
-    for run in range(runs):
-        color, symbol = run_style(run)
+    for run, style in enumerate(styles):
+        color, symbol = style.color, style.symbol
         where = {"series": run, "map": {"x": "step", "y": "gap"}, "offset": offset}
         traces += [
             Path(**where, frames="all", trace={
                 "type": "scatter", "mode": "lines", "hoverinfo": "skip", "opacity": 0.3,
-                "line": {"color": color, "width": 1.5}, "showlegend": False,
+                "line": _line(style, 1.5), "showlegend": False,
             }),
             Path(**where, trace={
-                "type": "scatter", "mode": "lines", "line": {"color": color, "width": 2.5},
+                "type": "scatter", "mode": "lines", "line": _line(style, 2.5),
                 "showlegend": False,
                 "hovertemplate": "step %{x}<br>%{y:.4g}<extra></extra>",
             }),
             Head(**where, trace={
                 "type": "scatter", "mode": "markers", "hoverinfo": "skip",
-                "name": f"start {run + 1}", "showlegend": run < named,
+                "name": names[run] if run < len(names) else f"start {run + 1}",
+                "showlegend": run < len(names),
                 "marker": {"color": color, "size": 10, "symbol": symbol,
                            "line": {"color": "white", "width": 1}},
             }),
@@ -398,9 +422,6 @@ def loss_panel(surface: gd_core.Surface, steps: int, log: bool, runs: int,
     return Panel(id="loss", layout=layout, height=284, wide=True, traces=traces)
 
 
-#: The chart's learning-rate slider reads as the sidebar's (ui/widgets.py): same name.
-
-
 def fan_spec(lrs, labels: list[str], index: int, marks: list[FanMark] | None = None) -> Fan:
     """The learning-rate slider inside the chart, above its panels: one position per run of
     the fan, labelled as the sidebar's learning-rate slider (the two move together), with
@@ -414,17 +435,18 @@ def fan_spec(lrs, labels: list[str], index: int, marks: list[FanMark] | None = N
     )
 
 
-def run_readouts(runs: int) -> list[Readout]:
-    """The lines of text under the chart: the key to the marks, then per run where its
-    current point is (x, y, f and the gradient's length), filled in by the browser."""
-    lines = [Readout(series=0, text=MARKS_KEY)] if runs else []
+def run_readouts(labels: Sequence[str], styles: Sequence[RunStyle]) -> list[Readout]:
+    """The lines of text under the chart: the key to the marks, then per run (its glyph and
+    label) where its current point is (x, y, f and the gradient's length), filled in by the
+    browser."""
+    lines = [Readout(series=0, text=MARKS_KEY)] if labels else []
     where = Phrase(channel="gone", options=[
         "x = {x}, y = {y}, f = {f}, |∇f| = {grad_norm}",
         "diverged at step {diverged}: step back to watch it escape"])
     return lines + [
-        Readout(series=run, text=f"{GLYPHS[run % MAX_RUNS]} start {run + 1} at step {{step}}: "
-                                 "{where}", phrases={"where": where})
-        for run in range(runs)
+        Readout(series=run, text=f"{style.glyph} {label} at step {{step}}: {{where}}",
+                phrases={"where": where})
+        for run, (label, style) in enumerate(zip(labels, styles, strict=True))
     ]
 
 
@@ -444,15 +466,17 @@ def descent_payload(
     # One spare run's traces, drawn empty: a click that adds a start fills them in the browser
     # (the loss and 3D plots animate the data instead of rebuilding with new traces), and the
     # chart marks the click in the spare run's colour until its run arrives.
-    count = min(len(runs.starts) + 1, MAX_RUNS)
-    panels = [contour_panel(surface, grid, count)]
+    styles = [run_style(run) for run in range(min(len(runs.starts) + 1, MAX_RUNS))]
+    named = styles[:len(runs.starts)]
+    panels = [contour_panel(surface, grid, styles)]
     if show_3d:
-        panels.append(onion_panel(surface, grid, count))
-    panels.append(loss_panel(surface, runs.steps, log_loss, count, named=len(runs.starts)))
+        panels.append(onion_panel(surface, grid, styles))
+    panels.append(loss_panel(surface, runs.steps, log_loss, styles,
+                             [f"start {run + 1}" for run in range(len(runs.starts))]))
     return Payload(
         arrays=grid_arrays(grid),
         panels=panels,
-        series=run_series(surface, runs, badges, names),
+        series=run_series(surface, runs, badges, names, named),
         fan=fan_spec(runs.lrs, lr_labels, lr_index),
-        readouts=run_readouts(len(runs.starts)),
+        readouts=run_readouts([f"start {run + 1}" for run in range(len(runs.starts))], named),
     )
