@@ -242,7 +242,8 @@ def test_the_three_d_surface_is_drawn_coarser_only_where_no_path_would_sink_unde
                                                                                      stride):
     surface = gd_core.get_surface(name)
     grid = payloads.surface_grid(surface)
-    (mesh,) = [t for t in payloads.onion_panel(surface, grid, [payloads.run_style(0)]).traces if t.kind == "surface"]
+    panel = payloads.onion_panel(surface, grid, [payloads.run_style(0)])
+    (mesh,) = [t for t in panel.traces if t.kind == "surface"]
     assert mesh.stride == stride
     low, high = np.nanmin(grid.z), np.nanmax(np.minimum(grid.z, payloads.HALF_MAX))
     lift = 0.01 * (high - low)

@@ -116,7 +116,7 @@ def exit_points(points: np.ndarray, domain) -> np.ndarray:
 
 def run_series(
     surface: gd_core.Surface, runs: FanRuns, badges: list[list[Badge]], names: list[str],
-    styles: Sequence[RunStyle],
+    styles: Sequence[RunStyle], *, gradients: bool = True,
 ) -> list[Series]:
     """One chart series per start: its fan of paths as channels, and a badge per fan member;
     ``names`` and ``styles`` one per start.
@@ -129,7 +129,8 @@ def run_series(
     ``exit_gap``: where the path left the plotted box (``exit_points``, NaN before it did),
     and f − f* there; ``gone`` = 1 once the run has diverged (its points are NaN) and
     ``diverged`` = the step it did (NaN if never), for the readouts. Derived in the browser:
-    ``f`` = gap + f*.
+    ``f`` = gap + f*. Without ``gradients`` (no arrows, no |∇f| readout) ``heading`` and
+    ``grad_norm`` are left out.
     """
     reference = reference_value(surface)
     points = fit_half_range(runs.points)
@@ -147,6 +148,10 @@ def run_series(
     diverged_at = runs.diverged_at
     series = []
     for start, (name, style) in enumerate(zip(names, styles, strict=True)):
+        slopes = {
+            "heading": encode_array(heading[:, start], "f2", compress=True),
+            "grad_norm": encode_array(steepness[:, start], "f2", compress=True),
+        } if gradients else {}
         series.append(Series(
             name=name,
             color=style.color,
@@ -155,8 +160,7 @@ def run_series(
                 "x": encode_array(points[:, start, :, 0], "f2", compress=True),
                 "y": encode_array(points[:, start, :, 1], "f2", compress=True),
                 "gap": encode_array(gap[:, start], "f4", compress=True),
-                "heading": encode_array(heading[:, start], "f2", compress=True),
-                "grad_norm": encode_array(steepness[:, start], "f2", compress=True),
+                **slopes,
                 "exit_x": encode_array(exits[:, start, :, 0], "f2", compress=True),
                 "exit_y": encode_array(exits[:, start, :, 1], "f2", compress=True),
                 "exit_gap": encode_array(exit_gap[:, start], "f4", compress=True),
@@ -217,9 +221,11 @@ MARKS_KEY = ("○ where a run starts · ● where it is at this step · ┈➤ �
 
 
 def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[RunStyle], *,
-                  title: str = "Contour map — click to add a start point") -> Panel:
+                  title: str = "Contour map — click to add a start point",
+                  arrows: bool = True) -> Panel:
     """The contour map: shaded levels (with a colour bar), known minima, and per run (one per
-    style) a trail, head and arrow, then its start and where it left the map."""
+    style) a trail, head and (with ``arrows``) the downhill arrow, then its start and where it
+    left the map."""
     (xlo, xhi), (ylo, yhi) = surface.domain
     traces = [
         PlotlyTrace(kind="contour", transform={"z": "log1p_above_min"}, trace={
@@ -249,12 +255,12 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[
                 "type": "scatter", "mode": "lines+markers", "hoverinfo": "skip",
                 "line": _line(style, 2), "marker": {"color": color, "size": 4},
             }),
-            Arrow(**where, angle="heading", normalize=arrow_length, trace={
+            *([Arrow(**where, angle="heading", normalize=arrow_length, trace={
                 "type": "scatter", "mode": "lines+markers", "hoverinfo": "skip",
                 "line": {"color": color, "width": 2, "dash": "dot"},
                 "marker": {"color": color, "size": [0, 11], "symbol": "arrow",
                            "angleref": "previous"},
-            }),
+            })] if arrows else []),
             Head(**where, trace={
                 "type": "scatter", "mode": "markers", "hoverinfo": "skip",
                 "marker": {"color": color, "size": 13, "symbol": symbol,
