@@ -3,7 +3,7 @@ or "Custom formula…" and a typed one (``ui.typed_formula``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
@@ -34,12 +34,14 @@ def pick_function(state: PageState, picker: str, dim: int, *, on_change=None):
 
 
 def picked_function_state(page: str, picker: str, names: Sequence[str], default: str,
-                          dim: int, view_controls: Sequence[Control]) -> PageState:
+                          dim: int, view_controls: Sequence[Control], *,
+                          opening_values: Callable[[gd_core.Surface | None], dict] = (
+                              lessons.opening_values)) -> PageState:
     """The state of a page that draws one function, picked by the control ``picker`` among the
     registered ``names`` or typed as a formula of ``dim`` variables ("Custom formula…").
 
-    The page draws the picker with ``pick_function`` and opens each function on its lesson's
-    configuration; while a typed formula is
+    The page draws the picker with ``pick_function`` and opens each function on the
+    configuration ``opening_values`` gives (its lesson's by default); while a typed formula is
     undefined everywhere no view is drawn, so only the picker and the formula are in use.
     """
     def chosen(values: Mapping) -> gd_core.Surface | None:
@@ -48,7 +50,7 @@ def picked_function_state(page: str, picker: str, names: Sequence[str], default:
         return gd_core.get_surface(values[picker])
 
     def opening(values: Mapping) -> dict:
-        return lessons.opening_values(chosen(values))
+        return opening_values(chosen(values))
 
     def in_use(values: Mapping) -> set[str] | None:
         return None if opening(values) else {picker, "formula", "range"}

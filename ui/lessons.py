@@ -272,3 +272,64 @@ def tips(surface: gd_core.Surface, *, critical_mark: bool = False) -> tuple[str,
     said.append("Where f is undefined (log of a negative, a square root below zero) the plot "
                 "has gaps; a run that steps into one stops and says so.")
     return tuple(said)
+
+
+# --- the optimizer race ---------------------------------------------------------------------------
+
+#: What each surface's race opens on (one start: ``starts[0]``) and what to try there. The race
+#: opens with one learning rate for all; a surface without one races from its own lesson's first
+#: start at its learning rate.
+RACES: dict[str, Lesson] = {
+    "himmelblau": Lesson(Opening(0.01, 200, ((0.0, 0.0),)), (
+        "η = 0.01 from (0, 0): plain gradient descent wins, at (3, 2) in 20 steps. Momentum "
+        "overshoots into another of the four minima, (3.58, −1.85); Adam, RMSProp and AdaGrad "
+        "step about η per coordinate and are still on their way after 200 steps.",
+        "Switch to “Each at its tuned rate”: every racer reaches a minimum, AdaGrad first "
+        "(8 steps), and the table shows the rate each one needed.",
+    )),
+    "rosenbrock": Lesson(Opening(0.001, 300, ((-1.5, 2.0),)), (
+        "η = 0.001 from (−1.5, 2): momentum and Nesterov race along the curved valley to near "
+        "(1, 1) while plain gradient descent is still on the far side after 300 steps; at "
+        "this η the adaptive optimizers barely move.",
+        "Each at its tuned rate: Adam gets closest to (1, 1) in 300 steps, and plain gradient "
+        "descent comes last even at its best rate.",
+    )),
+    "two_minima": Lesson(Opening(0.1, 300, ((1.6, -1.6),)), (
+        "η = 0.1 from (1.6, −1.6): momentum carries enough speed over the ridge into the deep "
+        "minimum (−0.98, 0.98), while gradient descent, Nesterov, AdaGrad and Adam stay in the "
+        "shallow one next to the start.",
+    )),
+    "saddle": Lesson(Opening(0.05, 100, ((1.5, 0.01),)), (
+        "Who escapes the saddle? From (1.5, 0.01), a hair off the ridge, momentum and "
+        "Nesterov are first to leave the map; AdaGrad, whose steps shrink as it goes, is "
+        "still near the saddle after 100 steps.",
+    )),
+}
+
+
+def race_lesson(surface: gd_core.Surface) -> Lesson | None:
+    """The race's opening and tips on ``surface``: its race lesson, else one from the
+    surface's own opening (its first start) with general tips. None where f is undefined
+    everywhere."""
+    found = RACES.get(surface.name) if surface.name != "custom" else None
+    if found is not None:
+        return found
+    own = opening(surface)
+    if own is None:
+        return None
+    return Lesson(Opening(own.lr, own.steps, own.starts[:1]), (
+        "Click the map to move the start: every racer starts from there.",
+        f"Drag {CHART_SLIDER}: one rate is rarely fair to all six. Then switch to “Each at "
+        "its tuned rate”.",
+        "Look inside Adam: its step size adapts per coordinate, where gradient descent's "
+        "stays η.",
+    ))
+
+
+def race_opening_values(surface: gd_core.Surface | None) -> dict:
+    """The race's control values on ``surface``'s opening: learning rate, steps, ``start``."""
+    found = race_lesson(surface) if surface is not None else None
+    if found is None:
+        return {}
+    return {"lr": found.opening.lr, "steps": found.opening.steps,
+            "start": found.opening.starts[0]}

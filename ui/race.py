@@ -14,10 +14,22 @@ import numpy as np
 
 import gd_core
 from gd_core.analysis import minimum_reached
+from ui.payloads import RunStyle
 from ui.runs import LEARNING_RATES, FanRuns, format_learning_rate, run_fan
 
 #: The race's two modes: a key (the URL's value) and what the learner reads.
 MODES = {"shared": "One learning rate for all", "tuned": "Each at its tuned rate"}
+
+#: Each optimizer's look in the race, the same whichever others run: an Okabe–Ito colour (safe
+#: for colour-blind viewers), its own marker, and a dash, so no two racers rely on colour alone.
+RACER_STYLES = {
+    "gd": RunStyle("#0072B2", "circle", "●", "solid"),
+    "momentum": RunStyle("#D55E00", "square", "■", "dash"),
+    "nesterov": RunStyle("#CC79A7", "diamond", "◆", "dot"),
+    "adagrad": RunStyle("#009E73", "triangle-up", "▲", "dashdot"),
+    "rmsprop": RunStyle("#E69F00", "x", "✖", "dash"),
+    "adam": RunStyle("#000000", "star", "★", "solid"),
+}
 
 
 @dataclass(frozen=True)

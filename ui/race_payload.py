@@ -1,0 +1,168 @@
+"""The race's chart payload: every racer on the contour map, the 3D surface and the loss chart in
+its own style, a legend, and a look inside one racer's optimizer. Pure: no Streamlit here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+import gd_core
+from gd_core.inside import QUANTITIES
+from ui.chart import encode_array
+from ui.chart_payload import (
+    Head,
+    Legend,
+    LegendItem,
+    Panel,
+    Path,
+    Payload,
+    Readout,
+    Series,
+)
+from ui.payloads import (
+    RunStyle,
+    SurfaceGrid,
+    contour_panel,
+    fan_spec,
+    grid_arrays,
+    loss_panel,
+    onion_panel,
+    run_readouts,
+    run_series,
+)
+from ui.race import RACER_STYLES, Race, learning_rate_text
+from ui.runs import LEARNING_RATES, badges, format_learning_rate
+
+_FONT = {"family": "sans-serif", "size": 12}
+#: The coordinates of a per-coordinate quantity: channel suffixes and how the readout names them.
+_AXES = ("x", "y")
+
+
+def racer_label(race: Race, name: str, lr_index: int) -> str:
+    """A racer as the legend and its badge name it: the optimizer, and its rate when tuned."""
+    title = gd_core.OPTIMIZERS[name].title
+    return f"{title} · {learning_rate_text(race, name, lr_index)}" if race.mode == "tuned" \
+        else title
+
+
+def inside_series(inside: Mapping[str, np.ndarray], optimizer: str, style: RunStyle) -> Series:
+    """``gd_core.look_inside``'s quantities of one run (``(frames, 2)`` or ``(frames,)`` each)
+    as the channels of a series without a fan: ``<key>_x``, ``<key>_y`` per coordinate."""
+    channels = {}
+    for quantity in QUANTITIES[optimizer]:
+        values = np.asarray(inside[quantity.key], dtype=float)
+        if quantity.per_coordinate:
+            for axis, column in zip(_AXES, values.T, strict=True):
+                channels[f"{quantity.key}_{axis}"] = encode_array(column, "f4", compress=True)
+        else:
+            channels[quantity.key] = encode_array(values, "f4", compress=True)
+    return Series(name=f"inside {gd_core.OPTIMIZERS[optimizer].title}", color=style.color,
+                  glyph=style.glyph, channels=channels)
+
+
+def inside_readout(series: int, optimizer: str, lr: float) -> Readout:
+    """One line under the chart: every quantity of the optimizer's state at the current step."""
+    parts = []
+    for quantity in QUANTITIES[optimizer]:
+        if quantity.per_coordinate:
+            value = f"({{{quantity.key}_x}}, {{{quantity.key}_y}})"
+        else:
+            value = f"{{{quantity.key}}}"
+        parts.append(f"{quantity.symbol} = {value}")
+    title = gd_core.OPTIMIZERS[optimizer].title
+    return Readout(series=series, text=f"Inside {title} (η = {format_learning_rate(lr)}) after "
+                                       f"step {{step}}: " + " · ".join(parts))
+
+
+def inside_panel(series: int, optimizer: str, lr: float, steps: int, style: RunStyle) -> Panel:
+    """The effective step size of each coordinate against the step, on a log axis: constant η for
+    plain GD and momentum, adapting per coordinate for AdaGrad, RMSProp and Adam."""
+    title = gd_core.OPTIMIZERS[optimizer].title
+    step_symbol = next(q.symbol for q in QUANTITIES[optimizer] if q.key == "step_size")
+    traces = []
+    for axis, dash in zip(_AXES, ("solid", "dash"), strict=True):
+        where = {"series": series, "map": {"x": "step", "y": f"step_size_{axis}"}}
+        line = {"color": style.color, "width": 2.5}
+        if dash != "solid":
+            line["dash"] = dash
+        traces += [
+            Path(**where, frames="all", trace={
+                "type": "scatter", "mode": "lines", "hoverinfo": "skip", "opacity": 0.3,
+                "line": {**line, "width": 1.5}, "showlegend": False,
+            }),
+            Path(**where, trace={
+                "type": "scatter", "mode": "lines", "line": line, "name": f"{axis} coordinate",
+                "hovertemplate": f"step %{{x}}<br>{axis}: %{{y:.4g}}<extra></extra>",
+            }),
+        ]
+    traces.append(Head(series=series, map={"x": "step", "y": "step_size_x"}, trace={
+        "type": "scatter", "mode": "markers", "hoverinfo": "skip", "showlegend": False,
+        "marker": {"color": style.color, "size": 9, "symbol": style.symbol},
+    }))
+    layout = {
+        "uirevision": f"inside|{optimizer}",
+        "margin": {"l": 60, "r": 12, "t": 36, "b": 64},
+        "title": {"text": f"Inside {title} (η = {format_learning_rate(lr)}): the step size "
+                          f"{step_symbol} of each coordinate", "font": {"size": 14},
+                  "x": 0.02, "xanchor": "left"},
+        "xaxis": {"title": {"text": "step"}, "range": [0, max(steps, 1)], "zeroline": False},
+        "yaxis": {"title": {"text": f"{step_symbol}  (log scale)"}, "type": "log",
+                  "autorange": True, "exponentformat": "power"},
+        "showlegend": True, "hovermode": "closest", "font": _FONT,
+        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "yref": "container",
+                   "y": 0, "yanchor": "bottom", "itemclick": False, "itemdoubleclick": False,
+                   "font": {"size": 11}},
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+    }
+    return Panel(id="inside", layout=layout, height=284, wide=True, traces=traces)
+
+
+def race_payload(
+    surface: gd_core.Surface,
+    grid: SurfaceGrid,
+    race: Race,
+    *,
+    lr_index: int,
+    log_loss: bool,
+    show_3d: bool,
+    inside: tuple[str, Mapping[str, np.ndarray], float] | None = None,
+) -> Payload:
+    """The race as one chart payload: a series per racer (a fan over ``LEARNING_RATES`` in the
+    shared mode, so the chart's slider switches every racer at once), and, with ``inside``
+    (optimizer, ``look_inside``'s quantities, its learning rate), the inside panel."""
+    names = list(race.runs)
+    styles = [RACER_STYLES[name] for name in names]
+    labels = [racer_label(race, name, lr_index) for name in names]
+    series: list[Series] = []
+    for name, label, style in zip(names, labels, styles, strict=True):
+        runs = race.runs[name]
+        series += run_series(surface, runs, badges(surface, runs), [label], [style],
+                             gradients=False)
+    panels = [contour_panel(surface, grid, styles, arrows=False,
+                            title="Contour map — click to move the start")]
+    if show_3d:
+        panels.append(onion_panel(surface, grid, styles))
+    steps = next(iter(race.runs.values())).steps if race.runs else 0
+    panels.append(loss_panel(surface, steps, log_loss, styles))
+    readouts = run_readouts(labels, styles)
+    if inside is not None:
+        optimizer, quantities, lr = inside
+        style = RACER_STYLES[optimizer]
+        series.append(inside_series(quantities, optimizer, style))
+        panels.append(inside_panel(len(series) - 1, optimizer, lr, steps, style))
+        readouts.append(inside_readout(len(series) - 1, optimizer, lr))
+    legend = Legend(items=[
+        LegendItem(label=label, color=style.color, swatch="line", dash=style.dash,
+                   symbol=style.symbol)
+        for label, style in zip(labels, styles, strict=True)])
+    return Payload(
+        arrays=grid_arrays(grid),
+        panels=panels,
+        series=series,
+        fan=fan_spec(LEARNING_RATES, [format_learning_rate(lr) for lr in LEARNING_RATES],
+                     lr_index) if race.mode == "shared" else None,
+        readouts=readouts,
+        legend=legend,
+        badges_first=False,
+    )

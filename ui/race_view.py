@@ -1,0 +1,311 @@
+"""The optimizer race view: its sidebar controls, the chart, the results table and the download.
+
+Every racer starts from one point (a click on the contour map moves it). With one learning rate
+for all, each racer's runs at every rate of the slider travel with the payload, so the chart's
+slider switches all of them in the browser; each at its tuned rate, ``gd_core.tune_lr`` picks a
+rate per racer. Runs are cached per racer, so changing one racer's settings reruns only it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import gd_core
+from ui import lessons
+from ui.chart import chart, format_number, notes
+from ui.controls import (
+    LEARNING_RATE,
+    Control,
+    choice,
+    flag_control,
+    hyperparameter_defaults,
+    learning_rate_slider,
+    number,
+    optimizer_params,
+    select_slider,
+    slider,
+    steps_control,
+    toggle,
+)
+from ui.downloads import download_csv
+from ui.messages import show_error
+from ui.page_state import PageState
+from ui.payloads import surface_grid
+from ui.race import MODES, RESULT_COLUMNS, Race, results, run_racer
+from ui.race_payload import race_payload
+from ui.runs import LEARNING_RATES, surface_key
+from ui.typed_formula import show_undefined_everywhere
+
+MAX_STEPS = 500
+TITLES = {name: spec.title for name, spec in gd_core.OPTIMIZERS.items()}
+#: The hyperparameter controls an optimizer takes (``ui.controls`` names).
+_TAKES = {
+    name: [key for key in ("momentum", "alpha", "beta1", "beta2", "eps")
+           if ("betas" if key.startswith("beta") else key) in spec.defaults]
+    for name, spec in gd_core.OPTIMIZERS.items()
+}
+
+
+def parse_racers(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(filter(None, text.split(","))))
+    unknown = [name for name in names if name not in gd_core.OPTIMIZERS]
+    if unknown or not names:
+        raise ValueError(f"racers are some of {', '.join(gd_core.OPTIMIZERS)}")
+    return names
+
+
+def parse_point(text: str) -> tuple[float, float]:
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise ValueError("write the start as x,y")
+    x, y = (number(-1e4, 1e4)(part.strip()) for part in parts)
+    return (x, y)
+
+
+def dump_point(point) -> str:
+    return f"{point[0]:g},{point[1]:g}"
+
+
+def _racer_key(optimizer: str, hyperparameter: str) -> str:
+    return f"{optimizer}_{hyperparameter}"
+
+
+def racer_params() -> list[Control]:
+    """Each racer's own hyperparameters, declared as ``ui.controls`` declares them for one
+    optimizer, under the racer's name (``adam_beta1``) and defaulting to its own defaults."""
+    shared = {control.name: control for control in optimizer_params()}
+    declared = []
+    for optimizer, keys in _TAKES.items():
+        defaults = hyperparameter_defaults(optimizer)
+        for key in keys:
+            declared.append(dataclasses.replace(
+                shared[key], name=_racer_key(optimizer, key), default=defaults[key],
+                label=f"{TITLES[optimizer]}: {shared[key].label}",
+                used=lambda values, o=optimizer: o in values["racers"]))
+    return declared
+
+
+def controls() -> list[Control]:
+    """The controls of this view (the page adds how the surface is chosen)."""
+    return [
+        Control("racers", tuple(gd_core.OPTIMIZERS), parse_racers, ",".join, label="Racers",
+                domain=tuple(gd_core.OPTIMIZERS),
+                help="The optimizers that race, each in its own colour, dash and marker."),
+        Control("mode", "shared", choice(list(MODES)), label="Learning rate",
+                domain=tuple(MODES),
+                help="One rate for all is simple but rarely fair: each optimizer has its own "
+                     "useful range. Tuned: each races at the rate (of 61 from 0.0001 to 10) "
+                     "that gets it to a minimum in the fewest steps from this start."),
+        dataclasses.replace(LEARNING_RATE, used=lambda values: values["mode"] == "shared"),
+        steps_control(MAX_STEPS, low=10, step=10),
+        Control("start", (0.0, 0.0), parse_point, dump_point),
+        Control("inside", "adam", choice(list(gd_core.OPTIMIZERS)), label="Look inside",
+                domain=tuple(gd_core.OPTIMIZERS),
+                help="Whose state to plot under the race: the step size each coordinate gets, "
+                     "and every number the optimizer carries from step to step."),
+        flag_control("log", True, label="Loss on a log scale",
+                     help="Plots f − f* (the gap to the global minimum) on a log axis."),
+        flag_control("show3d", True, label="Show the 3D surface",
+                     help="The surface in 3D with every racer's path lying on it."),
+        *racer_params(),
+    ]
+
+
+def _racer_hyperparams(state: PageState, optimizer: str) -> dict:
+    """A racer's hyperparameter widgets; returns torch-named values (``betas`` a pair)."""
+    values = {}
+    for key in _TAKES[optimizer]:
+        name = _racer_key(optimizer, key)
+        if key == "beta2":
+            values[key] = select_slider(state, name)
+        elif key == "eps":
+            values[key] = select_slider(state, name, format_func=lambda v: f"{v:.0e}")
+        else:
+            # Nesterov needs some momentum (torch refuses 0).
+            low = 0.01 if (optimizer, key) == ("nesterov", "momentum") else None
+            values[key] = slider(state, name, low=low)
+    if "beta1" in values:
+        values["betas"] = (values.pop("beta1"), values.pop("beta2"))
+    return values
+
+
+def _move_start(state: PageState, point: tuple[float, float]) -> None:
+    state["start"] = (round(point[0], 3), round(point[1], 3))
+
+
+def _type_start(state: PageState, domain) -> None:
+    text = state["typed_start"].strip()
+    state["start_error"] = None
+    try:
+        point = parse_point(text)
+        for value, (low, high), axis in zip(point, domain, "xy", strict=True):
+            if not low <= value <= high:
+                raise ValueError(f"{axis} must lie between {format_number(low, 6)} and "
+                                 f"{format_number(high, 6)}, the plotted range")
+    except ValueError as error:
+        state["start_error"] = f"{text}: {error}"
+        return
+    _move_start(state, point)
+
+
+def _choose_learning_rate(state: PageState, index: int) -> None:
+    if 0 <= index < len(LEARNING_RATES):
+        state["lr"] = LEARNING_RATES[index]
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _cached_grid(key: tuple, _surface: gd_core.Surface):
+    return surface_grid(_surface)
+
+
+# `key` (surface_key) stands for `_surface`, left out of the cache key by its underscore.
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _cached_racer(key, _surface, optimizer: str, hyperparams: tuple, start: tuple, steps: int,
+                  mode: str):
+    return run_racer(_surface, optimizer, _thawed(hyperparams), start, steps, mode)
+
+
+def _frozen(hyperparams: Mapping) -> tuple:
+    return tuple(sorted(hyperparams.items()))
+
+
+def _thawed(hyperparams: tuple) -> dict:
+    return {key: tuple(value) if isinstance(value, list) else value
+            for key, value in hyperparams}
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _cached_inside(key, _surface, optimizer: str, hyperparams: tuple, start: tuple,
+                   steps: int, lr: float):
+    made = gd_core.make_optimizer(optimizer, lr=lr, **_thawed(hyperparams))
+    run = gd_core.descend(_surface, made, start, steps)
+    return gd_core.look_inside(_surface, made, run)
+
+
+def results_frame(rows) -> pd.DataFrame:
+    """The results as a table: numbers stay numbers (so a column sorts by value)."""
+    frame = pd.DataFrame([dataclasses.asdict(row) for row in rows])
+    return frame.rename(columns=RESULT_COLUMNS)
+
+
+def race_csv(race: Race, lr_index: int) -> str:
+    """Every racer's path at the current learning rate, one row per step."""
+    names = list(race.runs)
+    trajectories = [race.runs[name].trajectory(race.member(name, lr_index)) for name in names]
+    batch = gd_core.Trajectory(
+        np.concatenate([t.points for t in trajectories], axis=1),
+        np.concatenate([t.values for t in trajectories], axis=1),
+        np.concatenate([np.atleast_1d(t.diverged_at) for t in trajectories]),
+        np.concatenate([np.atleast_1d(t.stop_code) for t in trajectories]),
+    )
+    return gd_core.trajectory_csv(batch, names, [race.lr(name, lr_index) for name in names])
+
+
+def show(state: PageState, pick_surface: Callable[[], gd_core.Surface | None]) -> None:
+    """The race: its sidebar controls, the chart, the table and the download, as one fragment
+    (changing a control or clicking the chart reruns only the race, never the whole page)."""
+    with st.sidebar:
+        sidebar = st.container()
+    _race(state, pick_surface, sidebar)
+
+
+@st.fragment
+def _race(state: PageState, pick_surface, sidebar) -> None:
+    with sidebar:
+        surface = pick_surface()
+        racers = st.segmented_control(
+            state.controls["racers"].label, state.controls["racers"].domain,
+            selection_mode="multi", key=state.key("racers"), format_func=TITLES.get,
+            help=state.controls["racers"].help, width="stretch")
+        mode = st.segmented_control(
+            state.controls["mode"].label, state.controls["mode"].domain, key=state.key("mode"),
+            format_func=MODES.get, required=True, help=state.controls["mode"].help,
+            width="stretch")
+        lr = learning_rate_slider(state) if mode == "shared" else state["lr"]
+        steps = slider(state, "steps")
+        log_loss = toggle(state, "log")
+        show_3d = toggle(state, "show3d")
+        if surface is not None:
+            with st.expander("Start point", icon=":material/place:"):
+                if state.get("typed_start") is None:
+                    state["typed_start"] = dump_point(state["start"])
+                st.text_input("Start at", key=state.key("typed_start"), placeholder="x, y",
+                              on_change=_type_start, args=(state, surface.domain),
+                              help="Type x, y and press Enter, or click the contour map.")
+                if state.get("start_error"):
+                    show_error(state["start_error"])
+        racers = [name for name in gd_core.OPTIMIZERS if name in (racers or ())]
+        hyperparams = {}
+        with st.expander("Hyperparameters", icon=":material/tune:"):
+            for name in racers:
+                hyperparams[name] = _racer_hyperparams(state, name)
+            if not any(_TAKES[name] for name in racers):
+                st.caption("Plain gradient descent has none but the learning rate.")
+    if surface is None:
+        show_undefined_everywhere(state)
+        state.save()
+        return
+    if not racers:
+        st.info("Pick at least one racer in the sidebar.", icon=":material/sports_score:")
+        state.save()
+        return
+    if state["mode"] is None:
+        state["mode"] = "shared"
+    start = tuple(float(c) for c in state["start"])
+    key = surface_key(surface)
+    runs, tuned = {}, {}
+    for name in racers:
+        runs[name], rate = _cached_racer(key, surface, name, _frozen(hyperparams[name]), start,
+                                         steps, mode)
+        if rate is not None:
+            tuned[name] = rate
+    race = Race(mode, np.asarray(start), runs, tuned)
+    lr_index = LEARNING_RATES.index(lr)
+
+    if state["inside"] not in racers:
+        state["inside"] = racers[-1]
+    inside_name = state["inside"]
+    inside_lr = race.lr(inside_name, lr_index)
+    inside = _cached_inside(key, surface, inside_name, _frozen(hyperparams[inside_name]), start,
+                            steps, inside_lr)
+    payload = race_payload(surface, _cached_grid(key, surface), race, lr_index=lr_index,
+                           log_loss=log_loss and bool(surface.minima), show_3d=show_3d,
+                           inside=(inside_name, inside, inside_lr))
+    found = lessons.race_lesson(surface)
+    chart(dataclasses.replace(
+              payload, formula=surface.formula,
+              notes=notes("What to try", list(found.tips) if found else [],
+                          surface.description)),
+          key="race_chart", on_click=lambda x, y, panel: _move_start(state, (x, y)),
+          on_fan=functools.partial(_choose_learning_rate, state))
+
+    at = (f"η = {format_number(lr)} for all" if mode == "shared"
+          else "each at its tuned rate")
+    st.subheader(f"Results ({at})")
+    st.caption(
+        "Ranked: a global minimum first, then a local one, in fewer steps; then the lowest "
+        f"final f; diverged last. “Within tolerance” is {format_number(gd_core.SETTLE_TOLERANCE)}"
+        " of the minimum, staying there to the end.")
+    st.dataframe(results_frame(results(surface, race, lr_index, TITLES)), hide_index=True,
+                 column_config={
+                     RESULT_COLUMNS["learning_rate"]: st.column_config.NumberColumn(
+                         format="%.4g"),
+                     RESULT_COLUMNS["final_value"]: st.column_config.NumberColumn(
+                         format="%.4g"),
+                     RESULT_COLUMNS["distance"]: st.column_config.NumberColumn(format="%.3g"),
+                     RESULT_COLUMNS["reached_at"]: st.column_config.NumberColumn(format="%d"),
+                     RESULT_COLUMNS["diverged_at"]: st.column_config.NumberColumn(format="%d"),
+                 })
+    st.selectbox(state.controls["inside"].label, racers, key=state.key("inside"),
+                 format_func=TITLES.get, help=state.controls["inside"].help)
+    download_csv(
+        label="Download the paths (CSV)", data=functools.partial(race_csv, race, lr_index),
+        file_name=f"race_{surface.name}.csv",
+        help="Every racer's path at the learning rate it raced with, one row per step.")
+    state.save()
