@@ -142,7 +142,7 @@ _COMPONENT_NAME = "descent_lab.chart"
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 _PLOTLY_ROUTE = "plotly_js"
 #: Trace kinds drawn from a series' channels at the current frame and fan member.
-ANIMATED_KINDS = ("path", "head", "arrow", "text")
+ANIMATED_KINDS = ("path", "head", "arrow", "text", "curve", "subset")
 
 # float16 keeps ~3 significant digits (a tenth of a pixel on any chart here) and stays finite up
 # to 65504; values beyond are pulled in along their path so an escape still shows its direction.
@@ -402,20 +402,29 @@ def chart(
     key: str,
     on_click: Callable[[float, float, str], None] | None = None,
     on_fan: Callable[[int], None] | None = None,
+    on_cell: Callable[[int, int, str], None] | None = None,
 ) -> None:
     """Render ``payload`` (see the module docstring) as the chart component under ``key``.
 
-    ``on_click(x, y, panel_id)`` and ``on_fan(index)`` run as Streamlit callbacks, before the
-    next script run, so the page can update its state before drawing. ``key`` must be stable:
-    a changing key would remount the chart and lose zoom, camera and playback position.
+    ``on_click(x, y, panel_id)``, ``on_cell(row, col, panel_id)`` (a click on an image layer's
+    cell) and ``on_fan(index)`` run as Streamlit callbacks, before the next script run, so the
+    page can update its state before drawing. ``key`` must be stable: a changing key would
+    remount the chart and lose zoom, camera and playback position.
     """
     callbacks: dict[str, Callable[[], None]] = {}
-    if on_click is not None:
+    if on_click is not None or on_cell is not None:
 
         def clicked() -> None:
             event = st.session_state[key].get("click")
-            if isinstance(event, dict) and _finite(event.get("x")) and _finite(event.get("y")):
-                on_click(float(event["x"]), float(event["y"]), str(event.get("panel", "")))
+            if not isinstance(event, dict):
+                return
+            panel = str(event.get("panel", ""))
+            if on_click is not None and _finite(event.get("x")) and _finite(event.get("y")):
+                on_click(float(event["x"]), float(event["y"]), panel)
+            cell = event.get("cell")
+            if on_cell is not None and isinstance(cell, dict) and all(
+                    isinstance(cell.get(name), int) for name in ("row", "col")):
+                on_cell(cell["row"], cell["col"], panel)
 
         callbacks["on_click_change"] = clicked
     if on_fan is not None:

@@ -9,6 +9,7 @@
 
 import { ANIMATED, animatedData, autoRanges } from "./animated.js";
 import { afterPaint, h } from "./dom.js";
+import { imageCell, layoutImages } from "./image-layer.js";
 import { PLOTLY_CONFIG, STATIC_CONFIG, baseLayout, overlayLayout, touchLayout } from "./layouts.js";
 import { laidOutSize, plotArea, shownRange } from "./plotly-private.js";
 import { QuietScene } from "./scene.js";
@@ -122,10 +123,15 @@ export class Panel {
     } else {
       base = h("div", "dl-plot dl-base");
       this.node.insertBefore(base, this.live);
-      const traces = this.staticTraces.map(({ trace }) => staticTrace(trace, this.chart.shared));
+      const traces = this.staticTraces.filter(({ trace }) => trace.kind !== "image")
+        .map(({ trace }) => staticTrace(trace, this.chart.shared));
       const interactive = Boolean(this.svgLayer);
-      this.Plotly.newPlot(base, traces, baseLayout(spec.layout, interactive),
-        interactive ? PLOTLY_CONFIG : STATIC_CONFIG);
+      const layout = baseLayout(spec.layout, interactive);
+      const images = this.imageLayers();
+      if (images.length) {
+        layout.images = [...(layout.images || []), ...layoutImages(images, this.chart.shared)];
+      }
+      this.Plotly.newPlot(base, traces, layout, interactive ? PLOTLY_CONFIG : STATIC_CONFIG);
       if (interactive) {
         // Zooming or panning moves the axes the SVG layer is drawn in.
         const follow = () => {
@@ -144,6 +150,11 @@ export class Panel {
       old.remove();
       this.bases.delete(key);
     }
+  }
+
+  imageLayers() {
+    return this.staticTraces.filter(({ trace }) => trace.kind === "image")
+      .map(({ trace }) => trace);
   }
 
   animatedTraces() {
@@ -264,8 +275,9 @@ export class Panel {
         const { x, y } = area;
         if (left < x.offset || left > x.offset + x.length
           || top < y.offset || top > y.offset + y.length) return;
-        this.chart.report("click",
-          { panel: this.spec.id, x: x.fromPixel(left), y: y.fromPixel(top) });
+        const point = { panel: this.spec.id, x: x.fromPixel(left), y: y.fromPixel(top) };
+        const cell = imageCell(this.imageLayers(), this.chart.shared, point.x, point.y);
+        this.chart.report("click", cell ? { ...point, cell } : point);
         this.markPending(left, top);
       }, { capture: true, once: true });
     }, true);

@@ -5,7 +5,7 @@
 import { decoded } from "./caches.js";
 import { isEncoded } from "./decode.js";
 
-function isReference(value) {
+export function isReference(value) {
   return value !== null && typeof value === "object" && typeof value.ref === "string";
 }
 
