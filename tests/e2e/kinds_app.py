@@ -15,6 +15,7 @@ ROWS, COLS = 300, 300
 # Cell (row, col) is centred at (X0 + col DX, Y0 + row DY).
 X0, DX, Y0, DY = -3.0, 0.02, -1.5, 0.01
 PALETTE = ["#0072B2", "#E69F00", "#009E73"]
+SHIFT = 50  # columns the bands move by for "Another map"
 MAX_STEPS = 80
 SHADE_STRENGTH = 0.5
 LINE_Y = 0.0  # a black line over the map, drawn above it
@@ -110,12 +111,17 @@ def payload(shift: int) -> dict:
 def main() -> None:
     st.session_state.setdefault("shift", 0)
 
-    def clicked(row: int, col: int, panel: str) -> None:
+    def clicked(x: float, y: float, panel: str) -> None:
+        st.session_state["click"] = f"click at {x:.2f},{y:.2f} in {panel}"
+
+    def clicked_cell(row: int, col: int, panel: str) -> None:
         st.session_state["cell"] = f"cell {row},{col} in {panel}"
 
     if st.button("Another map"):
-        st.session_state["shift"] += 50
-    chart(payload(st.session_state["shift"]), key="kinds", on_cell=clicked)
+        st.session_state["shift"] += SHIFT
+    chart(payload(st.session_state["shift"]), key="kinds", on_click=clicked,
+          on_cell=clicked_cell)
+    st.text(st.session_state.get("click", "no click yet"))
     st.text(st.session_state.get("cell", "no cell yet"))
 
 

@@ -90,6 +90,21 @@ def test_a_click_on_the_image_reaches_python_as_its_cell(chart, row, col):
     chart.get_by_text(f"cell {row},{col} in basins", exact=True).wait_for()
 
 
+def test_a_click_beside_the_image_reports_no_cell(chart):
+    x, y = screen_point(chart, "basins", 3.1, 0.21)  # right of the last column's edge
+    chart.mouse.click(x, y)
+    chart.get_by_text("click at 3.10,0.21 in basins", exact=True).wait_for()
+    assert chart.get_by_text("no cell yet", exact=True).is_visible()
+
+
+def test_another_map_replaces_the_image(chart):
+    row, col = 40, 70  # in the first band, then in the second once the bands move
+    assert (col + app.SHIFT) // 100 == 1
+    wait_for_pixel(chart, *cell_on_screen(chart, row, col), hex_rgb(app.PALETTE[0]))
+    chart.get_by_role("button", name="Another map").click()
+    wait_for_pixel(chart, *cell_on_screen(chart, row, col), hex_rgb(app.PALETTE[1]))
+
+
 def scrub(page, frame: int) -> None:
     page.locator(".dl-scrubber").fill(str(frame))
     page.wait_for_function(f"document.querySelector('.dl-chart').dataset.frame === '{frame}'")

@@ -13,7 +13,7 @@ import { imageCell, layoutImages } from "./image-layer.js";
 import { PLOTLY_CONFIG, STATIC_CONFIG, baseLayout, overlayLayout, touchLayout } from "./layouts.js";
 import { laidOutSize, plotArea, shownRange } from "./plotly-private.js";
 import { QuietScene } from "./scene.js";
-import { staticTrace } from "./static-traces.js";
+import { staticIdentity, staticTrace } from "./static-traces.js";
 import { SvgLayer } from "./svg-layer.js";
 
 // Base plots kept per panel: a contour plot is some 1-2 MB of DOM.
@@ -33,7 +33,7 @@ export class Panel {
     this.layered = !this.is3d && spec.traces.some((trace) => !ANIMATED.has(trace.kind));
     this.node.classList.toggle("dl-panel-svg", this.layered && spec.live === "svg");
     this.base = null;
-    this.bases = new Map();  // static_key -> base plot, least recently shown first
+    this.bases = new Map();  // static identity -> base plot, least recently shown first
     this.live = h("div", "dl-plot dl-live");
     this.node.appendChild(this.live);
     this.svgLayer = this.node.classList.contains("dl-panel-svg") ? new SvgLayer() : null;
@@ -58,8 +58,10 @@ export class Panel {
       this.staticTraces = [];
       this.animated = indexed.filter(({ trace }) => ANIMATED.has(trace.kind));
     }
-    const staticChanged = spec.static_key !== this.staticKey;
-    this.staticKey = spec.static_key;
+    const staticKey = staticIdentity(spec.static_key,
+      spec.traces.filter((trace) => !ANIMATED.has(trace.kind)), this.chart.shared);
+    const staticChanged = staticKey !== this.staticKey;
+    this.staticKey = staticKey;
     if (this.layered && (staticChanged || !this.plotted)) this.showBase(spec);
     if (this.svgLayer) {
       if (!this.plotted && spec.click) this.listenForClicks();
@@ -100,9 +102,9 @@ export class Panel {
   }
 
   showBase(spec) {
-    let base = this.bases.get(spec.static_key);
+    let base = this.bases.get(this.staticKey);
     if (base) {
-      this.bases.delete(spec.static_key);
+      this.bases.delete(this.staticKey);
       base.hidden = false;
       // It may have been zoomed, or the panel resized, while it was away.
       const size = laidOutSize(base);
@@ -141,7 +143,7 @@ export class Panel {
         base.on("plotly_relayouting", follow);
       }
     }
-    this.bases.set(spec.static_key, base);
+    this.bases.set(this.staticKey, base);
     if (this.base && this.base !== base) this.base.hidden = true;
     this.base = base;
     for (const [key, old] of this.bases) {

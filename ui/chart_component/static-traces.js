@@ -19,6 +19,24 @@ function rows(array) {
   return array.rows;
 }
 
+// The names of the shared arrays ({"ref": name}) anywhere inside `value`, added to `names`.
+function referencedNames(value, names) {
+  if (isReference(value)) names.add(value.ref);
+  else if (Array.isArray(value)) for (const item of value) referencedNames(item, names);
+  else if (value !== null && typeof value === "object" && !isEncoded(value)) {
+    for (const item of Object.values(value)) referencedNames(item, names);
+  }
+  return names;
+}
+
+// What identifies a panel's static part: the payload's static_key (its layout and static
+// traces, ui/chart.py) and the digests of the shared arrays those traces use, since a payload
+// may send another map or grid under the same name.
+export function staticIdentity(staticKey, traces, shared) {
+  const names = [...referencedNames(traces, new Set())].sort();
+  return [staticKey, ...names.map((name) => `${name}:${shared[name]?.digest ?? ""}`)].join(" ");
+}
+
 // Replace every encoded or shared array inside a static trace by a typed array (rows for 2D).
 function resolveArrays(value, shared) {
   if (isReference(value)) return resolveArrays(shared[value.ref], shared);
