@@ -4,16 +4,12 @@ following the frame in a plotly live plot and as SVG; the legend."""
 
 from __future__ import annotations
 
-import io
-
 import kinds_app as app
 import numpy as np
 import pytest
-from chart_page import live_trace, open_panel, screen_point
-from PIL import Image
+from chart_page import hex_rgb, live_trace, open_panel, screen_point, wait_for_pixel
 
 pytestmark = pytest.mark.e2e
-PIXEL_TIMEOUT_S = 15
 # Animated traces of each data panel, in the payload's order after the samples.
 CURVE, SUBSET = 0, 1
 
@@ -28,27 +24,6 @@ def chart(page, url):
     open_panel(page, url, "basins")
     page.wait_for_selector(".dl-panel-basins .dl-base image")
     return page
-
-
-def hex_rgb(color: str, light: float = 1.0) -> tuple[int, ...]:
-    return tuple(round(int(color[i:i + 2], 16) * light) for i in (1, 3, 5))
-
-
-def pixel(page, x: float, y: float) -> tuple[int, ...]:
-    png = page.screenshot(clip={"x": round(x), "y": round(y), "width": 1, "height": 1})
-    return Image.open(io.BytesIO(png)).convert("RGB").getpixel((0, 0))
-
-
-def wait_for_pixel(page, x: float, y: float, expected: tuple[int, ...]) -> None:
-    """Wait until the screen shows ``expected`` (within 3 per channel) at (x, y)."""
-    seen = None
-    deadline = page.evaluate("performance.now()") + PIXEL_TIMEOUT_S * 1000
-    while page.evaluate("performance.now()") < deadline:
-        seen = pixel(page, x, y)
-        if max(abs(a - b) for a, b in zip(seen, expected, strict=True)) <= 3:
-            return
-        page.wait_for_timeout(50)  # the next screenshot, not a wait for the answer
-    raise AssertionError(f"pixel at ({x:.0f}, {y:.0f}) is {seen}, expected {expected}")
 
 
 def cell_on_screen(page, row: int, col: int) -> tuple[float, float]:

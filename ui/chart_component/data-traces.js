@@ -3,23 +3,13 @@
 // "subset", the samples whose indices the current frame lists (a minibatch). `state` as in
 // animated.js, with `shared` arrays for {"ref": name}.
 
-import { decoded } from "./caches.js";
 import { channelAt } from "./channels.js";
-import { isEncoded } from "./decode.js";
 import { evaluate, namesIn } from "./expression.js";
-import { isReference } from "./static-traces.js";
+import { payloadArray } from "./static-traces.js";
 
 // Marks a padding slot in a row of subset indices (a shorter last batch).
 export const NO_SAMPLE = 65535;
 const NOTHING = Object.freeze({ x: [], y: [] });
-
-// A payload array (encoded, shared by name or a plain list) as {flat, shape}.
-function arrayOf(value, shared) {
-  if (isReference(value)) return arrayOf(shared[value.ref], shared);
-  if (isEncoded(value)) return decoded(value);
-  if (Array.isArray(value)) return { flat: value, shape: [value.length] };
-  throw new Error(`expected an array, got ${JSON.stringify(value)}`);
-}
 
 function currentFrame(state) {
   return Math.min(state.frame, state.frameCount - 1);
@@ -37,7 +27,7 @@ export function curveData(trace, state) {
     values[name] = channelAt(series, name, state)[frame];
     if (Number.isNaN(values[name])) return NOTHING;
   }
-  const xs = arrayOf(trace.x, state.shared).flat;
+  const xs = payloadArray(trace.x, state.shared).flat;
   const x = new Array(xs.length);
   const y = new Array(xs.length);
   for (let i = 0; i < xs.length; i++) {
@@ -50,15 +40,15 @@ export function curveData(trace, state) {
 
 export function subsetData(trace, state) {
   if (!state.series[trace.series]) return NOTHING;
-  const indices = arrayOf(trace.indices, state.shared);
+  const indices = payloadArray(trace.indices, state.shared);
   const [frames, width] = indices.shape.slice(-2);
   const frame = currentFrame(state);
   if (frame >= frames) return NOTHING;
   const members = indices.shape.length === 3 ? indices.shape[0] : 1;
   const member = Math.min(state.fanIndex, members - 1);
   const start = (member * frames + frame) * width;
-  const xs = arrayOf(trace.x, state.shared).flat;
-  const ys = arrayOf(trace.y, state.shared).flat;
+  const xs = payloadArray(trace.x, state.shared).flat;
+  const ys = payloadArray(trace.y, state.shared).flat;
   const x = [];
   const y = [];
   for (const index of indices.flat.subarray(start, start + width)) {

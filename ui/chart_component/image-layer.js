@@ -4,28 +4,27 @@
 // than plotly's image trace: that trace reverses the y axis and locks the axes' aspect ratio
 // when it has them to itself, while a layout image leaves the panel's layout alone.
 
-import { decoded } from "./caches.js";
-import { isEncoded } from "./decode.js";
 import { cellAt, imageBounds, imagePixels } from "./image-pixels.js";
-import { isReference } from "./static-traces.js";
+import { payloadArray } from "./static-traces.js";
 
-// Payload array specs (encoded or shared by name) as the spec itself.
-function specOf(value, shared) {
-  const spec = isReference(value) ? shared[value.ref] : value;
-  if (!isEncoded(spec)) throw new Error(`image layer: ${JSON.stringify(value)} is no array`);
-  return spec;
+// PNGs made, per decoded labels array, by shading array and style: a kept base plot or the
+// same map in a later payload is not painted again (decoded arrays are shared by content).
+const painted = new WeakMap();
+const KEPT_STYLES = 4;
+const arrayIds = new WeakMap();
+let arraysSeen = 0;
+
+function idOf(array) {
+  if (!array) return 0;
+  if (!arrayIds.has(array)) arrayIds.set(array, ++arraysSeen);
+  return arrayIds.get(array);
 }
 
-// PNGs made, per decoded labels array, by palette and shading: a kept base plot or the same
-// map in a later payload is not painted again.
-const painted = new WeakMap();
-
 function pngOf(layer, shared) {
-  const labels = decoded(specOf(layer.labels, shared));
-  const shade = layer.shade
-    ? { ...layer.shade, steps: decoded(specOf(layer.shade.steps, shared)).flat } : null;
-  const key = JSON.stringify([layer.palette,
-    shade && [shade.max, shade.strength, layer.shade.steps]]);
+  const labels = payloadArray(layer.labels, shared);
+  const steps = layer.shade ? payloadArray(layer.shade.steps, shared) : null;
+  const shade = steps ? { ...layer.shade, steps: steps.flat } : null;
+  const key = JSON.stringify([layer.palette, idOf(steps), shade?.max, shade?.strength]);
   let byStyle = painted.get(labels);
   if (!byStyle) {
     byStyle = new Map();
@@ -38,8 +37,7 @@ function pngOf(layer, shared) {
     canvas.height = rows;
     const pixels = imagePixels(labels.flat, labels.shape, layer.palette, shade);
     canvas.getContext("2d").putImageData(new ImageData(pixels, cols, rows), 0, 0);
-    // Only a few maps are ever kept per labels array (a palette or shading change).
-    if (byStyle.size >= 4) byStyle.delete(byStyle.keys().next().value);
+    if (byStyle.size >= KEPT_STYLES) byStyle.delete(byStyle.keys().next().value);
     byStyle.set(key, canvas.toDataURL("image/png"));
   }
   return byStyle.get(key);
@@ -49,8 +47,8 @@ function pngOf(layer, shared) {
 // later one is drawn over an earlier one.
 export function layoutImages(layers, shared) {
   return layers.map((layer) => {
-    const shape = specOf(layer.labels, shared).shape;
-    const { left, right, bottom, top } = imageBounds(layer, shape);
+    const { left, right, bottom, top } = imageBounds(layer,
+      payloadArray(layer.labels, shared).shape);
     return {
       source: pngOf(layer, shared), xref: "x", yref: "y", layer: "below", sizing: "stretch",
       x: left, y: top, sizex: right - left, sizey: top - bottom,
@@ -62,7 +60,8 @@ export function layoutImages(layers, shared) {
 // The cell {row, col} at data point (x, y) of the last image layer that holds it, or null.
 export function imageCell(layers, shared, x, y) {
   for (let i = layers.length - 1; i >= 0; i--) {
-    const cell = cellAt(layers[i], specOf(layers[i].labels, shared).shape, x, y);
+    const shape = payloadArray(layers[i].labels, shared).shape;
+    const cell = cellAt(layers[i], shape, x, y);
     if (cell) return cell;
   }
   return null;

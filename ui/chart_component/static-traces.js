@@ -19,6 +19,14 @@ function rows(array) {
   return array.rows;
 }
 
+// A payload array (encoded, shared by name, or a plain list of numbers) as {flat, shape}.
+export function payloadArray(value, shared) {
+  if (isReference(value)) return payloadArray(shared[value.ref], shared);
+  if (isEncoded(value)) return decoded(value);
+  if (Array.isArray(value)) return { flat: value, shape: [value.length] };
+  throw new Error(`expected an array, got ${JSON.stringify(value)}`);
+}
+
 // The names of the shared arrays ({"ref": name}) anywhere inside `value`, added to `names`.
 function referencedNames(value, names) {
   if (isReference(value)) names.add(value.ref);
