@@ -13,7 +13,8 @@ browser redraws these only when their text changes.
 
 Events (Streamlit trigger values, read in the ``on_click`` / ``on_fan`` callbacks, which run
 before the script): ``click -> {"panel": id, "x": float, "y": float}`` with exact data
-coordinates, and ``fan -> {"index": int, "value": float}`` when the fan slider is let go.
+coordinates (and ``"cell": {"row": int, "col": int}`` on an image layer), and
+``fan -> {"index": int, "value": float}`` when the fan slider is let go.
 
 Each series and each shared array is sent once: ``chart`` replaces one the browser was given
 with the chart's previous payload by ``{"same_as": digest}`` (``pack_units``), and the browser
@@ -255,20 +256,29 @@ def chart(
     key: str,
     on_click: Callable[[float, float, str], None] | None = None,
     on_fan: Callable[[int], None] | None = None,
+    on_cell: Callable[[int, int, str], None] | None = None,
 ) -> None:
     """Render ``payload`` as the chart component under ``key``.
 
-    ``on_click(x, y, panel_id)`` and ``on_fan(index)`` run as Streamlit callbacks, before the
-    next script run, so the page can update its state before drawing. ``key`` must be stable:
-    a changing key would remount the chart and lose zoom, camera and playback position.
+    ``on_click(x, y, panel_id)``, ``on_cell(row, col, panel_id)`` (a click on an image layer's
+    cell) and ``on_fan(index)`` run as Streamlit callbacks, before the next script run, so the
+    page can update its state before drawing. ``key`` must be stable: a changing key would
+    remount the chart and lose zoom, camera and playback position.
     """
     callbacks: dict[str, Callable[[], None]] = {}
-    if on_click is not None:
+    if on_click is not None or on_cell is not None:
 
         def clicked() -> None:
             event = st.session_state[key].get("click")
-            if isinstance(event, dict) and _finite(event.get("x")) and _finite(event.get("y")):
-                on_click(float(event["x"]), float(event["y"]), str(event.get("panel", "")))
+            if not isinstance(event, dict):
+                return
+            panel = str(event.get("panel", ""))
+            if on_click is not None and _finite(event.get("x")) and _finite(event.get("y")):
+                on_click(float(event["x"]), float(event["y"]), panel)
+            cell = event.get("cell")
+            if on_cell is not None and isinstance(cell, dict) and all(
+                    isinstance(cell.get(name), int) for name in ("row", "col")):
+                on_cell(cell["row"], cell["col"], panel)
 
         callbacks["on_click_change"] = clicked
     if on_fan is not None:

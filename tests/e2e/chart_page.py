@@ -2,9 +2,15 @@
 
 import base64
 import contextlib
+import io
+import time
 import zlib
 
 import numpy as np
+from PIL import Image
+
+# How long the screen may take to show a colour (wait_for_pixel).
+PIXEL_TIMEOUT_S = 15
 
 
 def decode(spec: dict) -> np.ndarray:
@@ -110,3 +116,25 @@ def pick_sidebar_option(page, label: str, option: str) -> None:
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
         has_text=label).locator("input").click()
     page.get_by_role("option", name=option, exact=True).click()
+
+
+def hex_rgb(color: str, light: float = 1.0) -> tuple[int, ...]:
+    """``"#RRGGBB"`` as (r, g, b), times ``light``."""
+    return tuple(round(int(color[i:i + 2], 16) * light) for i in (1, 3, 5))
+
+
+def pixel(page, x: float, y: float) -> tuple[int, ...]:
+    """The (r, g, b) the screen shows at page point (x, y)."""
+    png = page.screenshot(clip={"x": round(x), "y": round(y), "width": 1, "height": 1})
+    return Image.open(io.BytesIO(png)).convert("RGB").getpixel((0, 0))
+
+
+def wait_for_pixel(page, x: float, y: float, expected: tuple[int, ...]) -> None:
+    """Wait until the screen shows ``expected`` (within 3 per channel) at (x, y)."""
+    seen = None
+    deadline = time.monotonic() + PIXEL_TIMEOUT_S
+    while time.monotonic() < deadline:
+        seen = pixel(page, x, y)
+        if max(abs(a - b) for a, b in zip(seen, expected, strict=True)) <= 3:
+            return
+    raise AssertionError(f"pixel at ({x:.0f}, {y:.0f}) is {seen}, expected {expected}")

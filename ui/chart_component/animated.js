@@ -1,13 +1,17 @@
-// What an animated trace (kinds path, head, arrow, text: ui/chart.py) shows at the chart's
-// state: `state` holds series, frame, frameCount, fanIndex, fan.labels and steps.
+// What an animated trace (kinds path, head, arrow, text, curve, subset: ui/chart.py) shows at
+// the chart's state: `state` holds series, frame, frameCount, fanIndex, fan.labels, steps and
+// shared arrays.
 
 import { channelAt } from "./channels.js";
+import { curveData, subsetData } from "./data-traces.js";
 import { fillTemplate, phrase } from "./templates.js";
 
-export const ANIMATED = new Set(["path", "head", "arrow", "text"]);
+export const ANIMATED = new Set(["path", "head", "arrow", "text", "curve", "subset"]);
 
 // The trace's coordinates (and text) at the current frame and fan member.
 export function animatedData(trace, state) {
+  if (trace.kind === "curve") return curveData(trace, state);
+  if (trace.kind === "subset") return subsetData(trace, state);
   const axes = Object.keys(trace.map);
   const series = state.series[trace.series];
   if (!series) {
@@ -86,7 +90,8 @@ export function boundedValues(series, source, state) {
 // The range plotly's autorange would give the axes of `layout` set to autorange, over the whole
 // runs of `traces` at every fan member that stays bounded (every frame, not only those played
 // so far): one range while the learning rate is dragged, so the runs compare on one scale, and
-// a runaway leaves the chart at its edge instead of flattening the others.
+// a runaway leaves the chart at its edge instead of flattening the others. Curves and subsets
+// (no "map") lie among a data panel's samples and leave the range alone.
 export function autoRanges(layout, traces, state) {
   const ranges = {};
   for (const [key, axisLayout] of Object.entries(layout)) {
@@ -97,7 +102,7 @@ export function autoRanges(layout, traces, state) {
     let high = -Infinity;
     for (const trace of traces) {
       const series = state.series[trace.series];
-      const source = trace.map[axis[1]];
+      const source = trace.map?.[axis[1]];
       if (!series || source === undefined) continue;
       const add = (trace.offset || {})[axis[1]] || 0;
       for (const raw of boundedValues(series, source, state)) {

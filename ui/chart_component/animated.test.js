@@ -76,3 +76,17 @@ test("autoranged axes fit the fan members that stay bounded, not a runaway", () 
   assert.deepEqual(Array.from(boundedValues(allDiverge, "gap", { ...at(1), series: [allDiverge] })),
     [5, 40, 1e30]);
 });
+
+test("curves and subsets yield x and y like a path, and leave autoranges to the others", () => {
+  const withFit = { channels: { ...series.channels, w: f4(1, 2, 3, 4) } };
+  const at = (frame) => ({ ...state(frame), series: [withFit], shared: {} });
+  const curve = { kind: "curve", series: 0, x: [0, 1], y: ["*", "w", "x"] };
+  assert.deepEqual(animatedData(curve, at(2)), { x: [0, 1], y: [0, 3] });
+  const subset = { kind: "subset", series: 0, x: [5, 6], y: [7, 8],
+    indices: { dtype: "u2", shape: [4, 1], bdata: Buffer.from(Uint16Array.of(1, 0, 1, 0).buffer)
+      .toString("base64") } };
+  assert.deepEqual(animatedData(subset, at(0)), { x: [6], y: [8] });
+  const layout = { xaxis: { autorange: true } };
+  const traces = [{ series: 0, map: { x: "x", y: "y" } }, curve, subset];
+  assert.deepEqual(autoRanges(layout, traces, at(0)), autoRanges(layout, traces.slice(0, 1), at(0)));
+});

@@ -1,7 +1,7 @@
 // Descent Lab chart: plotly.js panels driven by a payload from ui/chart.py (documented there).
 // This entry wires the modules beside it: payload units and arrays (caches.js, decode.js),
 // channels and text (channels.js, templates.js, animated.js), panels (panel.js), controls and
-// the clock (controls.js), text around the panels (texts.js).
+// the clock (controls.js), text around the panels (texts.js, legend.js).
 //
 // Streamlit runs the default export again with the same parentElement whenever the payload
 // changes, so the chart lives with that node: Plotly.newPlot once, then in-place updates. The
@@ -12,6 +12,7 @@ import { decoded, resolveUnits } from "./caches.js";
 import { withDerived } from "./channels.js";
 import { Clock, Controls, DEFAULT_SPEED } from "./controls.js";
 import { afterPaint, h } from "./dom.js";
+import { Legend } from "./legend.js";
 import { Panel } from "./panel.js";
 import { loadPlotly } from "./scripts.js";
 import { Formula, Notes, showBadges, showReadouts } from "./texts.js";
@@ -34,6 +35,7 @@ class Chart {
     this.badgesNode = h("ul", "dl-badges");
     this.readoutsNode = h("div", "dl-readouts");
     this.notes = new Notes();
+    this.legend = new Legend();
     this.controls = new Controls({
       playPause: () => (this.playing ? this.pause() : this.play()),
       step: (delta) => this.stepBy(delta),
@@ -57,7 +59,8 @@ class Chart {
       current: () => this.frame,
       last: () => this.frameCount - 1,
     });
-    this.root.append(this.formula.node, this.controls.node, this.message, this.panelsNode,
+    this.root.append(this.formula.node, this.controls.node, this.legend.node, this.message,
+      this.panelsNode,
       this.readoutsNode, this.badgesNode, this.notes.node);
     parent.appendChild(this.root);
 
@@ -139,6 +142,7 @@ class Chart {
     this.renderBadges();
     showReadouts(this.readoutsNode, this);
     this.notes.show(data.notes);
+    this.legend.show(data.legend);
     this.scheduleSlow();
     // Read by benchmarks/bench_surface_page.py: payload in to every plot drawn.
     Promise.all(drawn).then(() => performance.measure("dl-payload", { start }));

@@ -9,10 +9,11 @@
 
 import { ANIMATED, animatedData, autoRanges } from "./animated.js";
 import { afterPaint, h } from "./dom.js";
+import { imageCell, layoutImages } from "./image-layer.js";
 import { PLOTLY_CONFIG, STATIC_CONFIG, baseLayout, overlayLayout, touchLayout } from "./layouts.js";
 import { laidOutSize, plotArea, shownRange } from "./plotly-private.js";
 import { QuietScene } from "./scene.js";
-import { staticTrace } from "./static-traces.js";
+import { staticIdentity, staticTrace } from "./static-traces.js";
 import { SvgLayer } from "./svg-layer.js";
 
 // Base plots kept per panel: a contour plot is some 1-2 MB of DOM.
@@ -32,7 +33,7 @@ export class Panel {
     this.layered = !this.is3d && spec.traces.some((trace) => !ANIMATED.has(trace.kind));
     this.node.classList.toggle("dl-panel-svg", this.layered && spec.live === "svg");
     this.base = null;
-    this.bases = new Map();  // static_key -> base plot, least recently shown first
+    this.bases = new Map();  // static identity -> base plot, least recently shown first
     this.live = h("div", "dl-plot dl-live");
     this.node.appendChild(this.live);
     this.svgLayer = this.node.classList.contains("dl-panel-svg") ? new SvgLayer() : null;
@@ -57,8 +58,10 @@ export class Panel {
       this.staticTraces = [];
       this.animated = indexed.filter(({ trace }) => ANIMATED.has(trace.kind));
     }
-    const staticChanged = spec.static_key !== this.staticKey;
-    this.staticKey = spec.static_key;
+    const staticKey = staticIdentity(spec.static_key,
+      spec.traces.filter((trace) => !ANIMATED.has(trace.kind)), this.chart.shared);
+    const staticChanged = staticKey !== this.staticKey;
+    this.staticKey = staticKey;
     if (this.layered && (staticChanged || !this.plotted)) this.showBase(spec);
     if (this.svgLayer) {
       if (!this.plotted && spec.click) this.listenForClicks();
@@ -99,9 +102,9 @@ export class Panel {
   }
 
   showBase(spec) {
-    let base = this.bases.get(spec.static_key);
+    let base = this.bases.get(this.staticKey);
     if (base) {
-      this.bases.delete(spec.static_key);
+      this.bases.delete(this.staticKey);
       base.hidden = false;
       // It may have been zoomed, or the panel resized, while it was away.
       const size = laidOutSize(base);
@@ -122,10 +125,15 @@ export class Panel {
     } else {
       base = h("div", "dl-plot dl-base");
       this.node.insertBefore(base, this.live);
-      const traces = this.staticTraces.map(({ trace }) => staticTrace(trace, this.chart.shared));
+      const traces = this.staticTraces.filter(({ trace }) => trace.kind !== "image")
+        .map(({ trace }) => staticTrace(trace, this.chart.shared));
       const interactive = Boolean(this.svgLayer);
-      this.Plotly.newPlot(base, traces, baseLayout(spec.layout, interactive),
-        interactive ? PLOTLY_CONFIG : STATIC_CONFIG);
+      const layout = baseLayout(spec.layout, interactive);
+      const images = this.imageLayers();
+      if (images.length) {
+        layout.images = [...(layout.images || []), ...layoutImages(images, this.chart.shared)];
+      }
+      this.Plotly.newPlot(base, traces, layout, interactive ? PLOTLY_CONFIG : STATIC_CONFIG);
       if (interactive) {
         // Zooming or panning moves the axes the SVG layer is drawn in.
         const follow = () => {
@@ -135,7 +143,7 @@ export class Panel {
         base.on("plotly_relayouting", follow);
       }
     }
-    this.bases.set(spec.static_key, base);
+    this.bases.set(this.staticKey, base);
     if (this.base && this.base !== base) this.base.hidden = true;
     this.base = base;
     for (const [key, old] of this.bases) {
@@ -144,6 +152,11 @@ export class Panel {
       old.remove();
       this.bases.delete(key);
     }
+  }
+
+  imageLayers() {
+    return this.staticTraces.filter(({ trace }) => trace.kind === "image")
+      .map(({ trace }) => trace);
   }
 
   animatedTraces() {
@@ -264,8 +277,9 @@ export class Panel {
         const { x, y } = area;
         if (left < x.offset || left > x.offset + x.length
           || top < y.offset || top > y.offset + y.length) return;
-        this.chart.report("click",
-          { panel: this.spec.id, x: x.fromPixel(left), y: y.fromPixel(top) });
+        const point = { panel: this.spec.id, x: x.fromPixel(left), y: y.fromPixel(top) };
+        const cell = imageCell(this.imageLayers(), this.chart.shared, point.x, point.y);
+        this.chart.report("click", cell ? { ...point, cell } : point);
         this.markPending(left, top);
       }, { capture: true, once: true });
     }, true);

@@ -5,7 +5,7 @@
 import { decoded } from "./caches.js";
 import { isEncoded } from "./decode.js";
 
-function isReference(value) {
+export function isReference(value) {
   return value !== null && typeof value === "object" && typeof value.ref === "string";
 }
 
@@ -17,6 +17,32 @@ function rows(array) {
       array.flat.subarray(i * width, (i + 1) * width));
   }
   return array.rows;
+}
+
+// A payload array (encoded, shared by name, or a plain list of numbers) as {flat, shape}.
+export function payloadArray(value, shared) {
+  if (isReference(value)) return payloadArray(shared[value.ref], shared);
+  if (isEncoded(value)) return decoded(value);
+  if (Array.isArray(value)) return { flat: value, shape: [value.length] };
+  throw new Error(`expected an array, got ${JSON.stringify(value)}`);
+}
+
+// The names of the shared arrays ({"ref": name}) anywhere inside `value`, added to `names`.
+function referencedNames(value, names) {
+  if (isReference(value)) names.add(value.ref);
+  else if (Array.isArray(value)) for (const item of value) referencedNames(item, names);
+  else if (value !== null && typeof value === "object" && !isEncoded(value)) {
+    for (const item of Object.values(value)) referencedNames(item, names);
+  }
+  return names;
+}
+
+// What identifies a panel's static part: the payload's static_key (its layout and static
+// traces, ui/chart.py) and the digests of the shared arrays those traces use, since a payload
+// may send another map or grid under the same name.
+export function staticIdentity(staticKey, traces, shared) {
+  const names = [...referencedNames(traces, new Set())].sort();
+  return [staticKey, ...names.map((name) => `${name}:${shared[name]?.digest ?? ""}`)].join(" ");
 }
 
 // Replace every encoded or shared array inside a static trace by a typed array (rows for 2D).

@@ -79,10 +79,11 @@ export function markersPath(style, xs, ys) {
   return path;
 }
 
-// stroke-dasharray for plotly's line.dash "dot" and "dash" (null: solid).
+// stroke-dasharray for plotly's line.dash "dot", "dash" and "dashdot" (null: solid).
 export function dashArray(dash, width) {
   const unit = Math.max(width, 2);
   if (dash === "dot") return `${unit},${unit * 1.5}`;
   if (dash === "dash") return `${unit * 3},${unit * 2}`;
+  if (dash === "dashdot") return `${unit * 3},${unit * 1.5},${unit},${unit * 1.5}`;
   return null;
 }

@@ -30,5 +30,6 @@ test("markers skip points without a size or position, and follow the path when a
 test("dash patterns scale with the line width", () => {
   assert.equal(dashArray("dot", 3), "3,4.5");
   assert.equal(dashArray("dash", 1), "6,4");
+  assert.equal(dashArray("dashdot", 2), "6,3,2,3");
   assert.equal(dashArray("solid", 2), null);
 });
