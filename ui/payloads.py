@@ -441,13 +441,15 @@ def fan_spec(lrs, labels: list[str], index: int, marks: list[FanMark] | None = N
     )
 
 
-def run_readouts(labels: Sequence[str], styles: Sequence[RunStyle]) -> list[Readout]:
-    """The lines of text under the chart: the key to the marks, then per run (its glyph and
-    label) where its current point is (x, y, f and the gradient's length), filled in by the
-    browser."""
-    lines = [Readout(series=0, text=MARKS_KEY)] if labels else []
+def run_readouts(labels: Sequence[str], styles: Sequence[RunStyle], *,
+                 key: str = MARKS_KEY, gradients: bool = True) -> list[Readout]:
+    """The lines of text under the chart: the ``key`` to the marks, then per run (its glyph and
+    label) where its current point is (x, y, f and, with ``gradients``, the gradient's length),
+    filled in by the browser."""
+    lines = [Readout(series=0, text=key)] if labels else []
+    slope = ", |∇f| = {grad_norm}" if gradients else ""
     where = Phrase(channel="gone", options=[
-        "x = {x}, y = {y}, f = {f}, |∇f| = {grad_norm}",
+        "x = {x}, y = {y}, f = {f}" + slope,
         "diverged at step {diverged}: step back to watch it escape"])
     return lines + [
         Readout(series=run, text=f"{style.glyph} {label} at step {{step}}: {{where}}",

@@ -77,12 +77,12 @@ class Result:
     outcome: str              # gd_core.outcome's sentence
 
 
-#: What each column of the results table is called, in the order shown.
+#: The columns of the results table, in the order shown (the outcome's sentence is the racer's
+#: badge under the chart).
 RESULT_COLUMNS = {
-    "place": "Place", "optimizer": "Optimizer", "learning_rate": "Learning rate η",
+    "place": "Place", "optimizer": "Optimizer", "learning_rate": "η",
     "final_value": "Final f", "minimum": "Nearest minimum", "distance": "Distance to it",
-    "reached_at": "Within tolerance from step", "diverged_at": "Diverged at step",
-    "outcome": "How it ended",
+    "reached_at": "Reached it at step", "diverged_at": "Diverged at step",
 }
 
 

@@ -35,6 +35,9 @@ from ui.race import RACER_STYLES, Race, learning_rate_text
 from ui.runs import LEARNING_RATES, badges, format_learning_rate
 
 _FONT = {"family": "sans-serif", "size": 12}
+#: The key to the marks on the race's contour map and 3D view, a line of text under the chart.
+RACE_MARKS_KEY = ("○ where the race starts · each racer's marker: where it is at this step · "
+                  "□ where a racer left the map · × a known minimum")
 #: The coordinates of a per-coordinate quantity: channel suffixes and how the readout names them.
 _AXES = ("x", "y")
 
@@ -145,7 +148,7 @@ def race_payload(
         panels.append(onion_panel(surface, grid, styles))
     steps = next(iter(race.runs.values())).steps if race.runs else 0
     panels.append(loss_panel(surface, steps, log_loss, styles))
-    readouts = run_readouts(labels, styles)
+    readouts = run_readouts(labels, styles, key=RACE_MARKS_KEY, gradients=False)
     if inside is not None:
         optimizer, quantities, lr = inside
         style = RACER_STYLES[optimizer]

@@ -34,7 +34,7 @@ from ui.controls import (
     toggle,
 )
 from ui.downloads import download_csv
-from ui.messages import show_error
+from ui.messages import literal, show_error
 from ui.page_state import PageState
 from ui.payloads import surface_grid
 from ui.race import MODES, RESULT_COLUMNS, Race, results, run_racer
@@ -188,10 +188,22 @@ def _cached_inside(key, _surface, optimizer: str, hyperparams: tuple, start: tup
     return gd_core.look_inside(_surface, made, run)
 
 
-def results_frame(rows) -> pd.DataFrame:
-    """The results as a table: numbers stay numbers (so a column sorts by value)."""
-    frame = pd.DataFrame([dataclasses.asdict(row) for row in rows])
-    return frame.rename(columns=RESULT_COLUMNS)
+def results_table(rows):
+    """The results as a table: numbers stay numbers (a column sorts by value), shown with the
+    chart's number format, "—" where there is none, and the winners' rows in bold."""
+    frame = pd.DataFrame([{name: getattr(row, name) for name in RESULT_COLUMNS} for row in rows])
+    shown = {RESULT_COLUMNS[name]: format_number for name in
+             ("learning_rate", "final_value", "distance", "reached_at", "diverged_at")}
+    frame = frame.rename(columns=RESULT_COLUMNS)
+    bold = ["font-weight: bold" if place == 1 else "" for place in frame["Place"]]
+    return frame.style.format(shown).apply(lambda column: bold, axis=0)
+
+
+def winner_text(rows) -> str:
+    """Who won, in a sentence: the racers in first place and how they finished."""
+    first = [row for row in rows if row.place == 1]
+    names = " and ".join(row.optimizer for row in first)
+    return f"{'Winners' if len(first) > 1 else 'Winner'}: {names} — {first[0].outcome}."
 
 
 def race_csv(race: Race, lr_index: int) -> str:
@@ -241,6 +253,11 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
                 if state.get("start_error"):
                     show_error(state["start_error"])
         racers = [name for name in gd_core.OPTIMIZERS if name in (racers or ())]
+        if racers:
+            if state["inside"] not in racers:
+                state["inside"] = racers[-1]
+            st.selectbox(state.controls["inside"].label, racers, key=state.key("inside"),
+                         format_func=TITLES.get, help=state.controls["inside"].help)
         hyperparams = {}
         with st.expander("Hyperparameters", icon=":material/tune:"):
             for name in racers:
@@ -268,8 +285,6 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
     race = Race(mode, np.asarray(start), runs, tuned)
     lr_index = LEARNING_RATES.index(lr)
 
-    if state["inside"] not in racers:
-        state["inside"] = racers[-1]
     inside_name = state["inside"]
     inside_lr = race.lr(inside_name, lr_index)
     inside = _cached_inside(key, surface, inside_name, _frozen(hyperparams[inside_name]), start,
@@ -287,23 +302,15 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
 
     at = (f"η = {format_number(lr)} for all" if mode == "shared"
           else "each at its tuned rate")
+    rows = results(surface, race, lr_index, TITLES)
     st.subheader(f"Results ({at})")
+    st.markdown(f"**{literal(winner_text(rows))}**")
+    st.dataframe(results_table(rows), hide_index=True)
     st.caption(
         "Ranked: a global minimum first, then a local one, in fewer steps; then the lowest "
-        f"final f; diverged last. “Within tolerance” is {format_number(gd_core.SETTLE_TOLERANCE)}"
-        " of the minimum, staying there to the end.")
-    st.dataframe(results_frame(results(surface, race, lr_index, TITLES)), hide_index=True,
-                 column_config={
-                     RESULT_COLUMNS["learning_rate"]: st.column_config.NumberColumn(
-                         format="%.4g"),
-                     RESULT_COLUMNS["final_value"]: st.column_config.NumberColumn(
-                         format="%.4g"),
-                     RESULT_COLUMNS["distance"]: st.column_config.NumberColumn(format="%.3g"),
-                     RESULT_COLUMNS["reached_at"]: st.column_config.NumberColumn(format="%d"),
-                     RESULT_COLUMNS["diverged_at"]: st.column_config.NumberColumn(format="%d"),
-                 })
-    st.selectbox(state.controls["inside"].label, racers, key=state.key("inside"),
-                 format_func=TITLES.get, help=state.controls["inside"].help)
+        "final f; diverged last. A racer has reached a minimum when it is within "
+        f"{format_number(gd_core.SETTLE_TOLERANCE)} of it from that step to the end. Click a "
+        "column's name to sort by it.")
     download_csv(
         label="Download the paths (CSV)", data=functools.partial(race_csv, race, lr_index),
         file_name=f"race_{surface.name}.csv",

@@ -66,8 +66,9 @@ export function showReadouts(node, chart) {
 
 // One badge per series: its glyph in its colour, its name and its verdict at the fan member.
 export function showBadges(node, series, fanIndex) {
-  node.replaceChildren(...series.map((run) => {
-    const badges = run.badges || [];
+  // A series without badges (say, one that only feeds a panel) has no run to report on.
+  node.replaceChildren(...series.filter((run) => run.badges?.length).map((run) => {
+    const badges = run.badges;
     const badge = badges[Math.min(fanIndex, badges.length - 1)];
     const item = h("li", "dl-badge");
     item.dataset.tone = badge ? badge.tone : "neutral";
