@@ -17,13 +17,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def decode(spec: dict) -> np.ndarray:
-    """What the browser does with an encoded array (chart.js decodeBytes)."""
+    """What the browser does with an encoded array (chart_component/decode.js decodeArray)."""
     data = base64.b64decode(spec["bdata"])
-    if spec.get("codec") == "deflate":
+    dtype = np.dtype(spec["dtype"]).newbyteorder("<")
+    if spec.get("codec") in ("deflate", "delta+deflate"):
         data = zlib.decompress(data)
-    return np.frombuffer(data, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
-        spec["shape"]
-    )
+    if spec.get("codec") == "delta+deflate":
+        planes = np.frombuffer(data, dtype=np.uint8).reshape(dtype.itemsize, -1)
+        deltas = np.ascontiguousarray(planes.T).view(f"<u{dtype.itemsize}")
+        bits = np.cumsum(deltas.reshape(spec["shape"]), axis=-1, dtype=deltas.dtype)
+        return bits.view(dtype)
+    return np.frombuffer(data, dtype=dtype).reshape(spec["shape"])
 
 
 #: The name each page's state goes by (``ui.page_state.PageState``): its session keys start with it.

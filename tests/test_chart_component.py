@@ -22,6 +22,31 @@ def test_encode_array_round_trips_every_dtype(dtype, compress):
     np.testing.assert_array_equal(decode(spec), values)
 
 
+@pytest.mark.parametrize("dtype", ["f2", "f4"])
+def test_compressed_floats_go_delta_filtered_and_decode_bit_for_bit(dtype):
+    rng = np.random.default_rng(0)
+    walk = np.cumsum(rng.normal(size=(3, 201)), axis=-1)
+    walk[1, 50:] = np.nan
+    walk[2, 7] = np.inf
+    spec = chart.encode_array(walk, dtype, compress=True)
+    assert spec["codec"] == "delta+deflate"
+    sent = np.asarray(walk, dtype=np.dtype(dtype))
+    assert decode(spec).tobytes() == sent.tobytes()
+    plain = len(chart.zlib.compress(sent.tobytes(), 1))
+    assert len(chart.base64.b64decode(spec["bdata"])) < plain, "the filter must pay its way"
+
+
+def test_significant_bits_round_float32_and_leave_nan_and_inf_alone():
+    values = np.array([1.0, 1.0 / 3, -123.456, 6.02e23, 1e-30, np.nan, np.inf, -np.inf])
+    out = decode(chart.encode_array(values, "f4", compress=True, significant_bits=12))
+    finite = np.isfinite(values)
+    assert np.all(np.abs(out[finite] - values[finite]) <= 2.0**-12 * np.abs(values[finite]))
+    assert np.isnan(out[5]) and out[6] == np.inf and out[7] == -np.inf
+    assert out[0] == 1.0
+    with pytest.raises(ValueError, match="1-24 bits"):
+        chart.encode_array(values, "f2", significant_bits=12)
+
+
 def test_encoded_nan_and_inf_survive_and_the_json_stays_strict():
     values = np.array([1.5, np.nan, np.inf, -np.inf, 1e300])
     spec = chart.encode_array(values, "f4")

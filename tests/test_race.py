@@ -7,7 +7,7 @@ import pytest
 
 import gd_core
 from ui import race
-from ui.runs import LEARNING_RATES
+from ui.runs import RACE_LEARNING_RATES as LEARNING_RATES
 
 TITLES = {name: spec.title for name, spec in gd_core.OPTIMIZERS.items()}
 START = (0.0, 0.0)

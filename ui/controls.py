@@ -101,10 +101,14 @@ def one_of(values: Sequence[float]) -> Callable[[str], float]:
     return parse
 
 
-def parse_learning_rate(text: str) -> float:
-    """A learning rate from 1e-4 to 10, snapped to the nearest one the controls offer."""
-    value = number(LEARNING_RATES[0], LEARNING_RATES[-1])(text)
-    return LEARNING_RATES[nearest_learning_rate(value)]
+def learning_rate_parser(rates: tuple[float, ...]) -> Callable[[str], float]:
+    """Parser of a learning rate within ``rates``' range, snapped to the nearest of them."""
+
+    def parse(text: str) -> float:
+        value = number(rates[0], rates[-1])(text)
+        return rates[nearest_learning_rate(value, rates)]
+
+    return parse
 
 
 def parse_flag(text: str) -> bool:
@@ -176,7 +180,8 @@ def learning_rate_slider(state: PageState) -> float:
 
 #: The learning rate, on every page (``eta`` in older links).
 LEARNING_RATE = Control(
-    "lr", gd_core.OPTIMIZERS["gd"].defaults["lr"], parse_learning_rate, dump_number,
+    "lr", gd_core.OPTIMIZERS["gd"].defaults["lr"], learning_rate_parser(LEARNING_RATES),
+    dump_number,
     label=LEARNING_RATE_LABEL, domain=LEARNING_RATES, aliases=("eta",),
     help=f"Step size: the update is −η times the gradient. {CHART_SLIDER.capitalize()} "
          "is the same control: drag it to switch between learning rates live.",

@@ -42,6 +42,9 @@ MAX_RUNS = len(PALETTE)
 TERRAIN = [[0.0, "#fbfcfd"], [0.35, "#dfe7ef"], [0.7, "#b3c3d3"], [1.0, "#7f93a8"]]
 #: Loss gaps are floored here so a run that lands exactly on the minimum stays on a log axis.
 GAP_FLOOR = 1e-12
+#: Loss gaps are sent to 12 significant bits (within 0.025 %): the readouts print f to three
+#: digits, and float32's range still reaches down to the floor.
+GAP_BITS = 12
 #: Contour and 3D surface share one copy of the grid (``grid_arrays``) in the payload.
 GRID_REFS = {"x": {"ref": "grid_x"}, "y": {"ref": "grid_y"}, "z": {"ref": "grid_z"}}
 _ARROW_FRACTION = 0.12
@@ -122,8 +125,9 @@ def run_series(
     ``names`` and ``styles`` one per start.
 
     Channels (each ``(learning rates, frames)``): ``x``, ``y`` in float16; ``gap`` = f − f* in
-    float32 (floored at ``GAP_FLOOR``: loss charts go down to tiny values); ``heading`` = the
-    angle of −∇f in float16, the downhill direction the arrow shows; ``grad_norm`` = |∇f|
+    float32 to ``GAP_BITS`` (floored at ``GAP_FLOOR``: loss charts go down to tiny values);
+    ``heading`` = the angle of −∇f in float16, the downhill direction the arrow shows;
+    ``grad_norm`` = |∇f|
     in float16 for the readouts (3 digits, at half float32's bytes; beyond float16's range a
     runaway's gradient reads "∞"); ``exit_x``, ``exit_y``,
     ``exit_gap``: where the path left the plotted box (``exit_points``, NaN before it did),
@@ -159,11 +163,13 @@ def run_series(
             channels={
                 "x": encode_array(points[:, start, :, 0], "f2", compress=True),
                 "y": encode_array(points[:, start, :, 1], "f2", compress=True),
-                "gap": encode_array(gap[:, start], "f4", compress=True),
+                "gap": encode_array(gap[:, start], "f4", compress=True,
+                                    significant_bits=GAP_BITS),
                 **slopes,
                 "exit_x": encode_array(exits[:, start, :, 0], "f2", compress=True),
                 "exit_y": encode_array(exits[:, start, :, 1], "f2", compress=True),
-                "exit_gap": encode_array(exit_gap[:, start], "f4", compress=True),
+                "exit_gap": encode_array(exit_gap[:, start], "f4", compress=True,
+                                         significant_bits=GAP_BITS),
                 "gone": encode_array(~np.isfinite(runs.points[:, start, :, 0]), "u1",
                                      compress=True),
                 "diverged": encode_array(np.broadcast_to(

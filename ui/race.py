@@ -1,7 +1,7 @@
 """The optimizer race: every racer from one start, and the table that says who won.
 
 A fair race has two modes. With one learning rate for all, each racer runs at every rate of
-``LEARNING_RATES`` (a fan), so the chart's slider switches all of them in the browser. Tuned,
+``RACE_LEARNING_RATES`` (a fan), so the chart's slider switches all of them in the browser. Tuned,
 each racer runs at the rate ``gd_core.tune_lr`` finds for it from this start. No Streamlit here.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 import gd_core
 from gd_core.analysis import minimum_reached
 from ui.payloads import RunStyle
-from ui.runs import LEARNING_RATES, FanRuns, format_learning_rate, run_fan
+from ui.runs import RACE_LEARNING_RATES, FanRuns, format_learning_rate, run_fan
 
 #: The race's two modes: a key (the URL's value) and what the learner reads.
 MODES = {"shared": "One learning rate for all", "tuned": "Each at its tuned rate"}
@@ -34,7 +34,7 @@ RACER_STYLES = {
 
 @dataclass(frozen=True)
 class Race:
-    """The racers' runs from one start: ``runs[name]`` is a fan over ``LEARNING_RATES``
+    """The racers' runs from one start: ``runs[name]`` is a fan over ``RACE_LEARNING_RATES``
     (mode ``"shared"``) or of the one rate in ``tuned[name]`` (mode ``"tuned"``)."""
 
     mode: str
@@ -57,7 +57,8 @@ def run_racer(
     """One racer's runs: the whole fan (``"shared"``), or its tuned rate's run and that rate."""
     start = np.asarray(start, dtype=float).reshape(1, surface.dim)
     if mode == "shared":
-        return run_fan(surface, optimizer, dict(hyperparams), start, LEARNING_RATES, steps), None
+        return run_fan(surface, optimizer, dict(hyperparams), start, RACE_LEARNING_RATES,
+                       steps), None
     tuned = gd_core.tune_lr(surface, optimizer, start[0], steps, **hyperparams)
     return run_fan(surface, optimizer, dict(hyperparams), start, [tuned], steps), tuned
 

@@ -32,7 +32,7 @@ from ui.payloads import (
     run_series,
 )
 from ui.race import RACER_STYLES, Race, learning_rate_text
-from ui.runs import LEARNING_RATES, badges, format_learning_rate
+from ui.runs import RACE_LEARNING_RATES, badges, format_learning_rate
 
 _FONT = {"family": "sans-serif", "size": 12}
 #: The key to the marks on the race's contour map and 3D view, a line of text under the chart.
@@ -131,7 +131,7 @@ def race_payload(
     show_3d: bool,
     inside: tuple[str, Mapping[str, np.ndarray], float] | None = None,
 ) -> Payload:
-    """The race as one chart payload: a series per racer (a fan over ``LEARNING_RATES`` in the
+    """The race as one chart payload: a series per racer (a fan over ``RACE_LEARNING_RATES`` in the
     shared mode, so the chart's slider switches every racer at once), and, with ``inside``
     (optimizer, ``look_inside``'s quantities, its learning rate), the inside panel."""
     names = list(race.runs)
@@ -163,7 +163,8 @@ def race_payload(
         arrays=grid_arrays(grid),
         panels=panels,
         series=series,
-        fan=fan_spec(LEARNING_RATES, [format_learning_rate(lr) for lr in LEARNING_RATES],
+        fan=fan_spec(RACE_LEARNING_RATES,
+                     [format_learning_rate(lr) for lr in RACE_LEARNING_RATES],
                      lr_index) if race.mode == "shared" else None,
         readouts=readouts,
         legend=legend,

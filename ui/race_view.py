@@ -25,6 +25,7 @@ from ui.controls import (
     choice,
     flag_control,
     hyperparameter_defaults,
+    learning_rate_parser,
     learning_rate_slider,
     number,
     optimizer_params,
@@ -39,7 +40,7 @@ from ui.page_state import PageState
 from ui.payloads import surface_grid
 from ui.race import MODES, RESULT_COLUMNS, Race, results, run_racer
 from ui.race_payload import race_payload
-from ui.runs import LEARNING_RATES, surface_key
+from ui.runs import RACE_LEARNING_RATES, surface_key
 from ui.typed_formula import show_undefined_everywhere
 
 MAX_STEPS = 500
@@ -102,7 +103,9 @@ def controls() -> list[Control]:
                 help="One rate for all is simple but rarely fair: each optimizer has its own "
                      "useful range. Tuned: each races at the rate (of 61 from 0.0001 to 10) "
                      "that gets it to a minimum in the fewest steps from this start."),
-        dataclasses.replace(LEARNING_RATE, used=lambda values: values["mode"] == "shared"),
+        dataclasses.replace(LEARNING_RATE, parse=learning_rate_parser(RACE_LEARNING_RATES),
+                            domain=RACE_LEARNING_RATES,
+                            used=lambda values: values["mode"] == "shared"),
         steps_control(MAX_STEPS, low=10, step=10),
         Control("start", (0.0, 0.0), parse_point, dump_point),
         Control("inside", "adam", choice(list(gd_core.OPTIMIZERS)), label="Look inside",
@@ -155,8 +158,8 @@ def _type_start(state: PageState, domain) -> None:
 
 
 def _choose_learning_rate(state: PageState, index: int) -> None:
-    if 0 <= index < len(LEARNING_RATES):
-        state["lr"] = LEARNING_RATES[index]
+    if 0 <= index < len(RACE_LEARNING_RATES):
+        state["lr"] = RACE_LEARNING_RATES[index]
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -283,7 +286,7 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
         if rate is not None:
             tuned[name] = rate
     race = Race(mode, np.asarray(start), runs, tuned)
-    lr_index = LEARNING_RATES.index(lr)
+    lr_index = RACE_LEARNING_RATES.index(lr)
 
     inside_name = state["inside"]
     inside_lr = race.lr(inside_name, lr_index)

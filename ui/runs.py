@@ -26,15 +26,18 @@ LEARNING_RATES: tuple[float, ...] = (
       for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)),
     10.0,
 )
+#: The race's learning rates: every other one (1, 1.5, 2.5, 4, 6 per decade). Every racer runs at
+#: each of them in the chart's payload, six times the runs of one start on the surface page.
+RACE_LEARNING_RATES: tuple[float, ...] = LEARNING_RATES[::2]
 #: What both learning-rate sliders (the sidebar's and the chart's) are called.
 LEARNING_RATE_LABEL = "Learning rate η"
 #: Where the chart's own learning-rate slider is, as the tips and the sidebar's help call it.
 CHART_SLIDER = f"the {LEARNING_RATE_LABEL} slider above the chart panels"
 
 
-def nearest_learning_rate(lr: float) -> int:
-    """Index of the learning rate in ``LEARNING_RATES`` closest to ``lr`` on a log scale."""
-    grid = np.log10(LEARNING_RATES)
+def nearest_learning_rate(lr: float, rates: tuple[float, ...] = LEARNING_RATES) -> int:
+    """Index of the learning rate in ``rates`` closest to ``lr`` on a log scale."""
+    grid = np.log10(rates)
     return int(np.argmin(np.abs(grid - math.log10(lr))))
 
 

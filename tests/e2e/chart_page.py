@@ -1,25 +1,13 @@
 """Reading and driving the chart component (``ui/chart.py``) in a Playwright page."""
 
-import base64
 import contextlib
 import io
 import time
-import zlib
 
-import numpy as np
 from PIL import Image
 
 # How long the screen may take to show a colour (wait_for_pixel).
 PIXEL_TIMEOUT_S = 15
-
-
-def decode(spec: dict) -> np.ndarray:
-    """A payload array as the browser decodes it."""
-    raw = base64.b64decode(spec["bdata"])
-    if spec.get("codec") == "deflate":
-        raw = zlib.decompress(raw)
-    return np.frombuffer(raw, dtype=np.dtype(spec["dtype"]).newbyteorder("<")).reshape(
-        spec["shape"])
 
 
 @contextlib.contextmanager

@@ -5,7 +5,6 @@ import pytest
 from chart_page import (
     axis_spans,
     chart_state,
-    decode,
     head_marker_on_screen,
     live_trace,
     open_panel,
@@ -16,6 +15,7 @@ from chart_page import (
 
 import gd_core
 from tests.chart_reference import derive, fill_template
+from tests.helpers import decode
 from ui import curve
 from ui.chart_payload import to_json
 from ui.runs import LEARNING_RATES, run_fan

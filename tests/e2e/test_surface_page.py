@@ -10,7 +10,6 @@ import pytest
 from chart_page import (
     axis_spans,
     chart_state,
-    decode,
     live_trace,
     open_chart,
     readouts,
@@ -19,6 +18,7 @@ from chart_page import (
 
 import gd_core
 from tests.chart_reference import derive, fill_template
+from tests.helpers import decode
 from ui import payloads
 from ui.chart import chart_js_url
 from ui.chart_payload import to_json

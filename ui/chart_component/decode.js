@@ -1,5 +1,6 @@
 // Payload arrays ({dtype, shape, bdata[, codec]}, written by ui/chart.py encode_array) decoded to
-// typed arrays: base64, then zlib's deflate (fflate), then little-endian values.
+// typed arrays: base64, then zlib's deflate (fflate) and the delta filter, then little-endian
+// values.
 
 import { unzlibSync } from "./vendor/fflate/browser.js";
 
@@ -53,6 +54,24 @@ export function inflate(data, size = 0) {
   }
 }
 
+// Undoes encode_array's delta filter (ui/chart.py _delta_planes): `bytes` hold the bit patterns
+// differences along rows of `rowLength` values, lowest bytes of all values first; the result is
+// the values' own little-endian bytes.
+export function undelta(bytes, width, rowLength) {
+  const count = bytes.length / width;
+  const out = new Uint8Array(bytes.length);
+  for (let plane = 0; plane < width; plane++) {
+    const from = plane * count;
+    for (let i = 0; i < count; i++) out[i * width + plane] = bytes[from + i];
+  }
+  // Typed-array stores wrap modulo 2^16 / 2^32, as the differences did.
+  const bits = width === 2 ? new Uint16Array(out.buffer) : new Uint32Array(out.buffer);
+  for (let start = 0; start < count; start += rowLength) {
+    for (let i = start + 1; i < start + rowLength; i++) bits[i] += bits[i - 1];
+  }
+  return out;
+}
+
 export function isEncoded(value) {
   return value !== null && typeof value === "object" && typeof value.bdata === "string";
 }
@@ -62,6 +81,12 @@ export function decodeArray(spec) {
   const count = spec.shape.reduce((product, size) => product * size, 1);
   const width = spec.dtype === "f2" ? 2 : (TYPED[spec.dtype] || Uint8Array).BYTES_PER_ELEMENT;
   if (spec.codec === "deflate") bytes = inflate(bytes, count * width);
+  if (spec.codec === "delta+deflate") {
+    if (width !== 2 && width !== 4) throw new Error(`no delta filter for ${spec.dtype}`);
+    bytes = inflate(bytes, count * width);
+    if (bytes.length !== count * width) throw new Error("array data does not match its shape");
+    bytes = undelta(bytes, width, spec.shape[spec.shape.length - 1] || 1);
+  }
   // Both start a buffer of their own (offset 0), so every typed view below is aligned.
   if (bytes.length !== count * width) throw new Error("array data does not match its shape");
   const flat = spec.dtype === "f2"

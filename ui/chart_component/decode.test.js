@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import test from "node:test";
 import zlib from "node:zlib";
 
-import { decodeArray, fromBase64, fromHalf, inflate } from "./decode.js";
+import { decodeArray, fromBase64, fromHalf, inflate, undelta } from "./decode.js";
 
 test("float16 bit patterns decode exactly, subnormals, infinities and NaN included", () => {
   const cases = [
@@ -71,6 +71,30 @@ test("arrays Python compressed decode to their values", () => {
   const path = decodeArray(FROM_PYTHON_F4);
   assert.ok(path.flat instanceof Float32Array);
   assert.deepEqual(Array.from(path.flat), Array.from({ length: 400 }, (_, i) => Math.floor(i / 8)));
+});
+
+// The same arrays as encode_array writes them compressed today ("delta+deflate"): bit-pattern
+// differences along each row, bytes grouped by significance, then deflate.
+const DELTA_F2 = { dtype: "f2", shape: [2, 4], codec: "delta+deflate",
+  bdata: "eAFjYGg4wAAEdQ4twu4/f7gAACAyBRI=" };
+// [[1, 1.001, 1.002, inf], [-3, nan, 1e-30, 1e30]] as "f4".
+const DELTA_F4 = { dtype: "f4", shape: [2, 4], codec: "delta+deflate",
+  bdata: "eAFjOHqknIEhIYtBQWEfA4PThgYGhv8ODY+W2zMw2B/Y35sMAKwlC3A=" };
+
+test("delta-filtered arrays decode to the values Python sent, row by row", () => {
+  const half = decodeArray(DELTA_F2);
+  assert.ok(Number.isNaN(half.flat[0]));
+  assert.deepEqual(Array.from(half.flat.subarray(1)), [-1.5, 3.25, 100, 7, 2, 0.5, Infinity]);
+  const single = decodeArray(DELTA_F4).flat;
+  const expected = Float32Array.of(1, 1.001, 1.002, Infinity, -3, NaN, 1e-30, 1e30);
+  assert.deepEqual(Array.from(single), Array.from(expected));
+});
+
+test("the delta filter wraps around, as the differences Python took did", () => {
+  // Two rows of uint16 patterns 0xFFFF, 0x0001 (difference 2, mod 2^16) and 5, 3.
+  const planes = Uint8Array.of(0xff, 0x02, 0x05, 0xfe, 0xff, 0x00, 0x00, 0xff);
+  const bits = new Uint16Array(undelta(planes, 2, 2).buffer);
+  assert.deepEqual(Array.from(bits), [0xffff, 0x0001, 5, 3]);
 });
 
 test("every dtype decodes from little-endian bytes", () => {
