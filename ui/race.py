@@ -15,7 +15,7 @@ import numpy as np
 import gd_core
 from gd_core.analysis import minimum_reached
 from ui.payloads import RunStyle
-from ui.runs import RACE_LEARNING_RATES, FanRuns, format_learning_rate, run_fan
+from ui.runs import RACE_LEARNING_RATES, FanRuns, run_fan
 
 #: The race's two modes: a key (the URL's value) and what the learner reads.
 MODES = {"shared": "One learning rate for all", "tuned": "Each at its tuned rate"}
@@ -147,6 +147,7 @@ def results(
 
 
 def learning_rate_text(race: Race, name: str, lr_index: int) -> str:
-    """The rate a racer runs at, as the legend names it (``tuned η = 0.05`` when tuned)."""
-    rate = format_learning_rate(race.lr(name, lr_index))
+    """The rate a racer runs at, as the legend names it (``tuned η = 0.0215`` when tuned: three
+    significant digits, as the table prints it)."""
+    rate = gd_core.format_number(race.lr(name, lr_index))
     return f"tuned η = {rate}" if race.mode == "tuned" else f"η = {rate}"
