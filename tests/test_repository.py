@@ -145,5 +145,6 @@ def test_the_pure_chart_modules_have_node_tests_the_readme_command_runs():
     readme = (ROOT / "README.md").read_text()
     assert "node --test ui/chart_component/*.test.js" in readme
     folder = ROOT / "ui" / "chart_component"
-    pure = ["animated", "caches", "channels", "decode", "svg-paths", "templates"]
+    pure = ["animated", "caches", "channels", "data-traces", "decode", "expression",
+            "image-pixels", "legend", "static-traces", "svg-paths", "templates"]
     assert all((folder / f"{name}.test.js").is_file() for name in pure)
