@@ -95,3 +95,12 @@ def test_the_legend_names_tuned_rates():
     contest = race.Race("tuned", np.zeros(2), {"gd": race.run_racer(
         gd_core.get_surface("bowl"), "gd", {}, (0.0, 0.0), 20, "tuned")[0]}, {})
     assert race.learning_rate_text(contest, "gd", 0).startswith("tuned η = 0.0")
+
+
+def test_the_results_download_is_the_table_in_full_precision(himmelblau):
+    rows = race.results(himmelblau, _race(himmelblau, "tuned", names=("gd", "adam")), 0, TITLES)
+    lines = race.results_csv(rows).splitlines()
+    assert lines[0].split(",") == [*race.RESULT_COLUMNS, "outcome"]
+    first = lines[1].split(",")
+    assert first[1] == rows[0].optimizer and float(first[2]) == rows[0].learning_rate
+    assert len(lines) == 3

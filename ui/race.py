@@ -7,6 +7,8 @@ each racer runs at the rate ``gd_core.tune_lr`` finds for it from this start. No
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -144,6 +146,20 @@ def results(
         previous = key
         table.append(replace(result, place=place))
     return table
+
+
+def results_csv(rows: list[Result]) -> str:
+    """The results table as CSV: a column per ``RESULT_COLUMNS`` key and the outcome's
+    sentence, numbers in full precision, empty where there is none."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    names = [*RESULT_COLUMNS, "outcome"]
+    writer.writerow(names)
+    for row in rows:
+        values = [getattr(row, name) for name in names]
+        writer.writerow(["" if isinstance(v, float) and np.isnan(v) else
+                         repr(v) if isinstance(v, float) else v for v in values])
+    return buffer.getvalue()
 
 
 def learning_rate_text(race: Race, name: str, lr_index: int) -> str:

@@ -38,7 +38,7 @@ from ui.downloads import download_csv
 from ui.messages import literal, show_error
 from ui.page_state import PageState
 from ui.payloads import surface_grid
-from ui.race import MODES, RESULT_COLUMNS, Race, results, run_racer
+from ui.race import MODES, RESULT_COLUMNS, Race, results, results_csv, run_racer
 from ui.race_payload import race_payload
 from ui.runs import RACE_LEARNING_RATES, surface_key
 from ui.typed_formula import show_undefined_everywhere
@@ -314,8 +314,15 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
         "final f; diverged last. A racer has reached a minimum when it is within "
         f"{format_number(gd_core.SETTLE_TOLERANCE)} of it from that step to the end. Click a "
         "column's name to sort by it.")
-    download_csv(
-        label="Download the paths (CSV)", data=functools.partial(race_csv, race, lr_index),
-        file_name=f"race_{surface.name}.csv",
-        help="Every racer's path at the learning rate it raced with, one row per step.")
+    results_column, paths_column = st.columns(2)
+    with results_column:
+        download_csv(
+            label="Download the results (CSV)", data=functools.partial(results_csv, rows),
+            file_name=f"race_{surface.name}_results.csv",
+            help="The table above, one row per racer, numbers in full precision.")
+    with paths_column:
+        download_csv(
+            label="Download the paths (CSV)", data=functools.partial(race_csv, race, lr_index),
+            file_name=f"race_{surface.name}_paths.csv",
+            help="Every racer's path at the learning rate it raced with, one row per step.")
     state.save()
