@@ -327,3 +327,26 @@ def test_the_chart_learning_rate_callback_moves_the_table():
     assert app.query_params["lr"] == "0.001"
     assert set(table(app)["η"]) == {0.001}
     assert_same_table(table(app), expected_table(gd_core.get_surface("himmelblau"), lr=0.001))
+
+
+# --- bugs found while writing these tests (they fail until the page is fixed) -----------------
+
+
+def test_the_default_racers_need_no_link_parameter():
+    # The racers' segmented control hands back a list after any rerun a widget causes, and
+    # PageState.save compares it with the tuple default: the link then always carries all six.
+    app = run()
+    app.button_group(key=K("mode")).set_value("tuned").run()
+    assert_ok(app)
+    assert dict(app.query_params) == {"mode": "tuned"}, "the six racers are the default"
+    app.button_group(key=K("racers")).set_value(["gd", "adam"]).run()
+    app.button_group(key=K("racers")).set_value(list(ALL)).run()
+    assert_ok(app)
+    assert "racers" not in app.query_params, "all six again: the link is the plain one"
+
+
+def test_a_momentum_of_zero_for_nesterov_in_the_link_falls_back_without_an_exception():
+    # Nesterov's slider starts at 0.01 (torch refuses 0) but the link accepts 0 like Momentum's.
+    app = run({"nesterov_momentum": "0"})
+    assert not app.exception, [error.message for error in app.exception]
+    assert len(table(app)) == len(ALL)

@@ -210,3 +210,13 @@ def test_saddle_adagrad_stays_on_the_map_its_steps_shrinking():
     others = [name for name in gd_core.OPTIMIZERS if name != "adagrad"]
     assert all(first_step_off_the_map(surface, path(races, name, lr)) >= 0 for name in others)
 
+
+
+def test_saddle_momentum_and_nesterov_are_first_to_leave_the_map():
+    # The tip says so; RMSProp (first step η/√(1 − α) = 10η per coordinate) leaves first.
+    surface, races, _ = contest("saddle", "shared")
+    lr = lessons.RACES["saddle"].opening.lr
+    left = {name: first_step_off_the_map(surface, path(races, name, lr))
+            for name in gd_core.OPTIMIZERS if name != "adagrad"}
+    first_two = sorted(left, key=left.get)[:2]
+    assert set(first_two) == {"momentum", "nesterov"}, left
