@@ -34,6 +34,7 @@ def decode(spec: dict) -> np.ndarray:
 PAGE_STATES = {
     "pages/1_Why_minus_the_gradient.py": "curve",
     "pages/2_Descent_on_a_surface.py": "surface",
+    "pages/3_Optimizer_race.py": "race",
     "pages/6_Your_own_function.py": "custom",
 }
 
