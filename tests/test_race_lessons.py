@@ -8,7 +8,7 @@ import numpy as np
 
 import gd_core
 from ui import lessons, race
-from ui.runs import LEARNING_RATES
+from ui.runs import RACE_LEARNING_RATES as LEARNING_RATES
 
 TITLES = {name: spec.title for name, spec in gd_core.OPTIMIZERS.items()}
 
@@ -68,7 +68,9 @@ def test_a_surface_without_a_race_lesson_races_from_its_own_lessons_first_start(
             continue
         own = lessons.LESSONS[name].opening
         found = lessons.race_lesson(surface)
-        assert found.opening.starts == own.starts[:1] and found.opening.lr == own.lr, name
+        assert found.opening.starts == own.starts[:1], name
+        assert found.opening.lr in LEARNING_RATES, name
+        assert own.lr / 1.7 < found.opening.lr <= own.lr, name
         assert any("tuned rate" in tip for tip in found.tips)
 
 
@@ -212,11 +214,21 @@ def test_saddle_adagrad_stays_on_the_map_its_steps_shrinking():
 
 
 
-def test_saddle_momentum_and_nesterov_are_first_to_leave_the_map():
-    # The tip says so; RMSProp (first step η/√(1 − α) = 10η per coordinate) leaves first.
-    surface, races, _ = contest("saddle", "shared")
+def test_saddle_rmsprop_leaves_the_map_first_momentum_and_nesterov_diverge_first():
+    surface, races, rows = contest("saddle", "shared")
     lr = lessons.RACES["saddle"].opening.lr
     left = {name: first_step_off_the_map(surface, path(races, name, lr))
             for name in gd_core.OPTIMIZERS if name != "adagrad"}
-    first_two = sorted(left, key=left.get)[:2]
-    assert set(first_two) == {"momentum", "nesterov"}, left
+    assert min(left, key=left.get) == "rmsprop" and left["rmsprop"] == 6, left
+    first_move = np.abs(np.diff(path(races, "rmsprop", lr)[:2], axis=0))[0]
+    assert np.allclose(first_move, 10 * lr, rtol=1e-3), "10η per coordinate"
+    diverged = {row.optimizer: row.diverged_at for row in rows if not np.isnan(row.diverged_at)}
+    assert set(diverged) == {TITLES["momentum"], TITLES["nesterov"]}, diverged
+
+
+def test_saddle_plain_gradient_descent_comes_within_016_of_the_saddle_point():
+    _, races, _ = contest("saddle", "shared")
+    points = path(races, "gd", lessons.RACES["saddle"].opening.lr)
+    closest = np.nanmin(np.linalg.norm(points, axis=-1))
+    assert round(float(closest), 2) == 0.16
+    assert np.linalg.norm(points[-1]) > 2, "then turns away"

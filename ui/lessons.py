@@ -14,7 +14,13 @@ import numpy as np
 
 import gd_core
 from ui.controls import hyperparameter_defaults
-from ui.runs import CHART_SLIDER, LEARNING_RATES, run_fan, surface_key
+from ui.runs import (
+    CHART_SLIDER,
+    LEARNING_RATES,
+    RACE_LEARNING_RATES,
+    run_fan,
+    surface_key,
+)
 
 
 @dataclass(frozen=True)
@@ -283,7 +289,8 @@ RACES: dict[str, Lesson] = {
     "himmelblau": Lesson(Opening(0.01, 200, ((0.0, 0.0),)), (
         "η = 0.01 from (0, 0): plain gradient descent wins, at (3, 2) in 20 steps. Momentum "
         "overshoots into another of the four minima, (3.58, −1.85); Adam, RMSProp and AdaGrad "
-        "step about η per coordinate and are still on their way after 200 steps.",
+        "scale their steps by the gradients seen so far, not by the slope (Adam's stay about η "
+        "long), and are still on their way after 200 steps.",
         "Switch to “Each at its tuned rate”: every racer reaches a minimum, AdaGrad first "
         "(8 steps), and the table shows the rate each one needed.",
     )),
@@ -300,10 +307,13 @@ RACES: dict[str, Lesson] = {
         "shallow one next to the start.",
     )),
     "saddle": Lesson(Opening(0.04, 100, ((1.5, 0.01),)), (
-        "Who escapes the saddle? From (1.5, 0.01), a hair off the ridge, momentum and "
-        "Nesterov are first to leave the map (the table counts that as diverged: this f has "
-        "no bottom); AdaGrad, whose steps shrink as it goes, is the only one still on the map "
-        "after 100 steps.",
+        "Who escapes the saddle? From (1.5, 0.01), a hair off the ridge: RMSProp's big first "
+        "steps (10η: it has no bias correction) take it off the map first, at step 6; "
+        "momentum and Nesterov pick up speed and are the first to run off for good (the table "
+        "says diverged: this f has no bottom).",
+        "Plain gradient descent slides towards the saddle point, comes within 0.16 of it, and "
+        "only then turns away; AdaGrad, whose steps keep shrinking, is the only racer still on "
+        "the map after 100 steps.",
     )),
 }
 
@@ -318,7 +328,11 @@ def race_lesson(surface: gd_core.Surface) -> Lesson | None:
     own = opening(surface)
     if own is None:
         return None
-    return Lesson(Opening(own.lr, own.steps, own.starts[:1]), (
+    # The race offers every other learning rate of the surface page: the largest of them not
+    # above the lesson's (a larger one could cross a stability edge the lesson stays under).
+    lr = max((rate for rate in RACE_LEARNING_RATES if rate <= own.lr),
+             default=RACE_LEARNING_RATES[0])
+    return Lesson(Opening(lr, own.steps, own.starts[:1]), (
         "Click the map to move the start: every racer starts from there.",
         f"Drag {CHART_SLIDER}: one rate is rarely fair to all six. Then switch to “Each at "
         "its tuned rate”.",

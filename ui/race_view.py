@@ -53,12 +53,18 @@ _TAKES = {
 }
 
 
-def parse_racers(text: str) -> tuple[str, ...]:
-    names = tuple(dict.fromkeys(filter(None, text.split(","))))
-    unknown = [name for name in names if name not in gd_core.OPTIMIZERS]
-    if unknown or not names:
+def parse_racers(text: str) -> list[str]:
+    """Racers from a link (``gd,adam``; empty: none), in the page's order."""
+    names = set(filter(None, text.split(",")))
+    if names - set(gd_core.OPTIMIZERS):
         raise ValueError(f"racers are some of {', '.join(gd_core.OPTIMIZERS)}")
-    return names
+    return [name for name in gd_core.OPTIMIZERS if name in names]
+
+
+def _order_racers(state: PageState) -> None:
+    # The widget lists racers in the order they were picked: keep the page's own order, so
+    # the same racers are the same value (and a link need not name the default six).
+    state["racers"] = [name for name in gd_core.OPTIMIZERS if name in (state["racers"] or ())]
 
 
 def parse_point(text: str) -> tuple[float, float]:
@@ -88,14 +94,19 @@ def racer_params() -> list[Control]:
             declared.append(dataclasses.replace(
                 shared[key], name=_racer_key(optimizer, key), default=defaults[key],
                 label=f"{TITLES[optimizer]}: {shared[key].label}",
-                used=lambda values, o=optimizer: o in values["racers"]))
+                used=lambda values, o=optimizer: o in values["racers"],
+                **_NESTEROV_MOMENTUM if (optimizer, key) == ("nesterov", "momentum") else {}))
     return declared
+
+
+# Nesterov needs some momentum (torch refuses 0): its slider and its link start at 0.01.
+_NESTEROV_MOMENTUM = {"parse": number(0.01, 0.99), "domain": (0.01, 0.99, 0.01)}
 
 
 def controls() -> list[Control]:
     """The controls of this view (the page adds how the surface is chosen)."""
     return [
-        Control("racers", tuple(gd_core.OPTIMIZERS), parse_racers, ",".join, label="Racers",
+        Control("racers", list(gd_core.OPTIMIZERS), parse_racers, ",".join, label="Racers",
                 domain=tuple(gd_core.OPTIMIZERS),
                 help="The optimizers that race, each in its own colour, dash and marker."),
         Control("mode", "shared", choice(list(MODES)), label="Learning rate",
@@ -130,9 +141,7 @@ def _racer_hyperparams(state: PageState, optimizer: str) -> dict:
         elif key == "eps":
             values[key] = select_slider(state, name, format_func=lambda v: f"{v:.0e}")
         else:
-            # Nesterov needs some momentum (torch refuses 0).
-            low = 0.01 if (optimizer, key) == ("nesterov", "momentum") else None
-            values[key] = slider(state, name, low=low)
+            values[key] = slider(state, name)
     if "beta1" in values:
         values["betas"] = (values.pop("beta1"), values.pop("beta2"))
     return values
@@ -237,7 +246,8 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
         racers = st.segmented_control(
             state.controls["racers"].label, state.controls["racers"].domain,
             selection_mode="multi", key=state.key("racers"), format_func=TITLES.get,
-            help=state.controls["racers"].help, width="stretch")
+            help=state.controls["racers"].help, width="stretch", on_change=_order_racers,
+            args=(state,))
         mode = st.segmented_control(
             state.controls["mode"].label, state.controls["mode"].domain, key=state.key("mode"),
             format_func=MODES.get, required=True, help=state.controls["mode"].help,

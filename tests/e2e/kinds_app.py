@@ -1,6 +1,6 @@
-"""A chart with each panel kind the data pages build on, from raw payload dicts: a basin map
-(image layer with shading, a line over it, clicks reporting cells), a data panel with a fitted
-curve and a minibatch (subset) as a plotly live plot and as SVG, and a legend.
+"""A chart with each panel kind the data pages build on, declared with ``ui.chart_payload``: a
+basin map (image layer with shading, a line over it, clicks reporting cells), a data panel with
+a fitted curve and a minibatch (subset) as a plotly live plot and as SVG, and a legend.
 ``tests/e2e/test_chart_kinds.py`` drives it; the constants below are what it checks against.
 """
 
@@ -10,6 +10,19 @@ import numpy as np
 import streamlit as st
 
 from ui.chart import chart, encode_array
+from ui.chart_payload import (
+    Curve,
+    Head,
+    ImageLayer,
+    Legend,
+    LegendItem,
+    Panel,
+    Payload,
+    PlotlyTrace,
+    Series,
+    Shade,
+    Subset,
+)
 
 ROWS, COLS = 300, 300
 # Cell (row, col) is centred at (X0 + col DX, Y0 + row DY).
@@ -28,17 +41,12 @@ WEIGHTS = np.linspace(0.0, 0.5, FRAMES)
 BIASES = np.linspace(1.0, 0.0, FRAMES)
 BATCHES = np.arange(FRAMES * BATCH).reshape(FRAMES, BATCH) % len(SAMPLE_X)
 BATCHES[-1, 2:] = 65535
-LEGEND = {
-    "title": "Runs and basins",
-    "items": [
-        {"label": "SGD", "color": "#D55E00", "swatch": "line", "dash": "solid",
-         "symbol": "circle"},
-        {"label": "Adam", "color": "#CC79A7", "swatch": "line", "dash": "dash",
-         "symbol": "diamond"},
-        *({"label": f"minimum {name}", "color": color, "swatch": "box"}
-          for name, color in zip("ABC", PALETTE, strict=True)),
-    ],
-}
+LEGEND = Legend(title="Runs and basins", items=[
+    LegendItem(label="SGD", color="#D55E00", swatch="line", dash="solid", symbol="circle"),
+    LegendItem(label="Adam", color="#CC79A7", swatch="line", dash="dash", symbol="diamond"),
+    *(LegendItem(label=f"minimum {name}", color=color, swatch="box")
+      for name, color in zip("ABC", PALETTE, strict=True)),
+])
 
 
 def labels(shift: int = 0) -> np.ndarray:
@@ -57,55 +65,52 @@ def steps() -> np.ndarray:
     return out
 
 
-def payload(shift: int) -> dict:
-    series = {"name": "fit", "color": "#D55E00", "glyph": "●", "channels": {
+def payload(shift: int) -> Payload:
+    series = Series(name="fit", color="#D55E00", glyph="●", channels={
         "w": encode_array(WEIGHTS), "b": encode_array(BIASES),
         "x": encode_array(np.full(FRAMES, -2.0)), "y": encode_array(np.full(FRAMES, -1.0)),
-    }}
+    })
     samples = {"x": {"ref": "sample_x"}, "y": {"ref": "sample_y"}}
     data_traces = [
-        {"kind": "marker", "trace": {"type": "scatter", "mode": "markers", **samples,
-                                     "marker": {"color": "#999999", "size": 6}}},
-        {"kind": "curve", "series": 0, "x": [-2.0, 0.0, 2.0],
-         "y": ["+", ["*", "w", "x"], "b"],
-         "trace": {"type": "scatter", "mode": "lines", "line": {"color": "#D55E00"}}},
-        {"kind": "subset", "series": 0, **samples,
-         "indices": encode_array(BATCHES, "u2", compress=True),
-         "trace": {"type": "scatter", "mode": "markers",
-                   "marker": {"color": "#0072B2", "size": 10}}},
+        PlotlyTrace(kind="marker", trace={"type": "scatter", "mode": "markers", **samples,
+                                          "marker": {"color": "#999999", "size": 6}}),
+        Curve(series=0, x=[-2.0, 0.0, 2.0], y=["+", ["*", "w", "x"], "b"],
+              trace={"type": "scatter", "mode": "lines", "line": {"color": "#D55E00"}}),
+        Subset(series=0, **samples, indices=encode_array(BATCHES, "u2", compress=True),
+               trace={"type": "scatter", "mode": "markers",
+                      "marker": {"color": "#0072B2", "size": 10}}),
     ]
     axes = {"xaxis": {"range": [-2.5, 2.5]}, "yaxis": {"range": [-2, 2]},
             "margin": {"l": 40, "r": 10, "t": 10, "b": 30}, "showlegend": False}
 
-    def data_panel(panel_id: str, live: str | None) -> dict:
-        panel = {"id": panel_id, "layout": axes, "height": 300, "traces": data_traces}
-        return {**panel, "live": live} if live else panel
+    def data_panel(panel_id: str, live: str | None) -> Panel:
+        return Panel(id=panel_id, layout=axes, height=300, traces=data_traces, live=live)
 
-    return {
-        "arrays": {"sample_x": encode_array(SAMPLE_X), "sample_y": encode_array(SAMPLE_Y),
-                   "basin_labels": encode_array(labels(shift), "u1", compress=True)},
-        "panels": [
-            {"id": "basins", "height": 420, "click": True, "wide": True,
-             "layout": {"xaxis": {"range": [-3.2, 3.2]}, "yaxis": {"range": [-1.6, 1.6]},
-                        "plot_bgcolor": "#ffffff", "showlegend": False,
-                        "margin": {"l": 40, "r": 10, "t": 10, "b": 30}},
-             "traces": [
-                 {"kind": "image", "labels": {"ref": "basin_labels"},
-                  "x0": X0, "dx": DX, "y0": Y0, "dy": DY, "palette": PALETTE,
-                  "shade": {"steps": encode_array(steps(), "u2", compress=True),
-                            "max": MAX_STEPS, "strength": SHADE_STRENGTH}},
-                 {"kind": "line", "trace": {"type": "scatter", "mode": "lines",
-                                            "x": [-3.2, 3.2], "y": [LINE_Y, LINE_Y],
-                                            "line": {"color": "#000000", "width": 3}}},
-                 {"kind": "head", "series": 0, "map": {"x": "x", "y": "y"},
-                  "trace": {"type": "scatter", "mode": "markers"}},
-             ]},
+    return Payload(
+        arrays={"sample_x": encode_array(SAMPLE_X), "sample_y": encode_array(SAMPLE_Y),
+                "basin_labels": encode_array(labels(shift), "u1", compress=True)},
+        panels=[
+            Panel(id="basins", height=420, click=True, wide=True,
+                  layout={"xaxis": {"range": [-3.2, 3.2]}, "yaxis": {"range": [-1.6, 1.6]},
+                          "plot_bgcolor": "#ffffff", "showlegend": False,
+                          "margin": {"l": 40, "r": 10, "t": 10, "b": 30}},
+                  traces=[
+                      ImageLayer(labels={"ref": "basin_labels"}, x0=X0, dx=DX, y0=Y0, dy=DY,
+                                 palette=PALETTE,
+                                 shade=Shade(steps=encode_array(steps(), "u2", compress=True),
+                                             max=MAX_STEPS, strength=SHADE_STRENGTH)),
+                      PlotlyTrace(kind="line", trace={
+                          "type": "scatter", "mode": "lines", "x": [-3.2, 3.2],
+                          "y": [LINE_Y, LINE_Y], "line": {"color": "#000000", "width": 3}}),
+                      Head(series=0, map={"x": "x", "y": "y"},
+                           trace={"type": "scatter", "mode": "markers"}),
+                  ]),
             data_panel("fit_plotly", None),
             data_panel("fit_svg", "svg"),
         ],
-        "series": [series],
-        "legend": LEGEND,
-    }
+        series=[series],
+        legend=LEGEND,
+    )
 
 
 def main() -> None:

@@ -142,8 +142,8 @@ def test_the_legend_lists_each_run_and_colour_with_its_swatch(chart):
             box: item.querySelector('.dl-legend-box')?.getAttribute('fill') ?? null,
             title: item.title,
         }))""")
-    assert chart.locator(".dl-legend-title").inner_text() == app.LEGEND["title"]
-    assert [item["label"] for item in items] == [i["label"] for i in app.LEGEND["items"]]
+    assert chart.locator(".dl-legend-title").inner_text() == app.LEGEND.title
+    assert [item["label"] for item in items] == [i.label for i in app.LEGEND.items]
     sgd, adam, *boxes = items
     assert sgd | {"label": None} == {"label": None, "line": "#D55E00", "dash": None,
                                      "marker": "#D55E00", "box": None,

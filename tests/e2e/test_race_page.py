@@ -10,7 +10,7 @@ from chart_page import browser_tab, chart_state, live_trace, open_chart, screen_
 
 import gd_core
 from ui import lessons, race
-from ui.runs import LEARNING_RATES
+from ui.runs import RACE_LEARNING_RATES as LEARNING_RATES
 
 pytestmark = pytest.mark.e2e
 
