@@ -82,7 +82,7 @@ def test_the_learning_rate_slider_redraws_every_racer_in_the_browser(page, url, 
     session = page.context.new_cdp_session(page)
     session.send("Network.enable")
     session.on("Network.webSocketFrameSent", lambda event: sent.append(event["requestId"]))
-    for index in (LEARNING_RATES.index(0.02), LEARNING_RATES.index(0.04),
+    for index in (LEARNING_RATES.index(0.025), LEARNING_RATES.index(0.04),
                   LEARNING_RATES.index(0.001)):
         before = paths(page)
         # What a drag does: an input event per move, a change event only on release.
