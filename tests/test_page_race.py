@@ -116,7 +116,7 @@ def test_tuned_mode_shows_each_racers_tuned_rate_in_the_table_and_legend():
     assert all(" · tuned η = " in item["label"] for item in data["legend"]["items"])
     assert data.get("fan") is None, "no learning-rate slider on the chart when tuned"
     assert app.subheader[0].value == "Results (each at its tuned rate)"
-    assert K("lr") not in [slider.key for slider in app.select_slider]
+    assert app.select_slider(key=K("lr")).disabled, "the shared rate is not in use"
     assert app.query_params["mode"] == "tuned"
 
 
@@ -350,3 +350,15 @@ def test_a_momentum_of_zero_for_nesterov_in_the_link_falls_back_without_an_excep
     app = run({"nesterov_momentum": "0"})
     assert not app.exception, [error.message for error in app.exception]
     assert len(table(app)) == len(ALL)
+
+
+def test_tuned_mode_survives_the_next_change():
+    # Streamlit drops a widget's value after a run that does not draw it: the learning rate's
+    # slider stays (disabled) in tuned mode, so later runs still find the rate.
+    app = run({"mode": "tuned"})
+    assert_ok(app)
+    app.toggle(key=K("log")).set_value(False).run()
+    assert_ok(app)
+    app.toggle(key=K("show3d")).set_value(False).run()
+    assert_ok(app)
+    assert app.select_slider(key=K("lr")).disabled

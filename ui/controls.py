@@ -157,7 +157,7 @@ def slider(state: PageState, name: str, *, low: float | None = None, **extra) ->
 def select_slider(state: PageState, name: str, format_func=lambda v: f"{v:g}", **extra) -> Any:
     control = state.controls[name]
     return st.select_slider(control.label, control.domain, key=state.key(name),
-                            format_func=format_func, help=control.help, **extra)
+                            format_func=format_func, **{"help": control.help, **extra})
 
 
 def selectbox(state: PageState, name: str, **extra) -> Any:

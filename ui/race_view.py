@@ -26,7 +26,6 @@ from ui.controls import (
     flag_control,
     hyperparameter_defaults,
     learning_rate_parser,
-    learning_rate_slider,
     number,
     optimizer_params,
     select_slider,
@@ -40,7 +39,7 @@ from ui.page_state import PageState
 from ui.payloads import surface_grid
 from ui.race import MODES, RESULT_COLUMNS, Race, results, results_csv, run_racer
 from ui.race_payload import race_payload
-from ui.runs import RACE_LEARNING_RATES, surface_key
+from ui.runs import RACE_LEARNING_RATES, format_learning_rate, surface_key
 from ui.typed_formula import show_undefined_everywhere
 
 MAX_STEPS = 500
@@ -252,7 +251,11 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
             state.controls["mode"].label, state.controls["mode"].domain, key=state.key("mode"),
             format_func=MODES.get, required=True, help=state.controls["mode"].help,
             width="stretch")
-        lr = learning_rate_slider(state) if mode == "shared" else state["lr"]
+        # Drawn in both modes (disabled when tuned): a widget left out of a run loses its value.
+        lr = select_slider(state, "lr", format_func=format_learning_rate,
+                           disabled=mode == "tuned",
+                           **({"help": "Each racer runs at its own tuned rate (see the legend "
+                                       "and the table)."} if mode == "tuned" else {}))
         steps = slider(state, "steps")
         log_loss = toggle(state, "log")
         show_3d = toggle(state, "show3d")
