@@ -1,7 +1,8 @@
 """Baseline for benchmarks/bench_race_page.py: the race drawn with plain st.plotly_chart.
 
-The same racers, styles, start, learning rates and URL parameters as pages/3_Optimizer_race.py
-(one learning rate for all, or each at its ``gd_core.tune_lr`` rate), but every change goes
+The same racers, styles, start, learning rates (``RACE_LEARNING_RATES``) and URL parameters as
+pages/3_Optimizer_race.py (one learning rate for all, or each at its ``gd_core.tune_lr`` rate),
+but every change goes
 through Python, recomputes every racer (no cache) and redraws two st.plotly_chart figures: the
 racers' paths on the contour map, animated with plotly's own frames (its play button), and their
 loss lines. A click on the contour map selects the nearest point of an invisible grid of
@@ -16,7 +17,7 @@ import streamlit as st
 import gd_core
 from ui.payloads import GAP_FLOOR, TERRAIN, reference_value, surface_grid
 from ui.race import MODES, RACER_STYLES
-from ui.runs import LEARNING_RATES, format_learning_rate, run_fan
+from ui.runs import RACE_LEARNING_RATES, format_learning_rate, run_fan
 
 st.set_page_config(page_title="Baseline race: st.plotly_chart", layout="wide")
 SURFACES_2D = [name for name, surface in gd_core.SURFACES.items() if surface.dim == 2]
@@ -47,7 +48,7 @@ with st.sidebar:
     mode = st.segmented_control("Learning rate", list(MODES), key="mode", required=True,
                                 format_func=MODES.get, width="stretch")
     if mode == "shared":
-        lr = st.select_slider("Learning rate η", LEARNING_RATES, key="lr",
+        lr = st.select_slider("Learning rate η", RACE_LEARNING_RATES, key="lr",
                               format_func=format_learning_rate)
     steps = st.slider("Steps", 10, 500, step=10, key="steps")
 
