@@ -2,12 +2,11 @@
 
 The same racers, styles, start, learning rates (``RACE_LEARNING_RATES``) and URL parameters as
 pages/3_Optimizer_race.py (one learning rate for all, or each at its ``gd_core.tune_lr`` rate),
-but every change goes
-through Python, recomputes every racer (no cache) and redraws two st.plotly_chart figures: the
-racers' paths on the contour map, animated with plotly's own frames (its play button), and their
-loss lines. A click on the contour map selects the nearest point of an invisible grid of
-markers over it, which moves the start there. Run it
-with `streamlit run` from the repository root.
+but every change goes through Python, recomputes every racer (no cache) and redraws two
+st.plotly_chart figures: the racers' paths on the contour map, animated with plotly's own frames
+(its play button), and their loss lines. A click on the contour map selects the nearest point of
+an invisible grid of markers over it, which moves the start there. Run it with `streamlit run`
+from the repository root.
 """
 
 import numpy as np
