@@ -416,11 +416,17 @@ def loss_panel(surface: gd_core.Surface, steps: int, log: bool, styles: Sequence
             }),
         ]
     ytitle = "f(θ) − f*  (log scale)" if log else "f(θ)"
-    layout = {
-        "uirevision": f"{surface.name}|{log}",
+    layout = step_layout(f"{surface.name}|{log}", "Loss at each step", ytitle, log, steps)
+    return Panel(id="loss", layout=layout, height=284, wide=True, traces=traces)
+
+
+def step_layout(revision: str, title: str, ytitle: str, log: bool, steps: int) -> dict:
+    """The layout of a chart against the step (the loss, an optimizer's state): steps along x,
+    ``ytitle`` up y (a log axis with ``log``), a legend under the step axis."""
+    return {
+        "uirevision": revision,
         "margin": {"l": 60, "r": 12, "t": 36, "b": 64},
-        "title": {"text": "Loss at each step", "font": {"size": 14}, "x": 0.02,
-                  "xanchor": "left"},
+        "title": {"text": title, "font": {"size": 14}, "x": 0.02, "xanchor": "left"},
         "xaxis": {"title": {"text": "step"}, "range": [0, max(steps, 1)], "zeroline": False},
         "yaxis": {"title": {"text": ytitle}, "type": "log" if log else "linear",
                   "autorange": True, "exponentformat": "power" if log else "B"},
@@ -431,7 +437,6 @@ def loss_panel(surface: gd_core.Surface, steps: int, log: bool, styles: Sequence
                    "font": {"size": 11}},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
     }
-    return Panel(id="loss", layout=layout, height=284, wide=True, traces=traces)
 
 
 def fan_spec(lrs, labels: list[str], index: int, marks: list[FanMark] | None = None) -> Fan:

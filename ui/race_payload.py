@@ -30,11 +30,11 @@ from ui.payloads import (
     onion_panel,
     run_readouts,
     run_series,
+    step_layout,
 )
 from ui.race import RACER_STYLES, Race, learning_rate_text
 from ui.runs import RACE_LEARNING_RATES, badges, format_learning_rate
 
-_FONT = {"family": "sans-serif", "size": 12}
 #: The key to the marks on the race's contour map and 3D view, a line of text under the chart.
 RACE_MARKS_KEY = ("○ where the race starts · each racer's marker: where it is at this step · "
                   "□ where a racer left the map · × a known minimum")
@@ -103,21 +103,10 @@ def inside_panel(series: int, optimizer: str, lr: float, steps: int, style: RunS
         "type": "scatter", "mode": "markers", "hoverinfo": "skip", "showlegend": False,
         "marker": {"color": style.color, "size": 9, "symbol": style.symbol},
     }))
-    layout = {
-        "uirevision": f"inside|{optimizer}",
-        "margin": {"l": 60, "r": 12, "t": 36, "b": 64},
-        "title": {"text": f"Inside {title} (η = {format_learning_rate(lr)}): the step size "
-                          f"{step_symbol} of each coordinate", "font": {"size": 14},
-                  "x": 0.02, "xanchor": "left"},
-        "xaxis": {"title": {"text": "step"}, "range": [0, max(steps, 1)], "zeroline": False},
-        "yaxis": {"title": {"text": f"{step_symbol}  (log scale)"}, "type": "log",
-                  "autorange": True, "exponentformat": "power"},
-        "showlegend": True, "hovermode": "closest", "font": _FONT,
-        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "yref": "container",
-                   "y": 0, "yanchor": "bottom", "itemclick": False, "itemdoubleclick": False,
-                   "font": {"size": 11}},
-        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
-    }
+    layout = step_layout(
+        f"inside|{optimizer}",
+        f"Inside {title} (η = {format_learning_rate(lr)}): the step size {step_symbol} of each "
+        "coordinate", f"{step_symbol}  (log scale)", True, steps)
     return Panel(id="inside", layout=layout, height=284, wide=True, traces=traces)
 
 

@@ -36,10 +36,10 @@ from ui.controls import (
 from ui.downloads import download_csv
 from ui.messages import literal, show_error
 from ui.page_state import PageState
-from ui.payloads import surface_grid
 from ui.race import MODES, RESULT_COLUMNS, Race, results, results_csv, run_racer
 from ui.race_payload import race_payload
 from ui.runs import RACE_LEARNING_RATES, format_learning_rate, surface_key
+from ui.surface_view import cached_grid
 from ui.typed_formula import show_undefined_everywhere
 
 MAX_STEPS = 500
@@ -168,11 +168,6 @@ def _type_start(state: PageState, domain) -> None:
 def _choose_learning_rate(state: PageState, index: int) -> None:
     if 0 <= index < len(RACE_LEARNING_RATES):
         state["lr"] = RACE_LEARNING_RATES[index]
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _cached_grid(key: tuple, _surface: gd_core.Surface):
-    return surface_grid(_surface)
 
 
 # `key` (surface_key) stands for `_surface`, left out of the cache key by its underscore.
@@ -305,7 +300,7 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
     inside_lr = race.lr(inside_name, lr_index)
     inside = _cached_inside(key, surface, inside_name, _frozen(hyperparams[inside_name]), start,
                             steps, inside_lr)
-    payload = race_payload(surface, _cached_grid(key, surface), race, lr_index=lr_index,
+    payload = race_payload(surface, cached_grid(key, surface), race, lr_index=lr_index,
                            log_loss=log_loss and bool(surface.minima), show_3d=show_3d,
                            inside=(inside_name, inside, inside_lr))
     found = lessons.race_lesson(surface)

@@ -122,7 +122,8 @@ def _choose_learning_rate(state: PageState, index: int) -> None:
 # In the cached functions below `key` (surface_key) stands for `_surface`, which the
 # leading underscore leaves out of the cache key.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _cached_grid(key: tuple, _surface: gd_core.Surface):
+def cached_grid(key: tuple, _surface: gd_core.Surface):
+    """The surface's grid (``surface_grid``), shared by every view that draws the surface."""
     return surface_grid(_surface)
 
 
@@ -140,7 +141,7 @@ def _cached_view(key, _surface, optimizer, hyperparams, starts, steps, schedule,
         seed=seed,
     )
     payload = descent_payload(
-        _surface, _cached_grid(key, _surface), runs, badges(_surface, runs),
+        _surface, cached_grid(key, _surface), runs, badges(_surface, runs),
         lr_labels=[format_learning_rate(lr) for lr in LEARNING_RATES], lr_index=0,
         log_loss=log_loss, show_3d=show_3d,
     )
