@@ -39,7 +39,7 @@ from ui.page_state import PageState
 from ui.race import MODES, RESULT_COLUMNS, Race, results, results_csv, run_racer
 from ui.race_payload import race_payload
 from ui.runs import RACE_LEARNING_RATES, format_learning_rate, surface_key
-from ui.surface_view import cached_grid
+from ui.surface_view import cached_grid, parse_point, plotted_point
 from ui.typed_formula import show_undefined_everywhere
 
 MAX_STEPS = 500
@@ -64,14 +64,6 @@ def _order_racers(state: PageState) -> None:
     # The widget lists racers in the order they were picked: keep the page's own order, so
     # the same racers are the same value (and a link need not name the default six).
     state["racers"] = [name for name in gd_core.OPTIMIZERS if name in (state["racers"] or ())]
-
-
-def parse_point(text: str) -> tuple[float, float]:
-    parts = text.split(",")
-    if len(parts) != 2:
-        raise ValueError("write the start as x,y")
-    x, y = (number(-1e4, 1e4)(part.strip()) for part in parts)
-    return (x, y)
 
 
 def dump_point(point) -> str:
@@ -154,11 +146,7 @@ def _type_start(state: PageState, domain) -> None:
     text = state["typed_start"].strip()
     state["start_error"] = None
     try:
-        point = parse_point(text)
-        for value, (low, high), axis in zip(point, domain, "xy", strict=True):
-            if not low <= value <= high:
-                raise ValueError(f"{axis} must lie between {format_number(low, 6)} and "
-                                 f"{format_number(high, 6)}, the plotted range")
+        point = plotted_point(text, domain)
     except ValueError as error:
         state["start_error"] = f"{text}: {error}"
         return

@@ -47,7 +47,8 @@ def format_starts(starts) -> str:
     return ";".join(f"{x:g},{y:g}" for x, y in starts)
 
 
-def _point(text: str) -> tuple[float, float]:
+def parse_point(text: str) -> tuple[float, float]:
+    """A start point written ``x, y`` (in a link or typed)."""
     parts = text.split(",")
     if len(parts) != 2:
         raise ValueError("write a start point as x, y")
@@ -55,8 +56,18 @@ def _point(text: str) -> tuple[float, float]:
     return (x, y)
 
 
+def plotted_point(text: str, domain) -> tuple[float, float]:
+    """A typed start point, if it lies in the plotted range ``domain``; ValueError if not."""
+    point = parse_point(text)
+    for value, (low, high), axis in zip(point, domain, "xy", strict=True):
+        if not low <= value <= high:
+            raise ValueError(f"{axis} must lie between {format_number(low, 6)} and "
+                             f"{format_number(high, 6)}, the plotted range")
+    return point
+
+
 def parse_starts(text: str) -> tuple[tuple[float, float], ...]:
-    starts = tuple(_point(item) for item in filter(None, text.split(";")))
+    starts = tuple(parse_point(item) for item in filter(None, text.split(";")))
     if len(starts) > MAX_RUNS:
         raise ValueError(f"at most {MAX_RUNS} start points")
     return starts
@@ -96,11 +107,7 @@ def _add_typed_start(state: PageState, domain) -> None:
     if not text:
         return
     try:
-        point = _point(text)
-        for value, (low, high), axis in zip(point, domain, "xy", strict=True):
-            if not low <= value <= high:
-                raise ValueError(f"{axis} must lie between {format_number(low, 6)} and "
-                                 f"{format_number(high, 6)}, the plotted range")
+        point = plotted_point(text, domain)
     except ValueError as error:
         state["start_error"] = f"{text}: {error}"
         return
