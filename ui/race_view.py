@@ -165,6 +165,16 @@ def _cached_racer(key, _surface, optimizer: str, hyperparams: tuple, start: tupl
     return run_racer(_surface, optimizer, _thawed(hyperparams), start, steps, mode)
 
 
+# `identity` stands for the surface, the runs and the inside quantities (the underscored
+# arguments, left out of the cache key): the learning rate chosen is not among them, since the
+# fan carries every one; ``_race`` sets the fan's position.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _cached_payload(identity: tuple, _surface, _race: Race, _inside, log_loss: bool,
+                    show_3d: bool):
+    return race_payload(_surface, cached_grid(identity[0], _surface), _race, lr_index=0,
+                        log_loss=log_loss, show_3d=show_3d, inside=_inside)
+
+
 def _frozen(hyperparams: Mapping) -> tuple:
     return tuple(sorted(hyperparams.items()))
 
@@ -276,9 +286,9 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
     start = tuple(float(c) for c in state["start"])
     key = surface_key(surface)
     runs, tuned = {}, {}
-    for name in racers:
-        runs[name], rate = _cached_racer(key, surface, name, _frozen(hyperparams[name]), start,
-                                         steps, mode)
+    settings = tuple((name, _frozen(hyperparams[name])) for name in racers)
+    for name, frozen in settings:
+        runs[name], rate = _cached_racer(key, surface, name, frozen, start, steps, mode)
         if rate is not None:
             tuned[name] = rate
     race = Race(mode, np.asarray(start), runs, tuned)
@@ -288,9 +298,12 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
     inside_lr = race.lr(inside_name, lr_index)
     inside = _cached_inside(key, surface, inside_name, _frozen(hyperparams[inside_name]), start,
                             steps, inside_lr)
-    payload = race_payload(surface, cached_grid(key, surface), race, lr_index=lr_index,
-                           log_loss=log_loss and bool(surface.minima), show_3d=show_3d,
-                           inside=(inside_name, inside, inside_lr))
+    payload = _cached_payload(
+        (key, settings, start, steps, mode, inside_name, inside_lr), surface, race,
+        (inside_name, inside, inside_lr), log_loss and bool(surface.minima), show_3d)
+    if payload.fan is not None:
+        payload = dataclasses.replace(payload,
+                                      fan=dataclasses.replace(payload.fan, index=lr_index))
     found = lessons.race_lesson(surface)
     chart(dataclasses.replace(
               payload, formula=surface.formula,
