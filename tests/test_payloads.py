@@ -322,3 +322,11 @@ def test_the_loss_chart_names_each_run_in_a_legend_but_not_the_spare():
     named = [(t["trace"]["name"], t["trace"]["marker"]["symbol"]) for t in loss["traces"]
              if t["trace"].get("showlegend")]
     assert named == [("start 1", "circle"), ("start 2", "square")]
+
+
+def test_an_svg_loss_chart_has_no_legend_to_name_runs_in():
+    surface = gd_core.get_surface("himmelblau")
+    styles = [payloads.run_style(0), payloads.run_style(1)]
+    assert payloads.loss_panel(surface, 50, True, styles, live="svg").live == "svg"
+    with pytest.raises(ValueError, match="no legend"):
+        payloads.loss_panel(surface, 50, True, styles, ["start 1"], live="svg")

@@ -176,10 +176,11 @@ class Panel(_Declared):
     coordinates."""
     live: Literal["svg"] | None = None
     """2D: the chart draws the animated traces itself, as SVG paths in the base plot's axes
-    (an update costs a fraction of a plotly redraw). It draws lines (solid, dot,
-    dash), markers (circle, square, diamond, triangle-up, pentagon, star, cross, x and arrow;
-    per-point sizes, an outline, ``angleref: "previous"``) and opacity; no hover and no text,
-    so panels that need those keep the plotly live plot."""
+    (an update costs a fraction of a plotly redraw); autoscaled axes take the range of the
+    payload's runs. It draws lines (solid, dot, dash, dashdot), markers (circle, square,
+    diamond, triangle-up, pentagon, star, cross, x and arrow; per-point sizes, an outline,
+    ``angleref: "previous"``) and opacity; no hover and no text, so panels that need those
+    keep the plotly live plot."""
     traces: Sequence[Trace]
     """Drawn in order."""
 

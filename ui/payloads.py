@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -385,13 +386,17 @@ def _symbol_3d(symbol: str) -> str:
 
 
 def loss_panel(surface: gd_core.Surface, steps: int, log: bool, styles: Sequence[RunStyle],
-               names: Sequence[str] = ()) -> Panel:
+               names: Sequence[str] = (), *, live: Literal["svg"] | None = None) -> Panel:
     """Loss against step, per run (one per style): the whole curve faint, the part played so
     far bold, the iterate.
 
     The runs with a name in ``names`` (the first ones; the others are spares, drawn empty) are
-    in the plot's legend, each by its colour, marker and name.
+    in the plot's legend, each by its colour, marker and name. ``live="svg"`` draws the runs as
+    SVG (many runs animate smoothly), without the plot's legend or hover: for a chart whose
+    legend names the runs.
     """
+    if live == "svg" and names:
+        raise ValueError("an SVG loss panel has no legend to name its runs in")
     offset = {} if log else {"y": reference_value(surface)}
     traces = []
     for run, style in enumerate(styles):
@@ -417,7 +422,7 @@ def loss_panel(surface: gd_core.Surface, steps: int, log: bool, styles: Sequence
         ]
     ytitle = "f(θ) − f*  (log scale)" if log else "f(θ)"
     layout = step_layout(f"{surface.name}|{log}", "Loss at each step", ytitle, log, steps)
-    return Panel(id="loss", layout=layout, height=284, wide=True, traces=traces)
+    return Panel(id="loss", layout=layout, height=284, wide=True, live=live, traces=traces)
 
 
 def step_layout(revision: str, title: str, ytitle: str, log: bool, steps: int) -> dict:

@@ -80,7 +80,8 @@ def inside_readout(series: int, optimizer: str, lr: float) -> Readout:
 
 def inside_panel(series: int, optimizer: str, lr: float, steps: int, style: RunStyle) -> Panel:
     """The effective step size of each coordinate against the step, on a log axis: constant η for
-    plain GD and momentum, adapting per coordinate for AdaGrad, RMSProp and Adam."""
+    plain GD and momentum, adapting per coordinate for AdaGrad, RMSProp and Adam. Drawn as SVG
+    (smooth while the race plays); the title says which line is which coordinate."""
     title = gd_core.OPTIMIZERS[optimizer].title
     step_symbol = next(q.symbol for q in QUANTITIES[optimizer] if q.key == "step_size")
     traces = []
@@ -91,23 +92,20 @@ def inside_panel(series: int, optimizer: str, lr: float, steps: int, style: RunS
             line["dash"] = dash
         traces += [
             Path(**where, frames="all", trace={
-                "type": "scatter", "mode": "lines", "hoverinfo": "skip", "opacity": 0.3,
-                "line": {**line, "width": 1.5}, "showlegend": False,
+                "type": "scatter", "mode": "lines", "opacity": 0.3,
+                "line": {**line, "width": 1.5},
             }),
-            Path(**where, trace={
-                "type": "scatter", "mode": "lines", "line": line, "name": f"{axis} coordinate",
-                "hovertemplate": f"step %{{x}}<br>{axis}: %{{y:.4g}}<extra></extra>",
-            }),
+            Path(**where, trace={"type": "scatter", "mode": "lines", "line": line}),
         ]
     traces.append(Head(series=series, map={"x": "step", "y": "step_size_x"}, trace={
-        "type": "scatter", "mode": "markers", "hoverinfo": "skip", "showlegend": False,
+        "type": "scatter", "mode": "markers",
         "marker": {"color": style.color, "size": 9, "symbol": style.symbol},
     }))
     layout = step_layout(
         f"inside|{optimizer}",
         f"Inside {title} (η = {format_learning_rate(lr)}): the step size {step_symbol} of each "
-        "coordinate", f"{step_symbol}  (log scale)", True, steps)
-    return Panel(id="inside", layout=layout, height=284, wide=True, traces=traces)
+        "coordinate (x solid, y dashed)", f"{step_symbol}  (log scale)", True, steps)
+    return Panel(id="inside", layout=layout, height=284, wide=True, live="svg", traces=traces)
 
 
 def race_payload(
@@ -136,7 +134,7 @@ def race_payload(
     if show_3d:
         panels.append(onion_panel(surface, grid, styles))
     steps = next(iter(race.runs.values())).steps if race.runs else 0
-    panels.append(loss_panel(surface, steps, log_loss, styles))
+    panels.append(loss_panel(surface, steps, log_loss, styles, live="svg"))
     readouts = run_readouts(labels, styles, key=RACE_MARKS_KEY, gradients=False)
     if inside is not None:
         optimizer, quantities, lr = inside

@@ -1,6 +1,7 @@
 """A chart with each panel kind the data pages build on, declared with ``ui.chart_payload``: a
 basin map (image layer with shading, a line over it, clicks reporting cells), a data panel with
-a fitted curve and a minibatch (subset) as a plotly live plot and as SVG, and a legend.
+a fitted curve and a minibatch (subset) as a plotly live plot and as SVG, a loss as SVG on an
+autoscaled log axis, and a legend.
 ``tests/e2e/test_chart_kinds.py`` drives it; the constants below are what it checks against.
 """
 
@@ -41,6 +42,8 @@ WEIGHTS = np.linspace(0.0, 0.5, FRAMES)
 BIASES = np.linspace(1.0, 0.0, FRAMES)
 BATCHES = np.arange(FRAMES * BATCH).reshape(FRAMES, BATCH) % len(SAMPLE_X)
 BATCHES[-1, 2:] = 65535
+# A loss falling over six decades: drawn as SVG against the step on an autoscaled log axis.
+LOSSES = 10.0 ** np.linspace(3, -3, FRAMES)
 LEGEND = Legend(title="Runs and basins", items=[
     LegendItem(label="SGD", color="#D55E00", swatch="line", dash="solid", symbol="circle"),
     LegendItem(label="Adam", color="#CC79A7", swatch="line", dash="dash", symbol="diamond"),
@@ -69,6 +72,7 @@ def payload(shift: int) -> Payload:
     series = Series(name="fit", color="#D55E00", glyph="●", channels={
         "w": encode_array(WEIGHTS), "b": encode_array(BIASES),
         "x": encode_array(np.full(FRAMES, -2.0)), "y": encode_array(np.full(FRAMES, -1.0)),
+        "loss": encode_array(LOSSES),
     })
     samples = {"x": {"ref": "sample_x"}, "y": {"ref": "sample_y"}}
     data_traces = [
@@ -107,6 +111,13 @@ def payload(shift: int) -> Payload:
                   ]),
             data_panel("fit_plotly", None),
             data_panel("fit_svg", "svg"),
+            Panel(id="loss_svg", height=300, live="svg",
+                  layout={"xaxis": {"range": [0, FRAMES - 1]},
+                          "yaxis": {"type": "log", "autorange": True},
+                          "margin": {"l": 40, "r": 10, "t": 10, "b": 30}, "showlegend": False},
+                  traces=[Head(series=0, map={"x": "step", "y": "loss"}, trace={
+                      "type": "scatter", "mode": "markers",
+                      "marker": {"color": "#000000", "size": 14}})]),
         ],
         series=[series],
         legend=LEGEND,

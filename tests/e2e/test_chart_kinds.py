@@ -1,6 +1,6 @@
 """The chart's panel kinds for the data pages, in Chromium (tests/e2e/kinds_app.py): the image
 layer's colours, shading and cells under a click, following the zoom; the curve and the subset
-following the frame in a plotly live plot and as SVG; the legend."""
+following the frame in a plotly live plot and as SVG; an SVG panel on a log axis; the legend."""
 
 from __future__ import annotations
 
@@ -130,6 +130,21 @@ def test_scrubbing_redraws_the_curve_and_the_batch(chart, panel):
         return path.getAttribute('d') !== before;
     }}""", arg=first["curve"])
     assert drawn_points(chart, panel)["markers"] == 2
+
+
+def test_an_svg_panel_without_static_traces_scales_its_log_axis_to_the_runs(chart):
+    # Autorange over the whole run (log10 of the values, 5% padding), and each head drawn where
+    # the axis puts its value: at its logarithm on a log axis.
+    low, high = np.log10(app.LOSSES.min()), np.log10(app.LOSSES.max())
+    pad = (high - low) * 0.05
+    shown = chart.evaluate("""() => document.querySelector('.dl-panel-loss_svg .dl-base')
+        ._fullLayout.yaxis.range""")
+    np.testing.assert_allclose(shown, [low - pad, high + pad], rtol=1e-5)
+    for frame in (2, app.FRAMES - 2):
+        scrub(chart, frame)  # focuses the scrubber, above: the panel is scrolled back to
+        chart.locator(".dl-panel-loss_svg").scroll_into_view_if_needed()
+        head = screen_point(chart, "loss_svg", frame, np.log10(app.LOSSES[frame]))
+        wait_for_pixel(chart, *head, (0, 0, 0))
 
 
 def test_the_legend_lists_each_run_and_colour_with_its_swatch(chart):

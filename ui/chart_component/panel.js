@@ -30,7 +30,10 @@ export class Panel {
     this.node = h("div", `dl-panel dl-panel-${spec.id}`);
     this.node.dataset.panel = spec.id;
     this.is3d = Boolean(spec.layout && spec.layout.scene);
-    this.layered = !this.is3d && spec.traces.some((trace) => !ANIMATED.has(trace.kind));
+    // An SVG live layer is drawn in a base plot's axes, so such a panel always has a base,
+    // even without static traces (the base then shows only axes).
+    this.layered = !this.is3d && (spec.live === "svg"
+      || spec.traces.some((trace) => !ANIMATED.has(trace.kind)));
     this.node.classList.toggle("dl-panel-svg", this.layered && spec.live === "svg");
     this.base = null;
     this.bases = new Map();  // static identity -> base plot, least recently shown first
@@ -66,6 +69,8 @@ export class Panel {
     if (this.svgLayer) {
       if (!this.plotted && spec.click) this.listenForClicks();
       this.plotted = true;
+      const scaled = this.scaleBase();
+      if (scaled) return scaled.then(() => this.drawSvg());
       this.drawSvg();
       return Promise.resolve();
     }
@@ -129,6 +134,11 @@ export class Panel {
         .map(({ trace }) => staticTrace(trace, this.chart.shared));
       const interactive = Boolean(this.svgLayer);
       const layout = baseLayout(spec.layout, interactive);
+      if (interactive) {
+        for (const [key, { range }] of Object.entries(this.autoRanges())) {
+          layout[key] = { ...layout[key], range, autorange: false };
+        }
+      }
       const images = this.imageLayers();
       if (images.length) {
         layout.images = [...(layout.images || []), ...layoutImages(images, this.chart.shared)];
@@ -152,6 +162,23 @@ export class Panel {
       old.remove();
       this.bases.delete(key);
     }
+  }
+
+  // An SVG panel's autoscaled axes (the loss against the step, say) take the range of this
+  // payload's runs: the base has no data of its own to autoscale on. A promise when the base
+  // had to be relaid out, else null (nothing to wait for).
+  scaleBase() {
+    const base = this.base;
+    const ranges = {};
+    for (const [key, { range }] of Object.entries(this.autoRanges())) {
+      const shown = shownRange(base, key);
+      if (!shown || range.some((value, i) => Math.abs(value - shown[i]) > 1e-9)) {
+        ranges[`${key}.range`] = range;
+        ranges[`${key}.autorange`] = false;
+      }
+    }
+    if (!Object.keys(ranges).length) return null;
+    return Promise.resolve(this.Plotly.relayout(base, ranges)).catch(() => undefined);
   }
 
   imageLayers() {

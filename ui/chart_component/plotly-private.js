@@ -22,15 +22,16 @@ export function checkedPlotly(Plotly) {
 
 function axisGeometry(axis, name) {
   if (!axis || typeof axis._offset !== "number" || typeof axis._length !== "number"
-    || typeof axis.l2p !== "function" || typeof axis.p2l !== "function") {
-    throw changed(`_fullLayout.${name} pixel geometry (_offset, _length, l2p, p2l)`);
+    || typeof axis.c2p !== "function" || typeof axis.p2c !== "function") {
+    throw changed(`_fullLayout.${name} pixel geometry (_offset, _length, c2p, p2c)`);
   }
   return {
     offset: axis._offset,
     length: axis._length,
-    // Page pixels within the plot from data values and back (linear or log axes alike).
-    toPixel: (value) => axis._offset + axis.l2p(value),
-    fromPixel: (pixel) => axis.p2l(pixel - axis._offset),
+    // Page pixels within the plot from data values and back: c2p/p2c take data values on log
+    // axes too (l2p/p2l would want their logarithms).
+    toPixel: (value) => axis._offset + axis.c2p(value),
+    fromPixel: (pixel) => axis.p2c(pixel - axis._offset),
   };
 }
 
