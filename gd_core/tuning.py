@@ -6,7 +6,7 @@ import numpy as np
 
 from gd_core.analysis import minimum_reached
 from gd_core.basins import SETTLE_TOLERANCE
-from gd_core.descent import as_points, descend
+from gd_core.descent import Trajectory, as_points, descend
 from gd_core.optimizers import make_optimizer
 from gd_core.surfaces import Surface
 
@@ -38,6 +38,22 @@ def tune_lr(
     On a quadratic, plain gradient descent lands near the classic optimum
     ``2 / (λmin + λmax)`` of the Hessian's eigenvalues, within the grid's spacing.
     """
+    return tuned_run(surface, optimizer, start, steps, lrs=lrs, tolerance=tolerance,
+                     **hyperparams)[0]
+
+
+def tuned_run(
+    surface: Surface,
+    optimizer: str,
+    start,
+    steps: int,
+    *,
+    lrs=None,
+    tolerance: float = SETTLE_TOLERANCE,
+    **hyperparams,
+) -> tuple[float, Trajectory]:
+    """``tune_lr``'s rate and the run at that rate from ``start``, as ``descend`` gives it (the
+    tuning batch already holds it: a batch gives the single runs' numbers)."""
     lrs = TUNING_LEARNING_RATES if lrs is None else np.asarray(lrs, dtype=float)
     if lrs.ndim != 1 or not lrs.size or not np.all(np.isfinite(lrs) & (lrs > 0)):
         raise ValueError("lrs must be a non-empty list of positive learning rates")
@@ -50,6 +66,8 @@ def tune_lr(
     final = trajectory.values[-1]
     # Lexicographic: reached first, then fewer steps, then lower final value, then smaller lr.
     never = np.iinfo(np.int64).max
-    order = np.lexsort((lrs, np.where(np.isnan(final), np.inf, final),
-                        np.where(reached >= 0, reached, never)))
-    return float(lrs[order[0]])
+    best = np.lexsort((lrs, np.where(np.isnan(final), np.inf, final),
+                       np.where(reached >= 0, reached, never)))[0]
+    return float(lrs[best]), Trajectory(
+        trajectory.points[:, best], trajectory.values[:, best],
+        int(trajectory.diverged_at[best]), int(trajectory.stop_code[best]))

@@ -43,6 +43,10 @@ def test_tuned_mode_runs_each_racer_at_tune_lrs_rate(himmelblau):
         assert tuned.tuned[name] == rate and tuned.lr(name, 30) == rate
         single = gd_core.descend(himmelblau, gd_core.make_optimizer(name, lr=rate), START, STEPS)
         np.testing.assert_array_equal(tuned.runs[name].points[0, 0], single.points)
+        np.testing.assert_array_equal(tuned.runs[name].values[0, 0], single.values)
+        np.testing.assert_array_equal(tuned.runs[name].gradients[0, 0],
+                                      himmelblau.gradient(single.points))
+        assert tuned.runs[name].diverged_at.shape == (1, 1)
 
 
 @pytest.mark.parametrize("mode", list(race.MODES))

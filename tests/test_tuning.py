@@ -5,7 +5,7 @@ import pytest
 
 import gd_core
 from gd_core.analysis import minimum_reached
-from gd_core.tuning import TUNING_LEARNING_RATES, tune_lr
+from gd_core.tuning import TUNING_LEARNING_RATES, tune_lr, tuned_run
 
 GRID_RATIO = TUNING_LEARNING_RATES[1] / TUNING_LEARNING_RATES[0]
 SURFACES_WITH_MINIMA = [name for name, s in gd_core.SURFACES.items() if s.dim == 2 and s.minima]
@@ -103,3 +103,15 @@ def test_only_one_start_is_tuned():
 def test_the_default_grid_spans_every_optimizers_useful_range():
     assert TUNING_LEARNING_RATES.size >= 40
     assert TUNING_LEARNING_RATES[0] <= 1e-4 and TUNING_LEARNING_RATES[-1] >= 10.0
+
+
+@pytest.mark.parametrize(("name", "optimizer"), [("himmelblau", "adam"), ("saddle", "gd"),
+                                                 ("rosenbrock", "momentum")])
+def test_the_tuned_run_is_the_run_at_the_tuned_rate(name, optimizer):
+    surface = gd_core.get_surface(name)
+    lr, run = tuned_run(surface, optimizer, (0.5, -0.5), 80)
+    assert lr == tune_lr(surface, optimizer, (0.5, -0.5), 80)
+    single = gd_core.descend(surface, gd_core.make_optimizer(optimizer, lr=lr), (0.5, -0.5), 80)
+    np.testing.assert_array_equal(run.points, single.points)
+    np.testing.assert_array_equal(run.values, single.values)
+    assert (run.diverged_at, run.stop_code) == (single.diverged_at, single.stop_code)

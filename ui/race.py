@@ -2,7 +2,8 @@
 
 A fair race has two modes. With one learning rate for all, each racer runs at every rate of
 ``RACE_LEARNING_RATES`` (a fan), so the chart's slider switches all of them in the browser. Tuned,
-each racer runs at the rate ``gd_core.tune_lr`` finds for it from this start. No Streamlit here.
+each racer runs at the rate ``gd_core.tune_lr`` finds for it from this start (the run taken from
+the tuning batch itself). No Streamlit here.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import numpy as np
 
 import gd_core
 from gd_core.analysis import minimum_reached
+from gd_core.tuning import tuned_run
 from ui.payloads import RunStyle
-from ui.runs import RACE_LEARNING_RATES, FanRuns, run_fan
+from ui.runs import RACE_LEARNING_RATES, FanRuns, fan_of, run_fan
 
 #: The race's two modes: a key (the URL's value) and what the learner reads.
 MODES = {"shared": "One learning rate for all", "tuned": "Each at its tuned rate"}
@@ -61,8 +63,8 @@ def run_racer(
     if mode == "shared":
         return run_fan(surface, optimizer, dict(hyperparams), start, RACE_LEARNING_RATES,
                        steps), None
-    tuned = gd_core.tune_lr(surface, optimizer, start[0], steps, **hyperparams)
-    return run_fan(surface, optimizer, dict(hyperparams), start, [tuned], steps), tuned
+    tuned, run = tuned_run(surface, optimizer, start[0], steps, **hyperparams)
+    return fan_of(surface, optimizer, [tuned], start, run), tuned
 
 
 @dataclass(frozen=True)

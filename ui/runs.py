@@ -105,13 +105,25 @@ def run_fan(
     )
     batch = np.broadcast_to(starts, (len(lrs), *starts.shape))
     trajectory = gd_core.descend(surface, opt, batch, steps, noise=noise, seed=seed)
-    # descend gives (frames, m, n, ...); charts slice one run's frames contiguously.
-    points = np.moveaxis(trajectory.points, 0, 2)
-    values = np.moveaxis(trajectory.values, 0, 2)
+    return fan_of(surface, optimizer, lrs, starts, trajectory)
+
+
+def fan_of(surface: gd_core.Surface, optimizer: str, lrs, starts,
+           trajectory: gd_core.Trajectory) -> FanRuns:
+    """``FanRuns`` from ``descend``'s runs of every start (n) at every rate (m), which come as
+    ``(frames, m, n, dim)`` (or as one run, ``(frames, dim)``, for one rate and one start)."""
+    lrs = np.asarray(lrs, dtype=float)
+    starts = np.asarray(starts, dtype=float).reshape(-1, surface.dim)
+    frames = trajectory.points.shape[0]
+    runs = (len(lrs), len(starts))
+    # Charts slice one run's frames contiguously: (m, n, frames, ...).
+    points = np.moveaxis(trajectory.points.reshape(frames, *runs, surface.dim), 0, 2)
+    values = np.moveaxis(trajectory.values.reshape(frames, *runs), 0, 2)
     gradients = surface.gradient(points)
     return FanRuns(
         lrs, starts, points, values, gradients,
-        np.asarray(trajectory.diverged_at), np.asarray(trajectory.stop_code), optimizer,
+        np.asarray(trajectory.diverged_at).reshape(runs),
+        np.asarray(trajectory.stop_code).reshape(runs), optimizer,
     )
 
 
