@@ -315,6 +315,14 @@ def test_look_inside_follows_the_chosen_racer():
         assert data["series"][-1]["name"] == f"inside {TITLES[name]}"
         assert data["panels"][-1]["id"] == "inside"
         assert app.query_params.get("inside") == name
+    # What it plots is the racer's own run seen from inside (here at the opening's rate).
+    optimizer = gd_core.make_optimizer("momentum", lr=HIMMELBLAU.lr)
+    surface = gd_core.get_surface("himmelblau")
+    expected = gd_core.look_inside(surface, optimizer, gd_core.descend(
+        surface, optimizer, HIMMELBLAU.starts[0], HIMMELBLAU.steps))
+    channels = data["series"][-1]["channels"]
+    np.testing.assert_allclose(decode(channels["buffer_x"]), expected["buffer"][:, 0],
+                               rtol=1e-6)
 
 
 def test_the_chart_learning_rate_callback_moves_the_table():

@@ -47,6 +47,9 @@ def test_tuned_mode_runs_each_racer_at_tune_lrs_rate(himmelblau):
         np.testing.assert_array_equal(tuned.runs[name].gradients[0, 0],
                                       himmelblau.gradient(single.points))
         assert tuned.runs[name].diverged_at.shape == (1, 1)
+        run = tuned.run(name, 30)
+        np.testing.assert_array_equal(run.points, single.points)
+        assert (run.diverged_at, run.stop_code) == (single.diverged_at, single.stop_code)
 
 
 @pytest.mark.parametrize("mode", list(race.MODES))

@@ -53,6 +53,12 @@ class Race:
     def lr(self, name: str, lr_index: int) -> float:
         return float(self.runs[name].lrs[self.member(name, lr_index)])
 
+    def run(self, name: str, lr_index: int) -> gd_core.Trajectory:
+        """Racer ``name``'s run at the slider's ``lr_index``, as ``gd_core.descend`` gives one."""
+        runs = self.runs[name].trajectory(self.member(name, lr_index))
+        return gd_core.Trajectory(runs.points[:, 0], runs.values[:, 0],
+                                  int(runs.diverged_at[0]), int(runs.stop_code[0]))
+
 
 def run_racer(
     surface: gd_core.Surface, optimizer: str, hyperparams: Mapping, start, steps: int,

@@ -184,12 +184,12 @@ def _thawed(hyperparams: tuple) -> dict:
             for key, value in hyperparams}
 
 
+# `_run` is the racer's run that these arguments name (the race already made it).
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _cached_inside(key, _surface, optimizer: str, hyperparams: tuple, start: tuple,
-                   steps: int, lr: float):
+                   steps: int, lr: float, _run: gd_core.Trajectory):
     made = gd_core.make_optimizer(optimizer, lr=lr, **_thawed(hyperparams))
-    run = gd_core.descend(_surface, made, start, steps)
-    return gd_core.look_inside(_surface, made, run)
+    return gd_core.look_inside(_surface, made, _run)
 
 
 def results_table(rows):
@@ -297,7 +297,7 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
     inside_name = state["inside"]
     inside_lr = race.lr(inside_name, lr_index)
     inside = _cached_inside(key, surface, inside_name, _frozen(hyperparams[inside_name]), start,
-                            steps, inside_lr)
+                            steps, inside_lr, race.run(inside_name, lr_index))
     payload = _cached_payload(
         (key, settings, start, steps, mode, inside_name, inside_lr), surface, race,
         (inside_name, inside, inside_lr), log_loss and bool(surface.minima), show_3d)
