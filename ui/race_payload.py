@@ -103,8 +103,10 @@ def inside_panel(series: int, optimizer: str, lr: float, steps: int, style: RunS
     }))
     layout = step_layout(
         f"inside|{optimizer}",
-        f"Inside {title} (η = {format_learning_rate(lr)}): the step size {step_symbol} of each "
-        "coordinate (x solid, y dashed)", f"{step_symbol}  (log scale)", True, steps)
+        # Two short lines: a phone shows some 45 characters of a title.
+        f"Inside {title} (η = {format_learning_rate(lr)})<br>step size {step_symbol}: "
+        "x solid, y dashed", f"{step_symbol}  (log scale)", True, steps)
+    layout["margin"] = {**layout["margin"], "t": 56}
     return Panel(id="inside", layout=layout, height=284, wide=True, live="svg", traces=traces)
 
 
