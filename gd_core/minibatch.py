@@ -79,24 +79,21 @@ def minibatch_descend(problem, optimizer, start, epochs: int, batch_size: int,
     params = np.array(np.broadcast_to(start, shape), dtype=float)
 
     points = np.empty((steps + 1, *shape))
-    values = np.empty((steps + 1, *shape[:-1]))
-    stop_code = np.zeros(shape[:-1], dtype=np.int8)
-    diverged_at = np.full(shape[:-1], -1, dtype=np.int64)
-    limits = escape_limits(surface)
     with np.errstate(all="ignore"):
         state = optimizer.init(params)
-        for step in range(steps + 1):
-            if step > 0:
-                grads = problem.batch_gradient(params, batches[step - 1])
-                updates, state = optimizer.update(grads, state, params)
-                params = params + updates
+        points[0] = params
+        for step, batch in enumerate(batches, start=1):
+            updates, state = optimizer.update(problem.batch_gradient(params, batch), state,
+                                              params)
+            params = params + updates
             points[step] = params
-            values[step] = surface.value_fn(params)
-            code = runaway_code(params, values[step], limits)
-            newly = (code > 0) & (diverged_at < 0)
-            diverged_at[newly] = step
-            stop_code[newly] = code[newly]
-
+        # The loss and the runaway checks for every step at once, after the run: they do not
+        # steer it, and one call over all steps costs what a few per-step calls would.
+        values = surface.value_fn(points)
+    codes = runaway_code(points, values, escape_limits(surface))
+    ran_away = codes > 0
+    diverged_at = np.where(ran_away.any(axis=0), np.argmax(ran_away, axis=0), -1)
+    stop_code = np.take_along_axis(codes, np.maximum(diverged_at, 0)[None], axis=0)[0]
     after = np.arange(steps + 1).reshape(-1, *[1] * diverged_at.ndim) > np.where(
         diverged_at >= 0, diverged_at, steps + 1)
     points[after] = np.nan
