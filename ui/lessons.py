@@ -386,7 +386,7 @@ SGD_TIPS: dict[str, tuple[str, ...]] = {
         "Shuffle seed 4: now the minibatch run (B = 4) falls into the other valley. Which "
         "minimum a noisy run finds depends on its batches; the full batch always goes the "
         "same way.",
-        "After 20 epochs the full-batch run (20 steps at η = 0.2) is still 0.93 from its "
+        "After 20 epochs the full-batch run (20 steps at η = 0.2) is still 1.2 from its "
         "minimum; on the same work the noisy runs are already there.",
     ),
 }
