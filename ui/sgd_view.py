@@ -51,6 +51,13 @@ def dump_point(point) -> str:
     return f"{point[0]:g},{point[1]:g}"
 
 
+def parse_data(text: str) -> str:
+    """A data source from a link: the synthetic ones only (an upload is not in a link)."""
+    if text == "csv":
+        raise ValueError("an uploaded file is not kept in a link: upload it again")
+    return choice(["line", "network"])(text)
+
+
 def _synthetic(values: Mapping) -> bool:
     return values["data"] != "csv"
 
@@ -62,7 +69,7 @@ def _line_data(values: Mapping) -> bool:
 def controls() -> list[Control]:
     """The page's controls, each with its URL parser (``ui.controls``)."""
     return [
-        Control("data", "line", choice(["line", "network"]), label="Data",
+        Control("data", "line", parse_data, label="Data",
                 domain=tuple(sgd.DATA_SOURCES), used=_synthetic,
                 help="A line with noise, an S-curve fitted by a one-unit network (a loss with "
                      "two minima), or your own CSV. An upload is not kept in a link."),
