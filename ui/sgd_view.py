@@ -259,12 +259,13 @@ def _problem_facts(problem) -> None:
     """The condition number and the largest stable learning rate, as the scaling changes."""
     where = " at the minimum" if isinstance(problem, gd_core.OneUnitNetwork) else ""
     left, right = st.columns(2)
-    left.metric("Condition number", format_number(sgd.condition_number(problem), 3),
-                help=f"λmax / λmin of J's Hessian{where}: 1 is a round bowl, large a narrow "
-                     "valley that gradient descent crawls along.")
-    right.metric("Largest stable η", format_learning_rate(
+    left.metric("Condition κ", format_number(sgd.condition_number(problem), 3),
+                help=f"The condition number λmax / λmin of J's Hessian{where}: 1 is a round "
+                     "bowl, large a narrow valley that gradient descent crawls along.")
+    right.metric("Stable η below", format_learning_rate(
         float(f"{problem.largest_stable_lr:.3g}")),
-        help=f"2 / λmax{where}: full-batch gradient descent with a larger rate diverges.")
+        help=f"The largest stable learning rate 2 / λmax{where}: full-batch gradient descent "
+             "with a larger rate diverges.")
 
 
 def _formula(problem, optimizer: str) -> str:
