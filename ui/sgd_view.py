@@ -333,6 +333,9 @@ def _settings(state: PageState) -> Settings | None:
 
 @st.fragment
 def _view(state: PageState, sidebar) -> None:
+    # Streamlit drops the value of a widget a run leaves out (the slope while the network is
+    # shown, the data's sliders while a CSV is): put the page's values back before drawing.
+    state.restore()
     with sidebar:
         chosen = _settings(state)
     if chosen is None:

@@ -111,3 +111,22 @@ def test_a_click_on_the_loss_map_moves_every_run_s_start(page, url):
                                       && Math.abs(data[index].y[0] - y) < tolerance);
     }""", arg=[*start, TOLERANCE, paths], timeout=30_000)
     no_exception_box(page)
+
+
+def test_the_network_and_back_keeps_the_line_s_settings(page, url):
+    open_panel(page, url, "contour")
+    sidebar_slider(page, "True slope").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("new URLSearchParams(location.search).get('slope') === '2.5'")
+    page.locator("[data-testid='stSidebar'] button").filter(
+        has_text="S-curve (one-unit network)").click()
+    page.wait_for_function("new URLSearchParams(location.search).get('data') === 'network'")
+    page.get_by_text("Minibatch (B = 4)").first.wait_for()
+    # The slope's slider is not drawn for the network: its value must survive that.
+    page.locator("[data-testid='stSidebar'] button").filter(has_text="Synthetic line").click()
+    page.wait_for_function("new URLSearchParams(location.search).get('slope') === '2.5'")
+    page.get_by_text("Minibatch (B = 10)").first.wait_for()
+    shown = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(
+        has_text="True slope").get_by_test_id("stSliderThumbValue")
+    assert shown.inner_text() == "2.50"
+    no_exception_box(page)
