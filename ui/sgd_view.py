@@ -277,7 +277,9 @@ def _formula(problem, optimizer: str) -> str:
             rule += r"\\ = \theta_{t-1} - \eta\,\frac{1}{m} X_B^\top (X_B\theta_{t-1} - y_B)"
     else:
         rule += r",\quad g_t = \frac{1}{|B_t|}\sum_{i \in B_t} \nabla \ell_i(\theta_{t-1})"
-    return problem.surface.formula + r"\\" + rule
+    # gathered: KaTeX breaks lines in display mode only inside an environment.
+    return (r"\begin{gathered}" + problem.surface.formula + r"\\" + rule
+            + r"\end{gathered}")
 
 
 @dataclass(frozen=True)
