@@ -165,6 +165,9 @@ def test_an_uploaded_csv_is_fitted_and_kept_out_of_the_link():
     assert any("a link to this page opens the synthetic data" in caption.value
                for caption in app.caption)
     assert table(app)["Run"].tolist()[0] == "Full batch (B = 30)"
+    # The upload's own opening: standardized x, where its rate is stable whatever x's units.
+    assert app.button_group(key=K("scaling")).value == "standardized"
+    assert app.select_slider(key=K("lr")).value == lessons.SGD_OPENINGS["csv"]["lr"]
     problem = gd_core.linear_regression(gd_core.Dataset(x, y))
     assert np.allclose(problem.line(problem.least_squares), np.polyfit(x, y, 1))
     assert decode(data["arrays"]["sample_x"]) == pytest.approx(x, rel=1e-6)

@@ -352,11 +352,13 @@ def race_opening_values(surface: gd_core.Surface | None) -> dict:
 
 # --- SGD on real data (pages/5_SGD_on_real_data.py) -------------------------------------------
 
-#: What the SGD page opens on for each data source (the CSV opens as the synthetic line does);
-#: ``start`` is (w, b), or (w, v) for the network.
+#: What the SGD page opens on for each data source; ``start`` is (w, b), or (w, v) for the
+#: network. A CSV opens standardized: whatever the units of its x, a rate of 0.1 is then stable
+#: (2/λmax = 2), so the learner's own data first shows a working fit.
 SGD_OPENINGS: dict[str, dict] = {
-    "line": {"lr": 0.02, "batch": 10, "start": (0.0, 0.0), "noise": 1.0},
+    "line": {"lr": 0.02, "batch": 10, "start": (0.0, 0.0), "noise": 1.0, "scaling": "raw"},
     "network": {"lr": 0.2, "batch": 4, "start": (0.235, -0.25), "noise": 0.3},
+    "csv": {"lr": 0.1, "batch": 10, "start": (0.0, 0.0), "scaling": "standardized"},
 }
 
 #: "What to try" on the SGD page, per data source, at its opening (the claims are checked by

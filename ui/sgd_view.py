@@ -114,7 +114,7 @@ def controls() -> list[Control]:
 
 def opening(values: Mapping) -> dict:
     """What the page opens on for the chosen data (``ui.lessons.SGD_OPENINGS``)."""
-    return dict(lessons.SGD_OPENINGS["network" if values.get("data") == "network" else "line"])
+    return dict(lessons.SGD_OPENINGS[values.get("data") or "line"])
 
 
 def page_state() -> PageState:
