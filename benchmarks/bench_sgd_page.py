@@ -50,8 +50,9 @@ SCALING_ROUNDS = 3
 SCALINGS = ["centered", "standardized", "raw"]
 SOURCES = ["S-curve (one-unit network)", "Synthetic line"]
 
+# The loss map: the figure with the play button.
 _CONTOUR = """[...document.querySelectorAll('.stPlotlyChart .js-plotly-plot')]
-    .find((plot) => plot.querySelector('.contourlayer'))"""
+    .find((plot) => plot.layout && plot.layout.updatemenus)"""
 BASELINE = {
     "ready": f"""() => {{
         const plot = {_CONTOUR};
