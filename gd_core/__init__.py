@@ -16,10 +16,28 @@ from gd_core.analysis import (
     regime_of,
 )
 from gd_core.basins import SETTLE_TOLERANCE, BasinMap, basin_map
+from gd_core.data import (
+    MAX_SAMPLES,
+    SCALINGS,
+    Dataset,
+    LinearRegression,
+    OneUnitNetwork,
+    linear_regression,
+    make_regression,
+    make_tanh_regression,
+    one_unit_network,
+)
 from gd_core.descent import STOP_REASONS, Trajectory, descend
 from gd_core.export import trajectory_csv
 from gd_core.formatting import format_number, format_point
 from gd_core.inside import look_inside
+from gd_core.minibatch import (
+    MinibatchTrajectory,
+    RangeTest,
+    epoch_batches,
+    lr_range_test,
+    minibatch_descend,
+)
 from gd_core.optimizers import OPTIMIZERS, Optimizer, OptimizerSpec, make_optimizer
 from gd_core.schedules import SCHEDULES, make_schedule
 from gd_core.surfaces import SURFACES, Surface, get_surface
@@ -58,6 +76,24 @@ __all__ = [
     "regime_of",
     "trajectory_csv",
     "tune_lr",
+]
+
+# Learning from data (gd_core.data, gd_core.minibatch).
+__all__ += [
+    "MAX_SAMPLES",
+    "SCALINGS",
+    "Dataset",
+    "LinearRegression",
+    "MinibatchTrajectory",
+    "OneUnitNetwork",
+    "RangeTest",
+    "epoch_batches",
+    "linear_regression",
+    "lr_range_test",
+    "make_regression",
+    "make_tanh_regression",
+    "minibatch_descend",
+    "one_unit_network",
 ]
 
 

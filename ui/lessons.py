@@ -348,3 +348,63 @@ def race_opening_values(surface: gd_core.Surface | None) -> dict:
         return {}
     return {"lr": found.opening.lr, "steps": found.opening.steps,
             "start": found.opening.starts[0]}
+
+
+# --- SGD on real data (pages/5_SGD_on_real_data.py) -------------------------------------------
+
+#: What the SGD page opens on for each data source; ``start`` is (w, b), or (w, v) for the
+#: network. A CSV opens standardized: whatever the units of its x, a rate of 0.1 is then stable
+#: (2/λmax = 2), so the learner's own data first shows a working fit.
+SGD_OPENINGS: dict[str, dict] = {
+    "line": {"lr": 0.02, "batch": 10, "start": (0.0, 0.0), "noise": 1.0, "scaling": "raw"},
+    "network": {"lr": 0.2, "batch": 4, "start": (0.235, -0.25), "noise": 0.3},
+    "csv": {"lr": 0.1, "batch": 10, "start": (0.0, 0.0), "scaling": "standardized"},
+}
+
+#: "What to try" on the SGD page, per data source, at its opening (the claims are checked by
+#: tests/test_data_lessons.py).
+SGD_TIPS: dict[str, tuple[str, ...]] = {
+    "line": (
+        "One epoch is the same work for every run (each sample's gradient once): full batch "
+        "takes 1 step per epoch, the minibatch run (B = 10) 20 and the single-sample run 200. "
+        "After the first epoch the minibatch run's J is 0.59, the full batch's still 4.8.",
+        "Raw x from 0 to 10 makes J a long narrow valley (condition number 167): after 20 "
+        "epochs the full-batch run is still 0.69 from the fit, sliding along the valley floor. "
+        "Standardize x: the condition number drops to 1, the largest stable η grows from 0.051 "
+        "to 2, and at η = 0.5 the full batch lands on the fit.",
+        "The single-sample run never settles: with a constant η it jitters in a cloud around "
+        "the fit, and its J ends higher (2.2) than it was after the first epoch (1.3). A larger "
+        "batch or a smaller η shrinks the cloud.",
+        "η = 0.05, just under 2/λmax = 0.051: full batch and the minibatch run converge, but "
+        "the single-sample run diverges at step 13: one sample's curvature (x² + 1, up to 100) "
+        "is far above the average one.",
+        "Change the shuffle seed: the data and the full-batch path stay, the minibatch and "
+        "single-sample paths change.",
+    ),
+    "network": (
+        "J has two minima, (1.6, 1.97) and (−1.6, −1.97): the same S-curve with both signs "
+        "flipped. The start lies near the ridge between them: the full-batch and minibatch "
+        "runs go to (1.6, 1.97), the single-sample run to its mirror image.",
+        "Shuffle seed 4: now the minibatch run (B = 4) falls into the other valley. Which "
+        "minimum a noisy run finds depends on its batches; the full batch always goes the "
+        "same way.",
+        "After 20 epochs the full-batch run (20 steps at η = 0.2) is still 1.2 from its "
+        "minimum; on the same work the noisy runs are already there.",
+    ),
+}
+
+#: Why minibatches, in plain words: the page's explanation under the chart.
+SGD_EXPLANATION = (
+    "The loss J is an average over all n samples, so its exact gradient costs a pass over all "
+    "of them. A minibatch of B samples estimates it for B/n of the price: averaged over an "
+    "epoch of equal batches the estimates are exactly the full gradient, but each one points "
+    "a little off.",
+    "For the same work (one epoch: every sample's gradient once), a minibatch run takes n/B "
+    "steps where full batch takes one. Each step is noisier, but together they get much "
+    "further: that is why neural networks are trained on minibatches.",
+    "With a constant learning rate the noise never dies out: the path keeps wandering in a "
+    "cloud around the minimum, wider for a larger η and a smaller batch. A falling learning "
+    "rate or a larger batch late in training tightens it.",
+    "Where the loss has several valleys (the one-unit network), the noise can carry a run over "
+    "a ridge: which minimum it ends in depends on its batches.",
+)

@@ -23,8 +23,10 @@ export class Clock {
     const startTime = performance.now();
     const tick = (now) => {
       if (!this.playing) return;
-      const frame = Math.min(this.last(),
-        startFrame + Math.floor(((now - startTime) / 1000) * speed));
+      // A frame's timestamp is when the frame began, which can be before play() was called:
+      // never a frame before the start (-1 when playing from 0).
+      const elapsed = Math.max(0, now - startTime);
+      const frame = Math.min(this.last(), startFrame + Math.floor((elapsed / 1000) * speed));
       if (frame !== this.current()) this.show(frame);
       if (frame >= this.last()) {
         this.pause();

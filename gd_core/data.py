@@ -1,0 +1,313 @@
+r"""Learning from data: datasets and the two-parameter models fitted to them.
+
+A model's loss on a dataset is a ``Surface`` over its two parameters, so every tool that takes a
+surface (``descend``, ``outcomes``, ``basin_map``, the charts) takes it too; on top of that, a
+model knows the gradient of its loss on any subset of the samples, which is what
+``gd_core.minibatch_descend`` steps along.
+
+- ``linear_regression``: :math:`J(w, b) = \frac{1}{2n} \sum_i (w \tilde x_i + b - y_i)^2`, a
+  quadratic with a closed-form minimum (least squares), a constant Hessian, a condition number
+  and a largest stable learning rate; :math:`\tilde x` is the raw, centred or standardized x.
+- ``one_unit_network``: :math:`J(w, v) = \frac{1}{2n} \sum_i (v \tanh(w x_i) - y_i)^2`, one
+  hidden tanh unit; not convex: two mirror-image minima :math:`\pm(w^*, v^*)` and a saddle at the
+  origin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gd_core.critical_points import hessian, is_local_minimum, refine_minima
+from gd_core.surfaces import Surface
+
+#: The most samples a dataset may hold: the work of one step grows with it.
+MAX_SAMPLES = 10_000
+#: Values a model takes at once when evaluating its loss on many points (a contour grid): the
+#: points are taken in chunks of ``_CHUNK_VALUES // n`` so memory stays bounded.
+_CHUNK_VALUES = 1_000_000
+SCALINGS = ("raw", "centered", "standardized")
+#: How far the plotted box reaches around the model's minima, in units of their largest
+#: coordinate (at least 1): far enough to hold the origin, where descent usually starts.
+_DOMAIN_REACH = 1.5
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Samples ``(x_i, y_i)``: two 1D float arrays of one length ``n`` (2 to ``MAX_SAMPLES``),
+    every value finite. Bad input raises ``ValueError`` saying what is wrong."""
+
+    x: np.ndarray
+    y: np.ndarray
+
+    def __post_init__(self):
+        columns = []
+        for name in ("x", "y"):
+            try:
+                column = np.array(getattr(self, name), dtype=float)
+            except (TypeError, ValueError):
+                raise ValueError(f"{name} must hold numbers") from None
+            if column.ndim != 1:
+                raise ValueError(f"{name} must be one column of numbers, got shape "
+                                 f"{column.shape}")
+            if not np.all(np.isfinite(column)):
+                raise ValueError(f"{name} holds a value that is not a finite number "
+                                 f"(row {int(np.argmin(np.isfinite(column))) + 1})")
+            column.flags.writeable = False
+            columns.append(column)
+        x, y = columns
+        if len(x) != len(y):
+            raise ValueError(f"x and y must have one length, got {len(x)} and {len(y)}")
+        if not 2 <= len(x) <= MAX_SAMPLES:
+            raise ValueError(f"a dataset holds 2 to {MAX_SAMPLES} samples, got {len(x)}")
+        object.__setattr__(self, "x", x)
+        object.__setattr__(self, "y", y)
+
+    @property
+    def n(self) -> int:
+        return len(self.x)
+
+
+def _sampled(n: int, x_range, noise: float, seed, curve) -> Dataset:
+    """``n`` samples, x uniform in ``x_range``, y = ``curve(x)`` plus Gaussian noise of standard
+    deviation ``noise``, all drawn from ``numpy.random.default_rng(seed)``."""
+    if not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a standard deviation >= 0, got {noise}")
+    lo, hi = (float(end) for end in x_range)
+    if not lo < hi:
+        raise ValueError(f"x_range must be (low, high) with low < high, got {x_range}")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(lo, hi, int(n))
+    return Dataset(x, curve(x) + noise * rng.standard_normal(len(x)))
+
+
+def make_regression(n: int = 50, slope: float = 2.0, intercept: float = 1.0, noise: float = 1.0,
+                    x_range=(0.0, 10.0), seed: int | None = 0) -> Dataset:
+    """A seeded synthetic line: ``y = slope·x + intercept + noise·ε``, x uniform in
+    ``x_range``, ε standard normal."""
+    return _sampled(n, x_range, noise, seed, lambda x: slope * x + intercept)
+
+
+def make_tanh_regression(n: int = 50, weight: float = 1.5, scale: float = 2.0,
+                         noise: float = 0.3, x_range=(-3.0, 3.0),
+                         seed: int | None = 0) -> Dataset:
+    """A seeded synthetic S-curve for ``one_unit_network``: ``y = scale·tanh(weight·x) +
+    noise·ε``, drawn as ``make_regression`` draws its line."""
+    return _sampled(n, x_range, noise, seed, lambda x: scale * np.tanh(weight * x))
+
+
+def _chunked(points: np.ndarray, n: int, per_chunk):
+    """``per_chunk`` over ``points`` ``(..., 2)`` in chunks small enough that a chunk times the
+    ``n`` samples stays under ``_CHUNK_VALUES``; the results joined in the points' shape."""
+    flat = points.reshape(-1, 2)
+    size = max(1, _CHUNK_VALUES // n)
+    if len(flat) <= size:
+        return per_chunk(points)
+    parts = [per_chunk(flat[start:start + size]) for start in range(0, len(flat), size)]
+    return np.concatenate(parts).reshape(*points.shape[:-1], *parts[0].shape[1:])
+
+
+def _square_domain(centres) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A square box around the mean of ``centres`` (points ``(k, 2)``), wide enough to hold
+    every centre and the origin with room to spare."""
+    centres = np.atleast_2d(np.asarray(centres, dtype=float))
+    middle = centres.mean(axis=0)
+    half = _DOMAIN_REACH * max(float(np.max(np.abs(centres))), 1.0)
+    return tuple((float(c - half), float(c + half)) for c in middle)
+
+
+@dataclass(frozen=True, eq=False)
+class LinearRegression:
+    r"""A line :math:`\hat y = w \tilde x + b` fitted by the mean squared error
+    :math:`J(w, b) = \frac{1}{2n} \sum_i (w \tilde x_i + b - y_i)^2`.
+
+    ``features`` is :math:`\tilde x`: x as it is (``"raw"``), minus its mean (``"centered"``), or
+    also divided by its standard deviation (``"standardized"``). Make one with
+    ``linear_regression``.
+    """
+
+    data: Dataset
+    scaling: str
+    features: np.ndarray = field(repr=False)
+    x_shift: float
+    x_scale: float
+    surface: Surface = field(repr=False)
+    least_squares: np.ndarray
+
+    def batch_gradient(self, params: np.ndarray, indices=None) -> np.ndarray:
+        """The gradient of the loss on the samples ``indices`` (all of them when None), at
+        ``params`` ``(k, 2)``: the mean of the per-sample gradients, ``(k, 2)``."""
+        features, y = self.features, self.data.y
+        if indices is not None:
+            features, y = features[indices], y[indices]
+        return _line_gradient(params, features, y)
+
+    @property
+    def hessian(self) -> np.ndarray:
+        r"""The Hessian of J, the same everywhere: :math:`\frac{1}{n} \tilde X^\top \tilde X`
+        with :math:`\tilde X = [\tilde x, 1]`."""
+        features = self.features
+        mean = float(np.mean(features))
+        return np.array([[float(np.mean(features * features)), mean], [mean, 1.0]])
+
+    @property
+    def curvatures(self) -> np.ndarray:
+        """The Hessian's eigenvalues, smallest first."""
+        return np.linalg.eigvalsh(self.hessian)
+
+    @property
+    def condition_number(self) -> float:
+        """λmax / λmin of the Hessian: how elongated J's level ellipses are (1 is round)."""
+        low, high = self.curvatures
+        return float(high / low)
+
+    @property
+    def largest_stable_lr(self) -> float:
+        """2 / λmax: full-batch gradient descent with any larger rate diverges."""
+        return float(2.0 / self.curvatures[-1])
+
+    def line(self, params) -> tuple[np.ndarray, np.ndarray]:
+        """The fitted line in the data's own units: (slope, intercept) of y over the raw x, for
+        ``params`` ``(..., 2)``."""
+        params = np.asarray(params, dtype=float)
+        slope = params[..., 0] / self.x_scale
+        return slope, params[..., 1] - slope * self.x_shift
+
+
+def _line_residuals(params: np.ndarray, features: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``w·x̃ + b − y`` per point of ``params`` ``(..., 2)`` and sample: ``(..., n)``."""
+    return params[..., 0, None] * features + params[..., 1, None] - y
+
+
+def _line_gradient(params: np.ndarray, features: np.ndarray, y: np.ndarray) -> np.ndarray:
+    residuals = _line_residuals(params, features, y)
+    return _gradient_of_means(np.add.reduce(residuals * features, axis=-1),
+                              np.add.reduce(residuals, axis=-1),
+                              len(y))
+
+
+def _gradient_of_means(first: np.ndarray, second: np.ndarray, m: int) -> np.ndarray:
+    """The gradient ``(..., 2)`` from the sums of its two components over ``m`` samples.
+
+    Sums and one division rather than ``np.mean`` and ``np.stack``: this runs once per step of
+    a minibatch run, thousands of times, where NumPy's per-call overhead is most of the work.
+    """
+    gradient = np.empty((*first.shape, 2))
+    gradient[..., 0] = first
+    gradient[..., 1] = second
+    gradient /= m
+    return gradient
+
+
+def linear_regression(data: Dataset, scaling: str = "raw") -> LinearRegression:
+    """Fit a line to ``data`` by gradient descent on the mean squared error; ``scaling`` (one of
+    ``SCALINGS``) says what x̃ is. The loss's ``surface`` is over (w, b); its one minimum,
+    ``least_squares``, is the closed-form fit on x̃."""
+    if scaling not in SCALINGS:
+        raise ValueError(f"scaling must be one of {', '.join(SCALINGS)}, got {scaling!r}")
+    x, y = data.x, data.y
+    shift = float(np.mean(x)) if scaling != "raw" else 0.0
+    spread = float(np.std(x))
+    # Relative to the size of x: a column of one repeated value (up to round-off) fits no line.
+    if spread <= 1e-12 * max(float(np.max(np.abs(x))), 1.0):
+        raise ValueError("every x is the same: there is no line to fit (x needs two different "
+                         "values)")
+    scale = spread if scaling == "standardized" else 1.0
+    features = (x - shift) / scale
+    features.flags.writeable = False
+    centred = features - np.mean(features)
+    slope = float(np.sum(centred * (y - np.mean(y))) / np.sum(centred * centred))
+    least_squares = np.array([slope, float(np.mean(y)) - slope * float(np.mean(features))])
+    n = data.n
+
+    def value(points):
+        def chunk(p):
+            residuals = _line_residuals(p, features, y)
+            return np.mean(residuals * residuals, axis=-1) / 2
+
+        return _chunked(points, n, chunk)
+
+    def gradient(points):
+        return _chunked(points, n, lambda p: _line_gradient(p, features, y))
+
+    surface = Surface(
+        name=f"linear_regression_{scaling}", title=f"Linear regression ({scaling} x)",
+        formula=r"J(w, b) = \frac{1}{2n} \sum_{i=1}^{n} (w\,\tilde x_i + b - y_i)^2",
+        domain=_square_domain(least_squares), value_fn=value, gradient_fn=gradient,
+        minima=(least_squares,),
+        description="The mean squared error of the line w·x̃ + b on the data: a bowl whose "
+                    "one minimum is the least-squares fit.")
+    return LinearRegression(data, scaling, features, shift, scale, surface, least_squares)
+
+
+@dataclass(frozen=True, eq=False)
+class OneUnitNetwork:
+    r"""One hidden tanh unit, :math:`\hat y = v \tanh(w x)`, fitted by the mean squared error
+    :math:`J(w, v) = \frac{1}{2n} \sum_i (v \tanh(w x_i) - y_i)^2`. Not convex: (w, v) and
+    (−w, −v) fit equally well. Make one with ``one_unit_network``."""
+
+    data: Dataset
+    surface: Surface = field(repr=False)
+
+    def batch_gradient(self, params: np.ndarray, indices=None) -> np.ndarray:
+        """The gradient of the loss on the samples ``indices`` (all of them when None), at
+        ``params`` ``(k, 2)``: ``(k, 2)``."""
+        x, y = self.data.x, self.data.y
+        if indices is not None:
+            x, y = x[indices], y[indices]
+        return _unit_gradient(params, x, y)
+
+    @property
+    def curvatures(self) -> np.ndarray:
+        """The Hessian's eigenvalues at the global minimum, smallest first."""
+        return np.linalg.eigvalsh(hessian(self.surface.gradient_fn, self.surface.minima[0]))
+
+    @property
+    def largest_stable_lr(self) -> float:
+        """2 / λmax at the global minimum: a larger rate cannot settle there."""
+        return float(2.0 / self.curvatures[-1])
+
+
+def _unit_gradient(params: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    w, v = params[..., 0, None], params[..., 1, None]
+    activation = np.tanh(w * x)
+    residuals = v * activation - y
+    return _gradient_of_means(
+        np.add.reduce(residuals * v * x * (1 - activation * activation), axis=-1),
+        np.add.reduce(residuals * activation, axis=-1), len(y))
+
+
+def one_unit_network(data: Dataset) -> OneUnitNetwork:
+    """The one-hidden-unit network ``v·tanh(w·x)`` on ``data``; its surface is over (w, v) and
+    lists the two mirror-image minima, found by Newton's method on the exact gradient."""
+    x, y = data.x, data.y
+    n = data.n
+
+    def value(points):
+        def chunk(p):
+            residuals = p[..., 1, None] * np.tanh(p[..., 0, None] * x) - y
+            return np.mean(residuals * residuals, axis=-1) / 2
+
+        return _chunked(points, n, chunk)
+
+    def gradient(points):
+        return _chunked(points, n, lambda p: _unit_gradient(p, x, y))
+
+    # A guess from the data's own shape: v near the largest |y|, w where tanh(w·x) rises over
+    # the spread of x; the minimum there and its mirror image.
+    v_guess = float(np.max(np.abs(y))) * (1 if np.sum(x * y) >= 0 else -1)
+    guess = np.array([1.0 / max(float(np.std(x)), 1e-6), v_guess])
+    with np.errstate(all="ignore"):
+        found = refine_minima(gradient, np.array([guess, -guess]))
+    minima = tuple(point for point in found if is_local_minimum(gradient, point))
+    if not minima:
+        raise ValueError("the network found no minimum to fit on these data")
+    surface = Surface(
+        name="one_unit_network", title="One-unit network v·tanh(w·x)",
+        formula=r"J(w, v) = \frac{1}{2n} \sum_{i=1}^{n} (v \tanh(w\,x_i) - y_i)^2",
+        domain=_square_domain(minima), value_fn=value, gradient_fn=gradient,
+        minima=minima,
+        description="The mean squared error of one tanh unit: two mirror-image minima, "
+                    "(w, v) and (−w, −v), and a saddle between them at the origin.")
+    return OneUnitNetwork(data, surface)

@@ -1,0 +1,153 @@
+r"""Stochastic and minibatch gradient descent on a model fitted to data (``gd_core.data``).
+
+Each epoch deals the samples into batches of ``batch_size`` (shuffled, or in order), and every
+step follows the gradient of the loss on one batch only:
+:math:`\theta \leftarrow \theta - \eta \cdot \frac{1}{m} \sum_{i \in B} \nabla \ell_i(\theta)`.
+With one batch of all the samples, in order, that is exactly ``descend`` on the model's surface.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from gd_core.descent import Trajectory, as_points, batch_shape, escape_limits, runaway_code
+from gd_core.optimizers import make_optimizer
+
+
+@dataclass(frozen=True)
+class MinibatchTrajectory(Trajectory):
+    """A ``Trajectory`` (``points``, ``values`` = the loss on all the data at each iterate,
+    ``diverged_at``, ``stop_code``) plus the samples each step's gradient was taken on:
+    ``batches[k]`` is the index array of step ``k + 1``. ``samples_seen[k]`` counts the samples
+    whose gradients the first ``k`` steps used (``(steps + 1,)``, starting at 0)."""
+
+    batches: tuple[np.ndarray, ...]
+    batch_size: int
+    steps_per_epoch: int
+
+    @property
+    def samples_seen(self) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum([len(batch) for batch in self.batches])])
+
+    @property
+    def epochs_done(self) -> np.ndarray:
+        """After each step, the epochs done: step / steps_per_epoch, ``(steps + 1,)``."""
+        return np.arange(self.steps + 1) / self.steps_per_epoch
+
+
+def epoch_batches(n: int, epochs: int, batch_size: int, shuffle: bool = True,
+                  seed: int | None = 0) -> list[np.ndarray]:
+    """The batches of ``epochs`` passes over ``n`` samples: each epoch deals every sample
+    exactly once into ``⌈n / batch_size⌉`` batches (the last one smaller when ``batch_size``
+    does not divide ``n``), in a fresh order from ``numpy.random.default_rng(seed)`` with
+    ``shuffle``, else in order."""
+    if int(epochs) != epochs or epochs < 0:
+        raise ValueError(f"epochs must be a whole number >= 0, got {epochs}")
+    if int(batch_size) != batch_size or not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be a whole number from 1 to n = {n}, got "
+                         f"{batch_size}")
+    batch_size = int(batch_size)
+    rng = np.random.default_rng(seed)
+    batches = []
+    for _ in range(int(epochs)):
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        batches += [order[start:start + batch_size] for start in range(0, n, batch_size)]
+    return batches
+
+
+def minibatch_descend(problem, optimizer, start, epochs: int, batch_size: int,
+                      shuffle: bool = True, seed: int | None = 0) -> MinibatchTrajectory:
+    """Run ``optimizer`` (any ``gd_core`` optimizer) on ``problem`` (``linear_regression`` or
+    ``one_unit_network``) for ``epochs`` passes over its data in batches of ``batch_size``.
+
+    ``start`` is ``(2,)`` or a batch ``(k, 2)`` (every start sees the same batches; array
+    hyperparameters broadcast as in ``descend``). Returns ``epochs · ⌈n / batch_size⌉ + 1``
+    rows; a run that runs away is reported as ``descend`` reports it (``diverged_at``, points
+    after it NaN), without a warning.
+    """
+    surface = problem.surface
+    batches = epoch_batches(problem.data.n, epochs, batch_size, shuffle, seed)
+    steps = len(batches)
+    start = as_points(surface, start)
+    shape = batch_shape(start, optimizer.hyperparams)
+    single = len(shape) == 1
+    if single:
+        shape = (1, *shape)
+    params = np.array(np.broadcast_to(start, shape), dtype=float)
+
+    points = np.empty((steps + 1, *shape))
+    with np.errstate(all="ignore"):
+        state = optimizer.init(params)
+        points[0] = params
+        for step, batch in enumerate(batches, start=1):
+            updates, state = optimizer.update(problem.batch_gradient(params, batch), state,
+                                              params)
+            params = params + updates
+            points[step] = params
+        # The loss and the runaway checks for every step at once, after the run: they do not
+        # steer it, and one call over all steps costs what a few per-step calls would.
+        values = surface.value_fn(points)
+    codes = runaway_code(points, values, escape_limits(surface))
+    ran_away = codes > 0
+    diverged_at = np.where(ran_away.any(axis=0), np.argmax(ran_away, axis=0), -1)
+    stop_code = np.take_along_axis(codes, np.maximum(diverged_at, 0)[None], axis=0)[0]
+    after = np.arange(steps + 1).reshape(-1, *[1] * diverged_at.ndim) > np.where(
+        diverged_at >= 0, diverged_at, steps + 1)
+    points[after] = np.nan
+    values[after] = np.nan
+    steps_per_epoch = math.ceil(problem.data.n / int(batch_size))
+    if single:
+        return MinibatchTrajectory(points[:, 0], values[:, 0], int(diverged_at[0]),
+                                   int(stop_code[0]), tuple(batches), int(batch_size),
+                                   steps_per_epoch)
+    return MinibatchTrajectory(points, values, diverged_at, stop_code, tuple(batches),
+                               int(batch_size), steps_per_epoch)
+
+
+@dataclass(frozen=True)
+class RangeTest:
+    """A learning-rate range test: ``lrs[k]`` is the rate step ``k + 1`` took and ``losses[k]``
+    the loss on all the data after it (NaN once the run ran away, at ``diverged_at``, -1 if
+    never); ``largest_stable_lr`` is the theory's 2 / λmax of the loss's Hessian."""
+
+    lrs: np.ndarray
+    losses: np.ndarray
+    start_loss: float
+    diverged_at: int
+    largest_stable_lr: float
+
+    def blow_up_lr(self, factor: float = 4.0) -> float:
+        """The first rate after which the loss is over ``factor`` times the start's loss (or the
+        run has run away); NaN if it never is."""
+        over = ~(self.losses <= factor * self.start_loss)
+        return float(self.lrs[np.argmax(over)]) if over.any() else float("nan")
+
+
+def lr_range_test(problem, optimizer: str, start, lr_min: float, lr_max: float,
+                  steps: int = 100, batch_size: int | None = None, seed: int | None = 0,
+                  **hyperparams) -> RangeTest:
+    """Smith's range test (2015, "Cyclical learning rates"): one run whose learning rate grows
+    by the same factor every step, from ``lr_min`` at the first step to ``lr_max`` at the last,
+    recording the loss against the rate; the rate where the loss blows up bounds the useful
+    rates. ``batch_size`` None is full batch (the theory's 2 / λmax then holds exactly for
+    plain gradient descent); batches are shuffled with ``seed``."""
+    if not 0 < lr_min < lr_max or not np.isfinite(lr_max):
+        raise ValueError(f"the range test needs 0 < lr_min < lr_max, got {lr_min}, {lr_max}")
+    if int(steps) != steps or steps < 2:
+        raise ValueError(f"steps must be a whole number >= 2, got {steps}")
+    steps = int(steps)
+    growth = (lr_max / lr_min) ** (1.0 / (steps - 1))
+    made = make_optimizer(optimizer, schedule=lambda step: growth**step, lr=lr_min,
+                          **hyperparams)
+    n = problem.data.n
+    size = n if batch_size is None else int(batch_size)
+    epochs = math.ceil(steps / math.ceil(n / size))
+    run = minibatch_descend(problem, made, np.asarray(start, dtype=float), epochs, size,
+                            shuffle=batch_size is not None, seed=seed)
+    diverged_at = run.diverged_at if 0 <= run.diverged_at <= steps else -1
+    return RangeTest(lrs=lr_min * growth ** np.arange(steps), losses=run.values[1:steps + 1],
+                     start_loss=float(run.values[0]), diverged_at=int(diverged_at),
+                     largest_stable_lr=problem.largest_stable_lr)

@@ -1,0 +1,385 @@
+"""The SGD page's view: its controls, the chart, the runs' table and the downloads.
+
+Three runs fit the same data from the same start with the same optimizer and shuffle seed: full
+batch (one step per epoch), minibatch (the batch-size slider) and single sample. Runs, the
+model and its loss grid are cached apart, so changing the batch size reruns only the minibatch
+run and the range test; the chart's payload is cached per view.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+import gd_core
+from ui import lessons, sgd
+from ui.chart import chart, format_number, notes
+from ui.controls import (
+    LEARNING_RATE,
+    Control,
+    OptimizerChoice,
+    choice,
+    flag_control,
+    learning_rate_slider,
+    number_control,
+    optimizer_controls,
+    optimizer_params,
+    toggle,
+)
+from ui.downloads import download_csv
+from ui.messages import show_error
+from ui.page_state import PageState
+from ui.payloads import surface_grid
+from ui.runs import format_learning_rate
+from ui.sgd_payload import sgd_payload
+from ui.surface_view import parse_point
+
+#: Range test: from this fraction of 2/λmax to this multiple of it, in this many steps.
+RANGE_TEST = {"low": 1e-3, "high": 10.0, "steps": 300}
+#: Session key (under the page's prefix) of the uploaded data: ``(file name, Dataset,
+#: digest)``. Not a control: an upload is never in the URL.
+_UPLOADED = "uploaded"
+_UPLOAD_ERROR = "upload_error"
+
+
+def dump_point(point) -> str:
+    return f"{point[0]:g},{point[1]:g}"
+
+
+def parse_data(text: str) -> str:
+    """A data source from a link: the synthetic ones only (an upload is not in a link)."""
+    if text == "csv":
+        raise ValueError("an uploaded file is not kept in a link: upload it again")
+    return choice(["line", "network"])(text)
+
+
+def _synthetic(values: Mapping) -> bool:
+    return values["data"] != "csv"
+
+
+def _line_data(values: Mapping) -> bool:
+    return values["data"] == "line"
+
+
+def controls() -> list[Control]:
+    """The page's controls, each with its URL parser (``ui.controls``)."""
+    return [
+        Control("data", "line", parse_data, label="Data",
+                domain=tuple(sgd.DATA_SOURCES), used=_synthetic,
+                help="A line with noise, an S-curve fitted by a one-unit network (a loss with "
+                     "two minima), or your own CSV. An upload is not kept in a link."),
+        number_control("n", 200, 10, sgd.MAX_N, 10, whole=True, label="Samples n",
+                       used=_synthetic, help="How many points the synthetic data has."),
+        number_control("slope", 2.0, -5.0, 5.0, 0.5, label="True slope", used=_line_data,
+                       help="The line the data is drawn around: y = slope · x + intercept."),
+        number_control("intercept", 1.0, -5.0, 5.0, 0.5, label="True intercept",
+                       used=_line_data, help="Where that line crosses x = 0."),
+        number_control("noise", 1.0, 0.0, 3.0, 0.1, label="Noise σ", used=_synthetic,
+                       help="The standard deviation of the noise added to every y."),
+        number_control("seed", 0, 0, 9999, 1, whole=True, label="Data seed", used=_synthetic,
+                       help="The same seed draws the same data."),
+        Control("scaling", "raw", choice(gd_core.SCALINGS), label="Scaling of x",
+                domain=gd_core.SCALINGS, used=lambda values: values["data"] != "network",
+                help="Raw x, x minus its mean (centered), or also divided by its standard "
+                     "deviation (standardized): the fitted line is the same, the loss's shape "
+                     "is not."),
+        number_control("batch", 10, 1, sgd.MAX_UPLOAD_ROWS, 1, whole=True,
+                       label="Batch size B",
+                       help="The minibatch run's batch size: each step follows the gradient on "
+                            "B samples. Full batch (B = n) and single sample (B = 1) run too."),
+        number_control("epochs", 20, 1, sgd.MAX_EPOCHS, 1, whole=True, label="Epochs",
+                       help="Passes over the data: every sample's gradient is used once per "
+                            "epoch, by every run."),
+        number_control("order", 0, 0, 9999, 1, whole=True, label="Shuffle seed",
+                       help="The order the samples are dealt into batches each epoch; every "
+                            "run uses the same seed."),
+        *optimizer_params(),
+        LEARNING_RATE,
+        Control("start", (0.0, 0.0), parse_point, dump_point),
+        Control("axis", "epochs", choice(list(sgd.STEP_AXES)), label="Loss chart against",
+                domain=tuple(sgd.STEP_AXES),
+                help="Minibatch steps, epochs or samples seen: per sample seen, the three "
+                     "runs have done the same work."),
+        flag_control("log", True, label="Loss on a log scale",
+                     help="Plots J − J* (the gap to the best fit) on a log axis."),
+        flag_control("show3d", True, label="Show the 3D loss surface",
+                     help="J in 3D with the three paths lying on it."),
+    ]
+
+
+def opening(values: Mapping) -> dict:
+    """What the page opens on for the chosen data (``ui.lessons.SGD_OPENINGS``)."""
+    return dict(lessons.SGD_OPENINGS[values.get("data") or "line"])
+
+
+def page_state() -> PageState:
+    return PageState("sgd", controls(), opening=opening)
+
+
+# --- cached work: `key` arguments stand for the underscored ones, left out of cache keys ------
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _problem(key: tuple, _data: gd_core.Dataset, source: str, scaling: str):
+    return sgd.make_problem(source, _data, scaling)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _grid(key: tuple, _problem):
+    return surface_grid(_problem.surface)
+
+
+@st.cache_resource(max_entries=96, show_spinner=False)
+def _run(key: tuple, _problem, optimizer: str, hyperparams: tuple, lr: float, start: tuple,
+         epochs: int, size: int, seed: int):
+    return sgd.run(_problem, optimizer, dict(hyperparams), lr, start, epochs, size, seed)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _range_test(key: tuple, _problem, optimizer: str, hyperparams: tuple, start: tuple,
+                size: int, seed: int):
+    critical = _problem.largest_stable_lr
+    return gd_core.lr_range_test(
+        _problem, optimizer, start, RANGE_TEST["low"] * critical, RANGE_TEST["high"] * critical,
+        RANGE_TEST["steps"], batch_size=size, seed=seed, **dict(hyperparams))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _payload(identity: tuple, _problem, _runs, _range, lr: float, axis: str, log: bool,
+             show_3d: bool, formula: str, tips: tuple):
+    line = sgd.timeline(_runs, _problem.data.n)
+    labels = {kind.key: sgd.run_label(kind, _problem.data.n, _runs["minibatch"].batch_size)
+              for kind in sgd.RUN_KINDS}
+    return sgd_payload(_problem, _grid(identity[0], _problem), _runs, line, labels, _range,
+                       lr=lr, step_axis=axis, log_loss=log, show_3d=show_3d, formula=formula,
+                       notes=notes("What to try", list(tips)))
+
+
+def _frozen(hyperparams: Mapping) -> tuple:
+    return tuple(sorted(hyperparams.items()))
+
+
+# --- callbacks ---------------------------------------------------------------------------------
+
+def _open_data(state: PageState) -> None:
+    """A newly chosen data source opens on its own start, learning rate and batch size."""
+    state.apply(opening({"data": state["data"]}))
+
+
+def _move_start(state: PageState, point) -> None:
+    state["start"] = (round(point[0], 3), round(point[1], 3))
+
+
+def _read_upload(state: PageState) -> None:
+    """A good file becomes the data; a bad one leaves everything as it was, with a message."""
+    upload = state.get("upload_widget")
+    state[_UPLOAD_ERROR] = None
+    if upload is None:
+        return
+    raw = upload.getvalue()
+    try:
+        data = sgd.read_csv(raw)
+    except ValueError as error:
+        state[_UPLOAD_ERROR] = f"{upload.name}: {error}. Nothing else was changed."
+        return
+    state[_UPLOADED] = (upload.name, data, hashlib.blake2b(raw, digest_size=12).hexdigest())
+    state["data"] = "csv"
+    state.apply(opening({"data": "csv"}))
+
+
+# --- the view ------------------------------------------------------------------------------------
+
+def show(state: PageState) -> None:
+    with st.sidebar:
+        sidebar = st.container()
+    _view(state, sidebar)
+
+
+def _data_controls(state: PageState):
+    """The data source and its settings; returns ``(key, Dataset)`` or None (no upload yet)."""
+    source = st.segmented_control(
+        state.controls["data"].label, state.controls["data"].domain, key=state.key("data"),
+        required=True, format_func=sgd.DATA_SOURCES.get, help=state.controls["data"].help,
+        on_change=_open_data, args=(state,), width="stretch")
+    if source is None:
+        state["data"] = "line"
+        st.rerun()
+    uploaded = state.get(_UPLOADED)
+    with st.expander("Your own data (CSV)", expanded=source == "csv", icon=":material/upload:"):
+        st.file_uploader(
+            "Two columns of numbers, x then y", type=["csv", "txt"],
+            key=state.key("upload_widget"), on_change=_read_upload, args=(state,),
+            max_upload_size=1,
+            help=f"Up to {sgd.MAX_UPLOAD_ROWS} rows and {sgd.MAX_UPLOAD_BYTES // 1000} kB; a "
+                 "header row of names is skipped.")
+        if state.get(_UPLOAD_ERROR):
+            show_error(state[_UPLOAD_ERROR])
+        st.caption("An uploaded file stays in this browser tab only: a link to this page "
+                   "opens the synthetic data, not your file.")
+    if source == "csv":
+        if uploaded is None:
+            return None
+        name, data, digest = uploaded
+        st.caption(f"Fitting a line to {name}: {data.n} rows.")
+        return ("csv", digest), data
+    n = _slider(state, "n")
+    if source == "line":
+        slope = _slider(state, "slope")
+        intercept = _slider(state, "intercept")
+    else:
+        slope = intercept = 0.0
+    noise = _slider(state, "noise")
+    seed = _number_input(state, "seed")
+    key = (source, n, slope, intercept, noise, seed)
+    return key, sgd.synthetic_data(source, n, slope, intercept, noise, seed)
+
+
+def _slider(state: PageState, name: str, high=None, **extra):
+    control = state.controls[name]
+    low, top, step = control.domain
+    top = top if high is None else high
+    if state[name] > top:
+        state[name] = top
+    return st.slider(control.label, low, top, step=step, key=state.key(name),
+                     help=control.help, **extra)
+
+
+def _number_input(state: PageState, name: str):
+    control = state.controls[name]
+    low, high, step = control.domain
+    return int(st.number_input(control.label, low, high, step=step, key=state.key(name),
+                               help=control.help))
+
+
+def _problem_facts(problem) -> None:
+    """The condition number and the largest stable learning rate, as the scaling changes."""
+    where = " at the minimum" if isinstance(problem, gd_core.OneUnitNetwork) else ""
+    left, right = st.columns(2)
+    left.metric("Condition κ", format_number(sgd.condition_number(problem), 3),
+                help=f"The condition number λmax / λmin of J's Hessian{where}: 1 is a round "
+                     "bowl, large a narrow valley that gradient descent crawls along.")
+    right.metric("Stable η below", format_learning_rate(
+        float(f"{problem.largest_stable_lr:.3g}")),
+        help=f"The largest stable learning rate 2 / λmax{where}: full-batch gradient descent "
+             "with a larger rate diverges.")
+
+
+def _formula(problem, optimizer: str) -> str:
+    rule = gd_core.OPTIMIZERS[optimizer].update_rule
+    if optimizer == "gd":
+        rule = (r"\theta_t = \theta_{t-1} - \eta\, \frac{1}{|B_t|}\sum_{i \in B_t}"
+                r" \nabla \ell_i(\theta_{t-1})")
+        if isinstance(problem, gd_core.LinearRegression):
+            rule += r"\\ = \theta_{t-1} - \eta\,\frac{1}{m} X_B^\top (X_B\theta_{t-1} - y_B)"
+    else:
+        rule += r",\quad g_t = \frac{1}{|B_t|}\sum_{i \in B_t} \nabla \ell_i(\theta_{t-1})"
+    # gathered: KaTeX breaks lines in display mode only inside an environment.
+    return (r"\begin{gathered}" + problem.surface.formula + r"\\" + rule
+            + r"\end{gathered}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the sidebar chose: the model (and its cache key) and how the runs go."""
+
+    problem_key: tuple
+    problem: object
+    batch: int
+    epochs: int
+    order: int
+    optimizer: OptimizerChoice
+    lr: float
+    axis: str
+    log_loss: bool
+    show_3d: bool
+
+
+def _settings(state: PageState) -> Settings | None:
+    """The sidebar's controls; None while there is no model to fit (no upload yet, or a
+    dataset it cannot fit), with the reason shown."""
+    found = _data_controls(state)
+    if found is None:
+        return None
+    data_key, data = found
+    scaling = "raw"
+    if state["data"] != "network":
+        scaling = st.segmented_control(
+            state.controls["scaling"].label, gd_core.SCALINGS, key=state.key("scaling"),
+            required=True, help=state.controls["scaling"].help, width="stretch") or "raw"
+    key = (*data_key, scaling)
+    try:
+        problem = _problem(key, data, state["data"], scaling)
+    except ValueError as error:
+        show_error(str(error))
+        return None
+    _problem_facts(problem)
+    return Settings(
+        problem_key=key, problem=problem,
+        batch=_slider(state, "batch", high=data.n),
+        epochs=_slider(state, "epochs", high=sgd.max_epochs(data.n)),
+        order=_number_input(state, "order"),
+        optimizer=optimizer_controls(state),
+        lr=learning_rate_slider(state),
+        axis=st.segmented_control(
+            state.controls["axis"].label, tuple(sgd.STEP_AXES), key=state.key("axis"),
+            required=True, format_func=sgd.STEP_AXES.get, width="stretch",
+            help=state.controls["axis"].help) or "epochs",
+        log_loss=toggle(state, "log"),
+        show_3d=toggle(state, "show3d"),
+    )
+
+
+@st.fragment
+def _view(state: PageState, sidebar) -> None:
+    # Streamlit drops the value of a widget a run leaves out (the slope while the network is
+    # shown, the data's sliders while a CSV is): put the page's values back before drawing.
+    state.restore()
+    with sidebar:
+        chosen = _settings(state)
+    if chosen is None:
+        if state["data"] == "csv" and state.get(_UPLOADED) is None:
+            st.info("Upload a CSV file of two numeric columns (x, y) in the sidebar, under "
+                    "“Your own data”.", icon=":material/upload:")
+        state.save()
+        return
+    problem, n = chosen.problem, chosen.problem.data.n
+    start = tuple(float(c) for c in state["start"])
+    name, frozen = chosen.optimizer.name, _frozen(chosen.optimizer.hyperparams)
+    runs = {kind.key: _run(chosen.problem_key, problem, name, frozen, chosen.lr, start,
+                           chosen.epochs, sgd.batch_size(kind, n, chosen.batch), chosen.order)
+            for kind in sgd.RUN_KINDS}
+    test = _range_test(chosen.problem_key, problem, name, frozen, start, min(chosen.batch, n),
+                       chosen.order)
+    tips = lessons.SGD_TIPS["network" if state["data"] == "network" else "line"]
+    payload = _payload(
+        (chosen.problem_key, name, frozen, chosen.lr, start, chosen.epochs, chosen.batch,
+         chosen.order), problem, runs, test, chosen.lr, chosen.axis, chosen.log_loss,
+        chosen.show_3d, _formula(problem, name), tips)
+    chart(payload, key="sgd_chart", on_click=lambda x, y, panel: _move_start(state, (x, y)))
+    labels = {kind.key: sgd.run_label(kind, n, chosen.batch) for kind in sgd.RUN_KINDS}
+    st.dataframe(_runs_table(problem, runs, labels), hide_index=True)
+    download_csv(label="Download the three runs (CSV)",
+                 data=functools.partial(sgd.runs_csv, problem, runs, labels),
+                 file_name="sgd_runs.csv",
+                 help="Every step of every run: batch size, epoch, samples seen, the "
+                      "parameters and the loss on all the data.")
+    st.subheader("Why minibatches?")
+    st.markdown("\n".join(f"- {line}" for line in lessons.SGD_EXPLANATION))
+    state.save()
+
+
+def _runs_table(problem, runs, labels) -> pd.DataFrame:
+    first, second = sgd.parameter_names(problem)
+    rows = []
+    for kind in sgd.RUN_KINDS:
+        run = runs[kind.key]
+        text, _ = sgd.verdict(problem, run)
+        rows.append({"Run": labels[kind.key], "Steps": run.steps,
+                     f"Final {first}": format_number(float(run.points[-1, 0])),
+                     f"Final {second}": format_number(float(run.points[-1, 1])),
+                     "Final J": format_number(float(run.values[-1])), "How it ended": text})
+    return pd.DataFrame(rows)
