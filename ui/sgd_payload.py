@@ -152,7 +152,8 @@ def data_panel(problem, minibatch: gd_core.MinibatchTrajectory, rows: np.ndarray
     layout = {
         "uirevision": "sgd-data",
         "margin": {"l": 44, "r": 12, "t": 36, "b": 40},
-        "title": {"text": "Data: the minibatch run's fit, this step's batch in orange",
+        # Short: a phone has some 37 characters beside the plot's toolbar.
+        "title": {"text": "Minibatch fit, its batch in orange",
                   "font": {"size": 14}, "x": 0.02, "xanchor": "left"},
         "xaxis": {"range": _padded(float(data.x.min()), float(data.x.max())),
                   "title": {"text": "x"}, "zeroline": False},
@@ -252,7 +253,7 @@ def range_panel(test: gd_core.RangeTest, lr: float, wide: bool) -> Panel:
             "name": f"back above its start: η = {format_number(blow_up, 2)} "
                     f"({format_number(blow_up / critical, 2)} × 2/λmax)",
             "marker": {"color": "#CC79A7", "size": 10, "symbol": "x"}, "hoverinfo": "name"}))
-    title = "Learning-rate range test: one run, η growing every step"
+    title = "Range test: η grows every step"
     layout = {
         "uirevision": "sgd-range",
         "margin": {"l": 60, "r": 12, "t": 36, "b": 44},
