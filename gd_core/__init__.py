@@ -22,6 +22,7 @@ from gd_core.formatting import format_number, format_point
 from gd_core.inside import look_inside
 from gd_core.optimizers import OPTIMIZERS, Optimizer, OptimizerSpec, make_optimizer
 from gd_core.schedules import SCHEDULES, make_schedule
+from gd_core.stability import StabilityMap, stability_map
 from gd_core.surfaces import SURFACES, Surface, get_surface
 from gd_core.tuning import TUNING_LEARNING_RATES, tune_lr
 
@@ -39,6 +40,7 @@ __all__ = [
     "Optimizer",
     "OptimizerSpec",
     "Outcome",
+    "StabilityMap",
     "Surface",
     "Trajectory",
     "basin_map",
@@ -56,6 +58,7 @@ __all__ = [
     "parse_surface",
     "regime",
     "regime_of",
+    "stability_map",
     "trajectory_csv",
     "tune_lr",
 ]
