@@ -18,6 +18,7 @@ changing near a minimum, so no such bound holds: their runs all run to the end.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,12 +91,14 @@ def basin_map(
     resolution: int = 300,
     steps: int = 300,
     tolerance: float = SETTLE_TOLERANCE,
+    progress: Callable[[float], None] | None = None,
 ) -> BasinMap:
     """Run ``optimizer`` from every point of a ``resolution``-per-axis grid over the domain.
 
     Every run counts until the steps end; only runs certified to stay at their minimum (see the
     module's docstring) and runaways leave the batch early, so the cost follows the hard cells,
     and no trajectory is kept (memory grows with the grid only). Hyperparameters must be scalars.
+    ``progress(fraction)`` is called as each block of rows of the grid is done.
     """
     if surface.dim not in (1, 2):
         raise ValueError(f"basin maps are drawn for 1D and 2D surfaces, not {surface.dim}D")
@@ -111,8 +114,12 @@ def basin_map(
     certificate = _Certificate.build(surface, optimizer, int(steps), tolerance)
     # Runs are independent: chunks keep every temporary array cache-sized.
     chunks = np.array_split(starts, max(1, -(-len(starts) // _CHUNK_RUNS)))
-    results = [_label_starts(surface, optimizer, chunk, int(steps), tolerance, certificate)
-               for chunk in chunks]
+    results = []
+    for done, chunk in enumerate(chunks, start=1):
+        results.append(_label_starts(surface, optimizer, chunk, int(steps), tolerance,
+                                     certificate))
+        if progress is not None:
+            progress(done / len(chunks))
     labels, settled_at, diverged = (np.concatenate(parts) for parts in zip(*results, strict=True))
     return BasinMap(
         labels.reshape(shape), settled_at.reshape(shape), diverged.reshape(shape),

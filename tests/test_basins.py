@@ -286,3 +286,13 @@ def test_memory_grows_with_the_grid_not_with_the_steps():
     assert (basins.labels == -1).mean() > 0.1  # some cells run every step: a real workload
     assert peak < 30e6
     assert peak < full_trajectories / 4
+
+
+def test_progress_is_reported_per_block_of_rows():
+    surface = gd_core.get_surface("himmelblau")
+    seen = []
+    basins = gd_core.basin_map(surface, gd_core.make_optimizer("gd", lr=0.01), 300, 20,
+                               progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 3
+    plain = gd_core.basin_map(surface, gd_core.make_optimizer("gd", lr=0.01), 300, 20)
+    np.testing.assert_array_equal(basins.labels, plain.labels)
