@@ -98,17 +98,21 @@ def vanished_text(surface: gd_core.Surface, marks: list[CriticalMark], lr: float
     past = [mark for mark in marks if lr > mark.rate]
     if not past:
         return None
-    lines = []
+    named = " and ".join(f"{minimum_point(surface, mark.minimum)} (critical rate "
+                         f"{format_number(mark.rate, 4)})" for mark in past)
+    several = len(past) > 1
+    text = [f"η = {format_number(lr)} is past the critical rate of the "
+            f"minim{'a' if several else 'um'} {named}: "
+            f"{'they are' if several else 'it is'} unstable now, so every run that comes near "
+            f"is thrown out again."]
     for mark in past:
         left = float(basin_shares[mark.minimum])
-        still = ("its basin is empty: every run that comes near is thrown out again" if left == 0
-                 else f"its basin is emptying: {format_number(100 * left)} % of the map is "
-                      "still on its way out when the steps end (this close to the edge, leaving "
-                      "takes long)")
-        lines.append(f"η = {format_number(lr)} is past the critical rate "
-                     f"{format_number(mark.rate, 4)} of the minimum "
-                     f"{minimum_name(surface, mark.minimum)}: it is unstable there, so {still}.")
-    return " ".join(lines)
+        where = minimum_point(surface, mark.minimum)
+        text.append(f"The basin of {where} has vanished." if left == 0 else
+                    f"The basin of {where} is emptying: {format_number(100 * left)} % of the "
+                    "map is still on its way out when the steps end (this close to the edge, "
+                    "leaving takes long).")
+    return " ".join(text)
 
 
 def legend_entries(surface: gd_core.Surface, basin_shares: np.ndarray,

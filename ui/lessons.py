@@ -353,7 +353,7 @@ def race_opening_values(surface: gd_core.Surface | None) -> dict:
 # --- basins of attraction -------------------------------------------------------------------------
 
 #: What each surface's basin map opens on (``starts[0]``: the start whose path plays on the map)
-#: and what to try there. Shares are of the 200 x 200 map; tests/test_basins_page_logic.py
+#: and what to try there. Shares are of the 200 x 200 map; tests/test_page_basins.py
 #: checks every figure.
 BASINS: dict[str, Lesson] = {
     "himmelblau": Lesson(Opening(0.01, 200, ((0.0, 0.0),)), (
