@@ -271,11 +271,14 @@ def _label_starts(surface: Surface, optimizer: Optimizer, starts: np.ndarray, st
     # is not within tolerance of any minimum now).
     inside_since = np.full(count, -1, dtype=np.int64)
     nearest = np.full(count, -1, dtype=np.int64)
-    # How far each run is from crossing the tolerance sphere of a minimum: |distance to the
-    # nearest minimum − tolerance| when last measured, minus how far the run has moved since (the
-    # triangle inequality). Only runs whose margin has run out are measured again, so most steps
-    # measure few runs (those passing near a minimum), yet no entry or exit is missed.
+    # How far each run is from crossing the tolerance sphere of its nearest minimum, and from
+    # coming within tolerance of any other: |distance − tolerance| when last measured (the
+    # distance to the second nearest minimum − tolerance), minus how far the run has moved since
+    # (the triangle inequality). A run is measured again only when a margin has run out, and
+    # against its nearest minimum alone while the others stay out of reach, so most steps
+    # measure few runs, cheaply, yet no entry or exit is missed.
     margin = np.full(count, -np.inf)
+    others = np.full(count, -np.inf)
     with np.errstate(all="ignore"):
         state = optimizer.init(params)
         for step in range(steps + 1):
@@ -284,7 +287,9 @@ def _label_starts(surface: Surface, optimizer: Optimizer, starts: np.ndarray, st
             if step > 0:
                 updates, state = optimizer.update(surface.gradient_fn(params), state, params)
                 params = params + updates
-                margin -= row_sum(np.abs(updates))  # the 1-norm bounds the distance moved
+                moved = row_sum(np.abs(updates))  # the 1-norm bounds the distance moved
+                margin -= moved
+                others -= moved
                 if step % _CHECK_EVERY == 0 or step == steps:
                     # A runaway is never within tolerance of a minimum (NaN compares false, an
                     # escaped point is far from all), so checking now and then is enough.
@@ -297,25 +302,29 @@ def _label_starts(surface: Surface, optimizer: Optimizer, starts: np.ndarray, st
                         _drop_certified(certificate, inside, params, state, minima, nearest,
                                         inside_since, active, labels, settled_at, finished)
             if len(minima):
-                candidates = np.flatnonzero((margin < 0) & ~finished)
+                due = ~finished & ((margin < 0) | (others < 0))
+                candidates = np.flatnonzero(due & (others < 0))
                 if candidates.size:
-                    gaps = sum(
-                        (params[candidates, None, axis] - minima[None, :, axis]) ** 2
-                        for axis in range(surface.dim)
-                    )
-                    closest = np.argmin(gaps, axis=1)
-                    distance = np.sqrt(gaps[np.arange(candidates.size), closest])
+                    closest, second = _nearest_minima(params[candidates], minima)
+                    # A run whose nearest minimum changed has left the old one's tolerance.
+                    inside_since[candidates[closest != nearest[candidates]]] = -1
+                    nearest[candidates] = closest
+                    others[candidates] = second - tolerance
+                candidates = np.flatnonzero(due)
+                if candidates.size:
+                    offsets = params[candidates] - minima[nearest[candidates]]
+                    distance = np.sqrt(row_sum(offsets * offsets))
                     margin[candidates] = np.abs(distance - tolerance)
                     inside = distance < tolerance
                     entered = candidates[inside & (inside_since[candidates] < 0)]
                     inside_since[entered] = step
                     inside_since[candidates[~inside]] = -1
-                    nearest[candidates] = closest
             # Shrinking the batch costs a copy of every state array: do it once enough runs
             # have finished to pay for it.
             if np.count_nonzero(finished) > _COMPACT_FRACTION * active.size:
                 keep = ~finished
-                active, params, margin = active[keep], params[keep], margin[keep]
+                active, params = active[keep], params[keep]
+                margin, others = margin[keep], others[keep]
                 inside_since, nearest = inside_since[keep], nearest[keep]
                 state = _take(state, keep)
                 finished = np.zeros(active.size, dtype=bool)
@@ -324,6 +333,18 @@ def _label_starts(surface: Surface, optimizer: Optimizer, starts: np.ndarray, st
     labels[active[ended]] = nearest[ended]
     settled_at[active[ended]] = inside_since[ended]
     return labels, settled_at, diverged
+
+
+def _nearest_minima(points: np.ndarray, minima: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per point: the index of the nearest of ``minima`` and the distance to the second
+    nearest (inf when there is only one)."""
+    gaps = sum((points[:, None, axis] - minima[None, :, axis]) ** 2
+               for axis in range(points.shape[1]))
+    if len(minima) == 1:
+        return np.zeros(len(points), dtype=np.int64), np.full(len(points), np.inf)
+    order = np.argpartition(gaps, 1, axis=1)[:, :2]
+    rows = np.arange(len(points))
+    return order[:, 0], np.sqrt(gaps[rows, order[:, 1]])
 
 
 def _drop_certified(certificate: _Certificate, inside: np.ndarray, params, state, minima,
