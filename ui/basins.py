@@ -98,13 +98,16 @@ def vanished_text(surface: gd_core.Surface, marks: list[CriticalMark], lr: float
     past = [mark for mark in marks if lr > mark.rate]
     if not past:
         return None
-    named = " and ".join(f"{minimum_point(surface, mark.minimum)} (critical rate "
-                         f"{format_number(mark.rate, 4)})" for mark in past)
-    several = len(past) > 1
-    text = [f"η = {format_number(lr)} is past the critical rate of the "
-            f"minim{'a' if several else 'um'} {named}: "
-            f"{'they are' if several else 'it is'} unstable now, so every run that comes near "
-            f"is thrown out again."]
+    if len(past) == 1:
+        (mark,) = past
+        what = (f"the critical rate {format_number(mark.rate, 4)} of the minimum "
+                f"{minimum_point(surface, mark.minimum)}: it is")
+    else:
+        what = "the critical rates of the minima " + " and ".join(
+            f"{minimum_point(surface, mark.minimum)} ({format_number(mark.rate, 4)})"
+            for mark in past) + ": they are"
+    text = [f"η = {format_number(lr)} is past {what} unstable now, so every run that comes "
+            "near is thrown out again."]
     for mark in past:
         left = float(basin_shares[mark.minimum])
         where = minimum_point(surface, mark.minimum)

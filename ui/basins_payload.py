@@ -113,7 +113,7 @@ def basin_panel(surface: gd_core.Surface, basins: gd_core.BasinMap, *, shade: bo
         "hovertemplate": "x = %{x:.3f}<br>y = %{y:.3f}<extra>click to play this start</extra>",
     })
     return Panel(id="basins", layout=_axes_layout(
-                     surface, "Basins of attraction — click a cell to play its start's path"),
+                     surface, "Basin map — click a cell to play its path"),
                  height=520, click=True, live="svg",
                  traces=[image, contour_lines, _minima_marks(surface), *_path_traces(0)])
 
