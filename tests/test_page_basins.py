@@ -194,13 +194,17 @@ def test_the_stability_view_draws_the_measured_map_the_edge_and_the_optimum():
     expected = gd_core.stability_map(HIMMELBLAU, HIMMELBLAU.minima[0], lrs, momenta, 300)
     classes = decode(data["arrays"]["rate_classes"])
     np.testing.assert_array_equal(classes, basins.rate_classes(expected.rate))
-    edge, optimum, chosen = data["panels"][0]["traces"][1:]
+    edge, optimum, chosen, _ = data["panels"][0]["traces"][1:]  # chosen: a ring, twice
     assert edge["trace"]["x"] == pytest.approx(
         [(2 + 2 * mu) / expected.eigenvalues[-1] for mu in momenta])
     assert (optimum["trace"]["x"][0], optimum["trace"]["y"][0]) == pytest.approx(expected.best)
     # Until a cell is clicked, the pair run is the optimum.
     assert (chosen["trace"]["x"][0], chosen["trace"]["y"][0]) == pytest.approx(expected.best)
     (series,) = data["series"]
+    start = basins.pair_start(HIMMELBLAU, 0)
+    assert start == pytest.approx(HIMMELBLAU.minima[0] + 0.5)
+    xs, ys = decode(series["channels"]["x"]), decode(series["channels"]["y"])
+    assert (xs[0, 0], ys[0, 0]) == pytest.approx(start, abs=5e-3)
     assert series["badges"][0]["text"].startswith("reached a global minimum at (3, 2)")
     assert dict(app.query_params) == {"view": "stability"}
 
@@ -211,11 +215,22 @@ def test_a_stability_cell_click_runs_that_pair_and_the_minimum_can_change():
     assert app.selectbox(key=K("minimum")).value == 2
     (series,) = data["series"]
     assert series["name"] == "momentum η = 0.05, μ = 0.5"
-    start = lessons.BASINS["himmelblau"].opening.starts[0]
+    start = basins.pair_start(HIMMELBLAU, 2)
     run_ = gd_core.descend(HIMMELBLAU, gd_core.make_optimizer("momentum", lr=0.05, momentum=0.5),
                            start, OPENING.steps)
     assert series["badges"][0]["text"] == gd_core.outcome(HIMMELBLAU, run_).message
     assert app.query_params["pair"] == "0.05,0.5"
+    app.selectbox(key=K("minimum")).set_value(1).run()
+    (series,) = assert_ok(app)["series"]
+    assert series["badges"][0]["text"].startswith("reached a global minimum at (−2.81, 3.13)")
+    assert "pair" not in app.query_params, "another minimum runs its own optimum"
+
+
+def test_a_click_beside_the_stability_map_moves_the_pairs_start():
+    app = run({"view": "stability", "pair_start": "2.5,1.5"})
+    (series,) = assert_ok(app)["series"]
+    assert (decode(series["channels"]["x"])[0, 0], decode(series["channels"]["y"])[0, 0]) == (
+        pytest.approx((2.5, 1.5), abs=5e-3))
 
 
 def test_an_impossible_minimum_in_a_link_falls_back_to_the_first():

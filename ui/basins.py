@@ -187,6 +187,19 @@ def rate_legend() -> list[tuple[str, str]]:
     return entries
 
 
+#: Where the chosen pair's run starts unless the viewer moves it: this fraction of the domain's
+#: width up and right of the minimum, close enough for the quadratic picture to hold roughly.
+PAIR_START_OFFSET = 0.05
+
+
+def pair_start(surface: gd_core.Surface, minimum: int) -> tuple[float, float]:
+    """The default start of the stability view's run: just beside ``minimum``."""
+    (xlo, xhi), (ylo, yhi) = surface.domain
+    x, y = surface.minima[minimum]
+    return (round(float(x) + PAIR_START_OFFSET * (xhi - xlo), 3),
+            round(float(y) + PAIR_START_OFFSET * (yhi - ylo), 3))
+
+
 def theory_boundary(eigenvalues: np.ndarray, momenta: np.ndarray) -> tuple[list, list]:
     """The quadratic theory's convergence edge: lr = (2 + 2μ)/λmax for every μ."""
     lam = float(np.max(eigenvalues))

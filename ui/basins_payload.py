@@ -194,11 +194,12 @@ def stability_panel(stability: gd_core.StabilityMap, chosen: tuple[float, float]
                               f"{format_number(mu_best)}<extra></extra>")}),
     ]
     if chosen is not None:
-        traces.append(PlotlyTrace(kind="marker", trace={
+        traces += [PlotlyTrace(kind="marker", trace={
             "type": "scatter", "mode": "markers", "x": [chosen[0]], "y": [chosen[1]],
             "hoverinfo": "skip",
             "marker": {"symbol": "circle-open", "size": 16,
-                       "line": {"color": "#D55E00", "width": 3}}}))
+                       "line": {"color": color, "width": width}}})
+            for color, width in (("#000000", 4), ("#FFFFFF", 2))]
     half_x, half_y = (lrs[1] - lrs[0]) / 2, (momenta[1] - momenta[0]) / 2
     layout = {
         "uirevision": f"stability|{float(lrs[-1])}",

@@ -88,6 +88,8 @@ def controls() -> list[Control]:
                        help="The minimum whose stability map is drawn."),
         Control("pair", None, parse_pair, dump_point,
                 used=lambda values: values["view"] == "stability"),
+        Control("pair_start", None, parse_point, dump_point,
+                used=lambda values: values["view"] == "stability"),
     ]
 
 
@@ -176,7 +178,13 @@ def _minimum_choice(state: PageState, surface: gd_core.Surface) -> int:
     control = state.controls["minimum"]
     return st.selectbox(control.label, range(count), key=state.key("minimum"),
                         format_func=functools.partial(logic.minimum_name, surface),
-                        help=control.help)
+                        help=control.help, on_change=_new_minimum, args=(state,))
+
+
+def _new_minimum(state: PageState) -> None:
+    """Another minimum: its own optimum pair, run from beside it."""
+    state["pair"] = None
+    state["pair_start"] = None
 
 
 @st.fragment
@@ -262,7 +270,7 @@ def _stability_view(state, surface, minimum: int, steps: int, tips) -> None:
     key = surface_key(surface)
     stability = _cached_stability(key, surface, minimum)
     pair = state["pair"] or stability.best
-    start = tuple(float(c) for c in state["start"])
+    start = tuple(float(c) for c in (state["pair_start"] or logic.pair_start(surface, minimum)))
     run = _cached_pair_run(key, surface, tuple(pair), start, steps)
     payload = stability_payload(surface, cached_grid(key, surface), stability, run, tuple(pair))
     lr_best, mu_best = stability.best
@@ -283,7 +291,7 @@ def _stability_view(state, surface, minimum: int, steps: int, tips) -> None:
 
     def on_click(x: float, y: float, panel: str) -> None:
         if panel == "contour":
-            _move_start(state, (round(x, 3), round(y, 3)))
+            state["pair_start"] = (round(x, 3), round(y, 3))
 
     chart(dataclasses.replace(payload, formula=gd_core.OPTIMIZERS["momentum"].update_rule,
                               notes=tips),
