@@ -197,8 +197,9 @@ def stability_panel(stability: gd_core.StabilityMap, chosen: tuple[float, float]
         traces += [PlotlyTrace(kind="marker", trace={
             "type": "scatter", "mode": "markers", "x": [chosen[0]], "y": [chosen[1]],
             "hoverinfo": "skip",
-            "marker": {"symbol": "circle-open", "size": 16,
-                       "line": {"color": color, "width": width}}})
+            # An open symbol is stroked in the marker's colour.
+            "marker": {"symbol": "circle-open", "size": 16, "color": color,
+                       "line": {"width": width}}})
             for color, width in (("#000000", 4), ("#FFFFFF", 2))]
     half_x, half_y = (lrs[1] - lrs[0]) / 2, (momenta[1] - momenta[0]) / 2
     layout = {
