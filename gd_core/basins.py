@@ -297,13 +297,16 @@ def _label_starts(surface: Surface, optimizer: Optimizer, starts: np.ndarray, st
                     diverged[active[away]] = True
                     inside_since[away] = -1
                     finished |= away
+                    margin[away] = others[away] = np.inf  # never measured again
                     if certificate is not None:
                         inside = np.flatnonzero((inside_since >= 0) & ~finished)
                         _drop_certified(certificate, inside, params, state, minima, nearest,
-                                        inside_since, active, labels, settled_at, finished)
+                                        inside_since, active, labels, settled_at, finished,
+                                        (margin, others))
             if len(minima):
-                due = ~finished & ((margin < 0) | (others < 0))
-                candidates = np.flatnonzero(due & (others < 0))
+                # A finished run's margins are infinite: it is never due.
+                due = np.minimum(margin, others) < 0
+                candidates = np.flatnonzero(others < 0)
                 if candidates.size:
                     closest, second = _nearest_minima(params[candidates], minima)
                     # A run whose nearest minimum changed has left the old one's tolerance.
@@ -348,7 +351,8 @@ def _nearest_minima(points: np.ndarray, minima: np.ndarray) -> tuple[np.ndarray,
 
 
 def _drop_certified(certificate: _Certificate, inside: np.ndarray, params, state, minima,
-                    nearest, inside_since, active, labels, settled_at, finished) -> None:
+                    nearest, inside_since, active, labels, settled_at, finished,
+                    margins) -> None:
     """Label and retire the runs among ``inside`` (slots within tolerance) certified to stay."""
     if not inside.size:
         return
@@ -358,3 +362,5 @@ def _drop_certified(certificate: _Certificate, inside: np.ndarray, params, state
     labels[active[staying]] = nearest[staying]
     settled_at[active[staying]] = inside_since[staying]
     finished[staying] = True
+    for margin in margins:
+        margin[staying] = np.inf
