@@ -6,7 +6,7 @@ tests/e2e/test_basins_page.py."""
 import numpy as np
 import pytest
 from helpers import chart_payload as payload
-from helpers import decode, run_page
+from helpers import decode, run_page, shown
 from streamlit.testing.v1 import AppTest
 
 import gd_core
@@ -67,7 +67,10 @@ def test_the_critical_rates_are_marked_on_the_chart_slider_and_named():
     marks = basins.critical_marks(HIMMELBLAU, "gd", {})
     assert [round(mark.rate, 5) for mark in marks] == [0.01495, 0.01897, 0.02431, 0.02483]
     ticks = data["fan"]["marks"]
-    assert len(ticks) == 4 and all(tick["label"] == "▲" for tick in ticks)
+    # 0.02431 and 0.02483 fall within half a slider step: they share one ▲.
+    assert len(ticks) == 3 and all(tick["label"] == "▲" for tick in ticks)
+    assert "0.02431 at the minimum (3, 2)" in ticks[2]["help"]
+    assert "0.02483 at the minimum (−2.81, 3.13)" in ticks[2]["help"]
     fan_lr = np.interp(ticks[0]["position"], range(len(LEARNING_RATES)), np.log10(LEARNING_RATES))
     assert 10**fan_lr == pytest.approx(0.01495, rel=1e-3)
     assert "0.01495 at (−3.78, −3.28)" in run().caption[0].value
@@ -80,7 +83,7 @@ def test_past_a_critical_rate_the_basin_vanishes_and_the_page_says_so():
     labels = decode(data["arrays"]["basin_labels"])
     assert not np.isin(labels, [2, 3]).any(), "both basins past their edge are empty"
     (warning,) = app.warning
-    assert "has vanished" in warning.value and "(−3.78, −3.28)" in warning.value.replace("\\", "")
+    assert "has vanished" in warning.value and "(−3.78, −3.28)" in shown(warning.value)
     assert app.query_params["lr"] == "0.02"
     app.select_slider(key=K("lr")).set_value(0.012).run()
     assert not app.warning, "below every critical rate nothing vanishes"
@@ -140,6 +143,18 @@ def test_a_cell_click_plays_that_start_and_its_badge_says_where_it_went():
     assert app.query_params["start"] == f"{point[0]:.9g},{point[1]:.9g}"
 
 
+def test_many_minima_are_summed_up_in_the_marks_and_the_words():
+    app = run({"surface": "rastrigin", "lr": "0.006"})
+    data = assert_ok(app)
+    assert len(data["fan"]["marks"]) == 1 and "and 117 more minima" in data["fan"]["marks"][0][
+        "help"]
+    assert "the critical rates of the 121 minima, from 0.005041" in app.caption[0].value
+    (warning,) = app.warning
+    words = shown(warning.value)
+    assert "past the critical rates of 121 minima" in words and "of their basins" in words
+    assert len(data["legend"]["items"]) == basins.LEGEND_BASINS + 3
+
+
 def test_cell_point_maps_rows_to_y_and_columns_to_x():
     grid = expected_map(resolution=100)
     assert basins.cell_point(grid, 0, 0) == (-5.0, -5.0)
@@ -160,7 +175,7 @@ def test_bad_url_values_fall_back_with_a_notice():
     app = run({"resolution": "5000", "lr": "banana", "start": "1,2,3"})
     data = assert_ok(app)
     assert decode(data["arrays"]["basin_labels"]).shape == (200, 200)
-    notices = " ".join(warning.value for warning in app.warning).replace("\\", "")
+    notices = shown(" ".join(warning.value for warning in app.warning))
     assert "resolution=5000" in notices and "lr=banana" in notices and "start=1,2,3" in notices
 
 

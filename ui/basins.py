@@ -85,7 +85,12 @@ def critical_marks(surface: gd_core.Surface, optimizer: str,
 
 
 def critical_rates_text(surface: gd_core.Surface, marks: list[CriticalMark]) -> str:
-    """The ▲ marks on the learning-rate slider, in words."""
+    """The ▲ marks on the learning-rate slider, in words (a range, for many minima)."""
+    if len(marks) > LEGEND_BASINS:
+        return (f"▲ on the learning-rate slider: the critical rates of the {len(marks)} minima, "
+                f"from {format_number(marks[0].rate, 4)} (at "
+                f"{minimum_point(surface, marks[0].minimum)}, the sharpest) to "
+                f"{format_number(marks[-1].rate, 4)}.")
     rates = " · ".join(f"{format_number(mark.rate, 4)} at {minimum_point(surface, mark.minimum)}"
                        for mark in marks)
     return f"▲ on the learning-rate slider: each minimum's critical rate, {rates}."
@@ -94,7 +99,7 @@ def critical_rates_text(surface: gd_core.Surface, marks: list[CriticalMark]) -> 
 def vanished_text(surface: gd_core.Surface, marks: list[CriticalMark], lr: float,
                   basin_shares: np.ndarray) -> str | None:
     """In words, the basins the learning rate ``lr`` has emptied (it is past their minimum's
-    critical rate); None when there are none."""
+    critical rate); None when there are none. Many such minima are summed up."""
     past = [mark for mark in marks if lr > mark.rate]
     if not past:
         return None
@@ -102,17 +107,27 @@ def vanished_text(surface: gd_core.Surface, marks: list[CriticalMark], lr: float
         (mark,) = past
         what = (f"the critical rate {format_number(mark.rate, 4)} of the minimum "
                 f"{minimum_point(surface, mark.minimum)}: it is")
-    else:
+    elif len(past) <= LEGEND_BASINS:
         what = "the critical rates of the minima " + " and ".join(
             f"{minimum_point(surface, mark.minimum)} ({format_number(mark.rate, 4)})"
             for mark in past) + ": they are"
+    else:
+        what = (f"the critical rates of {len(past)} minima (from "
+                f"{format_number(past[0].rate, 4)} to {format_number(past[-1].rate, 4)}): they "
+                "are")
     text = [f"η = {format_number(lr)} is past {what} unstable now, so every run that comes "
             "near is thrown out again."]
-    for mark in past:
-        left = float(basin_shares[mark.minimum])
-        where = minimum_point(surface, mark.minimum)
-        text.append(f"The basin of {where} has vanished." if left == 0 else
-                    f"The basin of {where} is emptying: {format_number(100 * left)} % of the "
+    left = {mark.minimum: float(basin_shares[mark.minimum]) for mark in past}
+    if len(past) > LEGEND_BASINS:
+        emptying = [share for share in left.values() if share > 0]
+        text.append(f"{len(past) - len(emptying)} of their basins have vanished" + (
+            f"; the other {len(emptying)} are emptying: {format_number(100 * sum(emptying))} % "
+            "of the map is still on its way out when the steps end." if emptying else "."))
+        return " ".join(text)
+    for minimum, share in left.items():
+        where = minimum_point(surface, minimum)
+        text.append(f"The basin of {where} has vanished." if share == 0 else
+                    f"The basin of {where} is emptying: {format_number(100 * share)} % of the "
                     "map is still on its way out when the steps end (this close to the edge, "
                     "leaving takes long).")
     return " ".join(text)

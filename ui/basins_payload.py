@@ -118,20 +118,36 @@ def basin_panel(surface: gd_core.Surface, basins: gd_core.BasinMap, *, shade: bo
                  traces=[image, contour_lines, _minima_marks(surface), *_path_traces(0)])
 
 
+#: Critical rates closer than this (in slider positions) share one ▲.
+_SAME_MARK = 0.5
+#: A shared ▲'s tooltip names at most this many minima.
+_NAMED_PER_MARK = 4
+
+
 def critical_fan_marks(surface: gd_core.Surface,
                        marks: list[logic.CriticalMark]) -> list[FanMark]:
-    """A tick on the learning-rate slider at each minimum's critical rate."""
-    ticks = []
-    for mark in marks:
+    """A ▲ on the learning-rate slider at each minimum's critical rate; rates that fall
+    together share one (Rastrigin's 121 minima make a handful)."""
+    groups: list[tuple[float, list[logic.CriticalMark]]] = []
+    for mark in marks:  # lowest rate first
         position = fan_position(LEARNING_RATES, mark.rate)
         if position is None:
             continue
-        # Only a ▲: critical rates often lie a fraction of a slider step apart, where labels
-        # would overlap; the tooltip and ``critical_rates_text`` name each.
+        if groups and position - groups[-1][0] < _SAME_MARK:
+            groups[-1][1].append(mark)
+        else:
+            groups.append((position, [mark]))
+    ticks = []
+    for position, members in groups:
+        # Only a ▲: labels would overlap; the tooltip and ``critical_rates_text`` name them.
+        named = "; ".join(f"{format_number(mark.rate, 4)} at the minimum "
+                          f"{logic.minimum_name(surface, mark.minimum)}"
+                          for mark in members[:_NAMED_PER_MARK])
+        more = (f"; and {len(members) - _NAMED_PER_MARK} more minima"
+                if len(members) > _NAMED_PER_MARK else "")
         ticks.append(FanMark(
             position=position, label="▲",
-            help=f"{format_number(mark.rate, 4)}: the critical learning rate at the minimum "
-                 f"{logic.minimum_name(surface, mark.minimum)}. Past it that minimum is "
+            help=f"The critical learning rate: {named}{more}. Past it that minimum is "
                  "unstable and its basin vanishes."))
     return ticks
 
