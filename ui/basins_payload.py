@@ -4,6 +4,8 @@ learning-rate slider) and the stability map beside the path of the pair clicked 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 import gd_core
@@ -164,25 +166,33 @@ def path_series(surface: gd_core.Surface, runs: FanRuns, name: str) -> list[Seri
                       gradients=False)
 
 
-def basins_payload(surface: gd_core.Surface, grid: SurfaceGrid, basins: gd_core.BasinMap,
-                   runs: FanRuns, *, shade: bool, marks: list[logic.CriticalMark],
-                   lr_index: int, steps: int) -> Payload:
-    """The basin map view: map, legend, and the path of the clicked start at every learning
-    rate of the slider (the map itself is for the slider's rate when it was let go)."""
+def basin_map_payload(surface: gd_core.Surface, grid: SurfaceGrid, basins: gd_core.BasinMap,
+                      *, shade: bool, marks: list[logic.CriticalMark], steps: int) -> Payload:
+    """The basin map view without its path (``with_path`` adds it): the map, its legend and
+    the learning-rate slider with the critical rates marked (the map is for the slider's rate
+    when it was let go)."""
     minima = len(surface.minima)
-    start = runs.starts[0]
-    name = f"start ({format_number(float(start[0]))}, {format_number(float(start[1]))})"
     return Payload(
         arrays={**grid_arrays(grid), **basin_arrays(basins, minima)},
         panels=[basin_panel(surface, basins, shade=shade)],
-        series=path_series(surface, runs, name),
-        fan=fan_spec(runs.lrs, [format_learning_rate(lr) for lr in runs.lrs], lr_index,
+        fan=fan_spec(LEARNING_RATES, [format_learning_rate(lr) for lr in LEARNING_RATES], 0,
                      critical_fan_marks(surface, marks)),
-        readouts=[Readout(series=0, text=BASIN_KEY),
-                  *run_readouts([name], [PATH_STYLE], key="", gradients=False)[1:]],
         legend=basin_legend(surface, logic.shares(basins, minima), steps),
         badges_first=True,
     )
+
+
+def with_path(payload: Payload, surface: gd_core.Surface, runs: FanRuns,
+              lr_index: int) -> Payload:
+    """``payload`` with the clicked start's path at every learning rate of the slider (``runs``
+    over ``LEARNING_RATES``), the slider at ``lr_index``."""
+    start = runs.starts[0]
+    name = f"start ({format_number(float(start[0]))}, {format_number(float(start[1]))})"
+    return dataclasses.replace(
+        payload, series=path_series(surface, runs, name),
+        fan=dataclasses.replace(payload.fan, index=lr_index),
+        readouts=[Readout(series=0, text=BASIN_KEY),
+                  *run_readouts([name], [PATH_STYLE], key="", gradients=False)[1:]])
 
 
 # --- the stability map ----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import gd_core
 from gd_core.stability import heavy_ball_rate
 from ui import basins as logic
 from ui import lessons
-from ui.basins_payload import basins_payload, stability_payload
+from ui.basins_payload import basin_map_payload, stability_payload, with_path
 from ui.chart import chart, format_number, notes
 from ui.controls import (
     LEARNING_RATE,
@@ -131,11 +131,18 @@ def _cached_path(key, _surface, optimizer: str, hyperparams: tuple, start: tuple
                    steps)
 
 
+# `identity` stands for the map's configuration; the underscored arguments are left out of the
+# cache key. The path is added per start (``with_path``), so a click rebuilds only that.
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _cached_basins_payload(identity: tuple, _surface, _basins, _runs, shade: bool,
-                           marks: tuple, steps: int):
-    return basins_payload(_surface, cached_grid(identity[0], _surface), _basins, _runs,
-                          shade=shade, marks=list(marks), lr_index=0, steps=steps)
+def _cached_map_payload(identity: tuple, _surface, _basins, shade: bool, marks: tuple,
+                        steps: int):
+    return basin_map_payload(_surface, cached_grid(identity[0], _surface), _basins,
+                             shade=shade, marks=list(marks), steps=steps)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _cached_path_payload(identity: tuple, _map_payload, _surface, _runs, lr_index: int):
+    return with_path(_map_payload, _surface, _runs, lr_index)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -232,12 +239,12 @@ def _basin_map_view(state, surface, optimizer, lr, steps, resolution, shade, tip
     key = surface_key(surface)
     runs = _cached_path(key, surface, optimizer.name, hyperparams, start, steps)
     marks = tuple(logic.critical_marks(surface, optimizer.name, optimizer.hyperparams))
-    payload = _cached_basins_payload(
-        (key, optimizer.name, hyperparams, lr, steps, resolution, start), surface, basins, runs,
-        shade, marks, steps)
+    identity = (key, optimizer.name, hyperparams, lr, steps, resolution)
+    map_payload = _cached_map_payload(identity, surface, basins, shade, marks, steps)
     lr_index = LEARNING_RATES.index(lr)
-    payload = dataclasses.replace(payload, fan=dataclasses.replace(payload.fan, index=lr_index),
-                                  formula=gd_core.OPTIMIZERS[optimizer.name].update_rule,
+    payload = _cached_path_payload((*identity, shade, start), map_payload, surface, runs,
+                                   lr_index)
+    payload = dataclasses.replace(payload, formula=gd_core.OPTIMIZERS[optimizer.name].update_rule,
                                   notes=tips)
     vanished = logic.vanished_text(surface, list(marks), lr,
                                    logic.shares(basins, len(surface.minima)))
