@@ -18,7 +18,9 @@ changing near a minimum, so no such bound holds: their runs all run to the end.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +43,8 @@ CERTIFIED_OPTIMIZERS = ("gd", "momentum", "nesterov")
 _CHECK_EVERY = 8
 _COMPACT_FRACTION = 0.1
 _CHUNK_RUNS = 30_000
+# Blocks of starts run on this many threads: NumPy lets go of the GIL inside its loops.
+_WORKERS = min(2, os.cpu_count() or 1)
 # The certified ball starts just inside the tolerance and is halved while the sampled Hessians
 # vary too much for the contraction to hold; past this many halvings the minimum goes without.
 _BALL_HALVINGS = 12
@@ -112,14 +116,19 @@ def basin_map(
 
     starts, xs, ys, shape = _grid_starts(surface, int(resolution))
     certificate = _Certificate.build(surface, optimizer, int(steps), tolerance)
-    # Runs are independent: chunks keep every temporary array cache-sized.
-    chunks = np.array_split(starts, max(1, -(-len(starts) // _CHUNK_RUNS)))
+    # Runs are independent: blocks keep every temporary array cache-sized, and run side by
+    # side on the cores.
+    chunks = np.array_split(starts, max(_WORKERS, -(-len(starts) // _CHUNK_RUNS)))
+
+    def label(chunk):
+        return _label_starts(surface, optimizer, chunk, int(steps), tolerance, certificate)
+
     results = []
-    for done, chunk in enumerate(chunks, start=1):
-        results.append(_label_starts(surface, optimizer, chunk, int(steps), tolerance,
-                                     certificate))
-        if progress is not None:
-            progress(done / len(chunks))
+    with ThreadPoolExecutor(_WORKERS) as pool:
+        for done, result in enumerate(pool.map(label, chunks), start=1):
+            results.append(result)
+            if progress is not None:
+                progress(done / len(chunks))
     labels, settled_at, diverged = (np.concatenate(parts) for parts in zip(*results, strict=True))
     return BasinMap(
         labels.reshape(shape), settled_at.reshape(shape), diverged.reshape(shape),
@@ -271,13 +280,16 @@ def _label_starts(surface: Surface, optimizer: Optimizer, starts: np.ndarray, st
     # is not within tolerance of any minimum now).
     inside_since = np.full(count, -1, dtype=np.int64)
     nearest = np.full(count, -1, dtype=np.int64)
-    # How far each run is from crossing the tolerance sphere of its nearest minimum, and from
-    # coming within tolerance of any other: |distance − tolerance| when last measured (the
-    # distance to the second nearest minimum − tolerance), minus how far the run has moved since
-    # (the triangle inequality). A run is measured again only when a margin has run out, and
-    # against its nearest minimum alone while the others stay out of reach, so most steps
-    # measure few runs, cheaply, yet no entry or exit is missed.
-    margin = np.full(count, -np.inf)
+    # When a run was last measured: how far it was from crossing the tolerance sphere of its
+    # nearest minimum (|distance − tolerance|) and from coming within tolerance of any other
+    # (``others``: the distance to the second nearest − tolerance, less the travel before that
+    # measurement), the smaller being its ``budget``; ``travel`` is how far it has moved since
+    # (a 1-norm: it bounds the distance). By the triangle inequality nothing can change for a
+    # run until its travel exceeds its budget: only then is it measured again, against its
+    # nearest minimum alone while the others stay out of reach. So most steps measure few runs,
+    # cheaply, yet no entry or exit is missed. A finished run's budget is infinite.
+    travel = np.zeros(count)
+    budget = np.full(count, -np.inf)
     others = np.full(count, -np.inf)
     with np.errstate(all="ignore"):
         state = optimizer.init(params)
@@ -287,9 +299,7 @@ def _label_starts(surface: Surface, optimizer: Optimizer, starts: np.ndarray, st
             if step > 0:
                 updates, state = optimizer.update(surface.gradient_fn(params), state, params)
                 params = params + updates
-                moved = row_sum(np.abs(updates))  # the 1-norm bounds the distance moved
-                margin -= moved
-                others -= moved
+                travel += row_sum(np.abs(updates))
                 if step % _CHECK_EVERY == 0 or step == steps:
                     # A runaway is never within tolerance of a minimum (NaN compares false, an
                     # escaped point is far from all), so checking now and then is enough.
@@ -297,37 +307,39 @@ def _label_starts(surface: Surface, optimizer: Optimizer, starts: np.ndarray, st
                     diverged[active[away]] = True
                     inside_since[away] = -1
                     finished |= away
-                    margin[away] = others[away] = np.inf  # never measured again
+                    budget[away] = np.inf
                     if certificate is not None:
                         inside = np.flatnonzero((inside_since >= 0) & ~finished)
                         _drop_certified(certificate, inside, params, state, minima, nearest,
                                         inside_since, active, labels, settled_at, finished,
-                                        (margin, others))
+                                        budget)
             if len(minima):
-                # A finished run's margins are infinite: it is never due.
-                due = np.minimum(margin, others) < 0
-                candidates = np.flatnonzero(others < 0)
-                if candidates.size:
-                    closest, second = _nearest_minima(params[candidates], minima)
-                    # A run whose nearest minimum changed has left the old one's tolerance.
-                    inside_since[candidates[closest != nearest[candidates]]] = -1
-                    nearest[candidates] = closest
-                    others[candidates] = second - tolerance
-                candidates = np.flatnonzero(due)
-                if candidates.size:
-                    offsets = params[candidates] - minima[nearest[candidates]]
+                due = np.flatnonzero(travel > budget)
+                if due.size:
+                    moved = travel[due]
+                    travel[due] = 0.0
+                    reach = others[due] - moved
+                    full = due[reach < 0]
+                    if full.size:
+                        closest, second = _nearest_minima(params[full], minima)
+                        # A run whose nearest minimum changed has left the old one's tolerance.
+                        inside_since[full[closest != nearest[full]]] = -1
+                        nearest[full] = closest
+                        reach[reach < 0] = second - tolerance
+                    others[due] = reach
+                    offsets = params[due] - minima[nearest[due]]
                     distance = np.sqrt(row_sum(offsets * offsets))
-                    margin[candidates] = np.abs(distance - tolerance)
+                    budget[due] = np.minimum(np.abs(distance - tolerance), reach)
                     inside = distance < tolerance
-                    entered = candidates[inside & (inside_since[candidates] < 0)]
+                    entered = due[inside & (inside_since[due] < 0)]
                     inside_since[entered] = step
-                    inside_since[candidates[~inside]] = -1
+                    inside_since[due[~inside]] = -1
             # Shrinking the batch costs a copy of every state array: do it once enough runs
             # have finished to pay for it.
             if np.count_nonzero(finished) > _COMPACT_FRACTION * active.size:
                 keep = ~finished
                 active, params = active[keep], params[keep]
-                margin, others = margin[keep], others[keep]
+                travel, budget, others = travel[keep], budget[keep], others[keep]
                 inside_since, nearest = inside_since[keep], nearest[keep]
                 state = _take(state, keep)
                 finished = np.zeros(active.size, dtype=bool)
@@ -352,7 +364,7 @@ def _nearest_minima(points: np.ndarray, minima: np.ndarray) -> tuple[np.ndarray,
 
 def _drop_certified(certificate: _Certificate, inside: np.ndarray, params, state, minima,
                     nearest, inside_since, active, labels, settled_at, finished,
-                    margins) -> None:
+                    budget) -> None:
     """Label and retire the runs among ``inside`` (slots within tolerance) certified to stay."""
     if not inside.size:
         return
@@ -362,5 +374,4 @@ def _drop_certified(certificate: _Certificate, inside: np.ndarray, params, state
     labels[active[staying]] = nearest[staying]
     settled_at[active[staying]] = inside_since[staying]
     finished[staying] = True
-    for margin in margins:
-        margin[staying] = np.inf
+    budget[staying] = np.inf
