@@ -42,7 +42,7 @@ CERTIFIED_OPTIMIZERS = ("gd", "momentum", "nesterov")
 # Runaways and certificates are checked every few steps: a certified run leaves a little later.
 _CHECK_EVERY = 8
 _COMPACT_FRACTION = 0.1
-_CHUNK_RUNS = 30_000
+_CHUNK_RUNS = 22_500
 # Blocks of starts run on this many threads: NumPy lets go of the GIL inside its loops.
 _WORKERS = min(2, os.cpu_count() or 1)
 # The certified ball starts just inside the tolerance and is halved while the sampled Hessians
@@ -118,7 +118,8 @@ def basin_map(
     certificate = _Certificate.build(surface, optimizer, int(steps), tolerance)
     # Runs are independent: blocks keep every temporary array cache-sized, and run side by
     # side on the cores.
-    chunks = np.array_split(starts, max(_WORKERS, -(-len(starts) // _CHUNK_RUNS)))
+    blocks = -(-len(starts) // (_WORKERS * _CHUNK_RUNS)) * _WORKERS  # a multiple of workers
+    chunks = np.array_split(starts, blocks)
 
     def label(chunk):
         return _label_starts(surface, optimizer, chunk, int(steps), tolerance, certificate)
