@@ -40,6 +40,7 @@ from gd_core.minibatch import (
 )
 from gd_core.optimizers import OPTIMIZERS, Optimizer, OptimizerSpec, make_optimizer
 from gd_core.schedules import SCHEDULES, make_schedule
+from gd_core.stability import StabilityMap, stability_map
 from gd_core.surfaces import SURFACES, Surface, get_surface
 from gd_core.tuning import TUNING_LEARNING_RATES, tune_lr
 
@@ -57,6 +58,7 @@ __all__ = [
     "Optimizer",
     "OptimizerSpec",
     "Outcome",
+    "StabilityMap",
     "Surface",
     "Trajectory",
     "basin_map",
@@ -74,6 +76,7 @@ __all__ = [
     "parse_surface",
     "regime",
     "regime_of",
+    "stability_map",
     "trajectory_csv",
     "tune_lr",
 ]

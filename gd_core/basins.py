@@ -1,35 +1,69 @@
-"""Basins of attraction: which known minimum each start on a grid ends in."""
+r"""Basins of attraction: which known minimum each start on a grid ends in.
+
+A label is honest: it is the minimum a run is at when the steps end, exactly as if every start
+ran every step. To keep the cost following the hard cells, a run may leave the batch early only
+once it is *certified* to stay near its minimum for good (``_Certificate``): for plain gradient
+descent and heavy-ball or Nesterov momentum at a constant learning rate, the step map
+:math:`z \mapsto F(z)` of the state :math:`z = (\theta - \theta^*, b)` (offset from the minimum,
+momentum buffer) has Jacobian :math:`A(H(\theta))`, the linearised iteration at the Hessian
+:math:`H` where the run is. When a norm :math:`\|\cdot\|_P` makes every such Jacobian over a ball
+of radius :math:`R` around the minimum a contraction, :math:`\|A\|_P \le q < 1`, the mean value
+inequality gives :math:`\|F(z)\|_P \le q \|z\|_P + \delta` (:math:`\delta` the round-off of
+:math:`F(0)`), so the set :math:`\{\|z\|_P \le c\}` whose offsets lie within :math:`R` is never
+left. ``P`` solves a Lyapunov equation for the iteration at the minimum; the supremum over the
+ball is taken over Hessians sampled on rings, with a third of the gap :math:`1 - \rho(A)` kept as
+margin. Adaptive optimizers (AdaGrad, RMSProp, Adam) rescale their steps by a state that keeps
+changing near a minimum, so no such bound holds: their runs all run to the end.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from gd_core.coordinate_reductions import row_max, row_sum
+from gd_core.coordinate_reductions import row_sum
+from gd_core.critical_points import hessian
 from gd_core.descent import escape_limits, escaped
 from gd_core.optimizers import Optimizer
 from gd_core.surfaces import Surface
 
-#: A run has settled in minimum k at the first step where its iterate lies within this distance
-#: of k and its last move was shorter than it too (so a fast pass through a minimum does not
-#: count). Small next to the spacing of any two registered minima (Rastrigin's: about 1).
+#: A run has reached minimum k when it lies within this distance of k when the steps end; its
+#: settle step is the first step from which it stayed that close to the end. Small next to the
+#: spacing of any two registered minima (Rastrigin's: about 1).
 SETTLE_TOLERANCE = 1e-2
 
+#: The optimizers whose runs can be certified to stay (their step is linear in the gradient).
+CERTIFIED_OPTIMIZERS = ("gd", "momentum", "nesterov")
 
-_RUNAWAY_CHECK_EVERY = 8
+# Runaways and certificates are checked every few steps: a certified run leaves a little later.
+_CHECK_EVERY = 8
 _COMPACT_FRACTION = 0.1
-_CHUNK_RUNS = 30_000
+_CHUNK_RUNS = 22_500
+# Blocks of starts run on this many threads: NumPy lets go of the GIL inside its loops.
+_WORKERS = min(2, os.cpu_count() or 1)
+# The certified ball starts just inside the tolerance and is halved while the sampled Hessians
+# vary too much for the contraction to hold; past this many halvings the minimum goes without.
+_BALL_HALVINGS = 12
+# A minimum whose linearised iteration contracts by less than this per step gets no certificate.
+_MIN_GAP = 1e-3
+_RING_ANGLES = 32
+_RING_RADII = (0.25, 0.5, 0.75, 1.0)
 
 
 @dataclass(frozen=True)
 class BasinMap:
-    """Per grid cell: the minimum reached and when, or why not.
+    """Per grid cell: the minimum the run is at when the steps end, and since when, or why not.
 
     For a 2D surface the arrays are ``(resolution, resolution)``: row ``i`` is ``y = ys[i]``,
     column ``j`` is ``x = xs[j]``. For a 1D surface they are ``(resolution,)`` over ``xs``.
-    ``labels`` index ``surface.minima`` (-1: none reached within the steps, or diverged);
-    ``steps`` is the step the run settled at (-1 if it never did); ``diverged`` marks runaways.
+    ``labels`` index ``surface.minima``: the run ends within ``tolerance`` of that minimum (-1:
+    of none, or it diverged); ``steps`` is the first step from which it stayed within
+    ``tolerance`` of it to the end (0 for a start already there; -1 without a label), the
+    ``minimum_reached`` reading of a full trajectory; ``diverged`` marks runaways.
     """
 
     labels: np.ndarray
@@ -61,12 +95,14 @@ def basin_map(
     resolution: int = 300,
     steps: int = 300,
     tolerance: float = SETTLE_TOLERANCE,
+    progress: Callable[[float], None] | None = None,
 ) -> BasinMap:
     """Run ``optimizer`` from every point of a ``resolution``-per-axis grid over the domain.
 
-    Only the still-moving runs are updated: settled and diverged ones drop out of the batch, so
-    the cost follows the hard cells, and no trajectory is kept (memory grows with the grid only).
-    Hyperparameters must be scalars here.
+    Every run counts until the steps end; only runs certified to stay at their minimum (see the
+    module's docstring) and runaways leave the batch early, so the cost follows the hard cells,
+    and no trajectory is kept (memory grows with the grid only). Hyperparameters must be scalars.
+    ``progress(fraction)`` is called as each block of rows of the grid is done.
     """
     if surface.dim not in (1, 2):
         raise ValueError(f"basin maps are drawn for 1D and 2D surfaces, not {surface.dim}D")
@@ -79,9 +115,21 @@ def basin_map(
             raise ValueError(f"basin_map needs a scalar {name}, got {value!r}")
 
     starts, xs, ys, shape = _grid_starts(surface, int(resolution))
-    # Runs are independent: chunks keep every temporary array cache-sized.
-    chunks = np.array_split(starts, max(1, -(-len(starts) // _CHUNK_RUNS)))
-    results = [_label_starts(surface, optimizer, chunk, int(steps), tolerance) for chunk in chunks]
+    certificate = _Certificate.build(surface, optimizer, int(steps), tolerance)
+    # Runs are independent: blocks keep every temporary array cache-sized, and run side by
+    # side on the cores.
+    blocks = -(-len(starts) // (_WORKERS * _CHUNK_RUNS)) * _WORKERS  # a multiple of workers
+    chunks = np.array_split(starts, blocks)
+
+    def label(chunk):
+        return _label_starts(surface, optimizer, chunk, int(steps), tolerance, certificate)
+
+    results = []
+    with ThreadPoolExecutor(_WORKERS) as pool:
+        for done, result in enumerate(pool.map(label, chunks), start=1):
+            results.append(result)
+            if progress is not None:
+                progress(done / len(chunks))
     labels, settled_at, diverged = (np.concatenate(parts) for parts in zip(*results, strict=True))
     return BasinMap(
         labels.reshape(shape), settled_at.reshape(shape), diverged.reshape(shape),
@@ -89,8 +137,136 @@ def basin_map(
     )
 
 
+def linearised_step(optimizer_name: str, lr, momentum, curvature: np.ndarray) -> np.ndarray:
+    """The Jacobian of one step of ``optimizer_name`` with respect to its state ``(offset,
+    buffer)`` where the Hessian is ``curvature`` ``(..., dim, dim)``; ``(..., dim, dim)`` for
+    gd, ``(..., 2 dim, 2 dim)`` for momentum and Nesterov (torch's update rules)."""
+    curvature = np.asarray(curvature, dtype=float)
+    dim = curvature.shape[-1]
+    identity = np.broadcast_to(np.eye(dim), curvature.shape)
+    if optimizer_name == "gd":
+        return identity - lr * curvature
+    # b' = μ b + H e; momentum: e' = e − η b'; Nesterov: e' = e − η (H e + μ b').
+    gain = 1 + momentum if optimizer_name == "nesterov" else 1.0
+    carry = momentum**2 if optimizer_name == "nesterov" else momentum
+    top = np.concatenate([identity - lr * gain * curvature, -lr * carry * identity], axis=-1)
+    bottom = np.concatenate([curvature, momentum * identity], axis=-1)
+    return np.concatenate([top, bottom], axis=-2)
+
+
+def _lyapunov_metric(step: np.ndarray, rate: float) -> np.ndarray:
+    """P with (A/r)ᵀ P (A/r) − P = −I: the norm ‖z‖_P = √(zᵀPz) in which A shrinks by r."""
+    size = step.shape[0]
+    scaled = step / rate
+    kron = np.kron(scaled.T, scaled.T)
+    metric = np.linalg.solve(np.eye(size * size) - kron, np.eye(size).ravel()).reshape(size, size)
+    return (metric + metric.T) / 2
+
+
+def _ball_points(dim: int, radius: float) -> np.ndarray:
+    """Offsets sampling the closed ball of ``radius``: its centre and rings (segment in 1D)."""
+    if dim == 1:
+        return np.linspace(-radius, radius, 2 * _RING_ANGLES + 1)[:, None]
+    angles = np.linspace(0, 2 * np.pi, _RING_ANGLES, endpoint=False)
+    ring = np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    return np.concatenate([np.zeros((1, 2))] + [r * radius * ring for r in _RING_RADII])
+
+
+def _constant_learning_rate(optimizer: Optimizer, steps: int) -> bool:
+    """Does the optimizer take the same step for the same gradient at every count below
+    ``steps``? (A schedule changes the iteration, and with it the certificate.)"""
+    probe = np.ones((1, 1))
+    state = optimizer.init(probe)
+    first, _ = optimizer.update(probe, state, probe)
+    return all(np.array_equal(optimizer.update(probe, state._replace(count=count), probe)[0],
+                              first) for count in range(1, steps))
+
+
+@dataclass(frozen=True)
+class _Certificate:
+    """Per known minimum: the metric ``P`` and the level ``c²`` below which a run's state
+    ``z = (offset, buffer)`` provably stays within ``radius`` (< tolerance) of that minimum for
+    every later step. A minimum without a certificate has level ``-inf``."""
+
+    metrics: np.ndarray  # (minima, size, size)
+    levels: np.ndarray  # (minima,)
+    radii: np.ndarray  # (minima,)
+    with_buffer: bool
+
+    @classmethod
+    def build(cls, surface: Surface, optimizer: Optimizer, steps: int,
+              tolerance: float) -> _Certificate | None:
+        if (optimizer.name not in CERTIFIED_OPTIMIZERS or not surface.minima
+                or not _constant_learning_rate(optimizer, steps)):
+            return None
+        lr = float(optimizer.hyperparams["lr"])
+        momentum = float(optimizer.hyperparams.get("momentum", 0.0))
+        size = surface.dim * (1 if optimizer.name == "gd" else 2)
+        metrics = np.zeros((len(surface.minima), size, size))
+        levels = np.full(len(surface.minima), -np.inf)
+        radii = np.zeros(len(surface.minima))
+        for index, minimum in enumerate(surface.minima):
+            found = _certify_minimum(surface, optimizer.name, lr, momentum, np.asarray(minimum),
+                                     tolerance)
+            if found is not None:
+                metrics[index], levels[index], radii[index] = found
+        if not np.isfinite(levels).any():
+            return None
+        return cls(metrics, levels, radii, optimizer.name != "gd")
+
+    def stays(self, offsets: np.ndarray, buffers: np.ndarray | None,
+              minima: np.ndarray) -> np.ndarray:
+        """Per run: is its state inside the invariant set of minimum ``minima[run]``?"""
+        state = offsets if not self.with_buffer else np.concatenate([offsets, buffers], axis=-1)
+        squared = np.einsum("ni,nij,nj->n", state, self.metrics[minima], state)
+        return squared <= self.levels[minima]
+
+
+def _certify_minimum(surface: Surface, name: str, lr: float, momentum: float,
+                     minimum: np.ndarray, tolerance: float):
+    """(metric, level, radius) for one minimum, or None when the contraction cannot be shown."""
+    with np.errstate(all="ignore"):
+        step = linearised_step(name, lr, momentum, hessian(surface.gradient_fn, minimum))
+        if not np.all(np.isfinite(step)):
+            return None
+        spectral_radius = float(np.max(np.abs(np.linalg.eigvals(step))))
+        gap = 1.0 - spectral_radius
+        if not gap > _MIN_GAP:
+            return None
+        metric = _lyapunov_metric(step, spectral_radius + gap / 3)
+        try:
+            factor = np.linalg.cholesky(metric)  # P = L Lᵀ, ‖A‖_P = ‖Lᵀ A L⁻ᵀ‖₂
+        except np.linalg.LinAlgError:
+            return None
+        inverse_t = np.linalg.inv(factor).T
+        bound = 1.0 - gap / 3  # the contraction every sampled Jacobian must beat
+        dim = surface.dim
+        # The largest offset a state of unit P-norm can have: √λmax of P⁻¹'s offset block.
+        reach = np.sqrt(np.max(np.linalg.eigvalsh(np.linalg.inv(metric)[:dim, :dim])))
+        # Round-off: F(0) is not exactly 0 (the gradient at the stored minimum, and rounding of
+        # the iterate near it); the invariant set must absorb it with room to spare.
+        residual = np.zeros(metric.shape[0])
+        gradient = surface.gradient_fn(minimum[None])[0]
+        residual[:dim] = np.abs(lr * gradient) + 64 * np.finfo(float).eps * (1 + np.abs(minimum))
+        if metric.shape[0] > dim:
+            residual[dim:] = np.abs(gradient) + 64 * np.finfo(float).eps
+        drift = np.sqrt(np.max(np.linalg.eigvalsh(metric))) * np.linalg.norm(residual)
+        radius = 0.9 * tolerance
+        for _ in range(_BALL_HALVINGS):
+            samples = minimum + _ball_points(dim, radius)
+            jacobians = linearised_step(name, lr, momentum,
+                                        hessian(surface.gradient_fn, samples))
+            norms = np.linalg.svd(factor.T @ jacobians @ inverse_t, compute_uv=False)[..., 0]
+            level = radius / reach
+            if np.all(np.isfinite(norms)) and np.max(norms) <= bound and (
+                    drift <= (1.0 - bound) * level / 2):
+                return metric, level**2, radius
+            radius /= 2
+    return None
+
+
 def _label_starts(surface: Surface, optimizer: Optimizer, starts: np.ndarray, steps: int,
-                  tolerance):
+                  tolerance, certificate: _Certificate | None):
     """Labels, settle steps and runaway flags for one batch of starts (see ``basin_map``)."""
     count = len(starts)
     labels = np.full(count, -1, dtype=np.int64)
@@ -101,47 +277,102 @@ def _label_starts(surface: Surface, optimizer: Optimizer, starts: np.ndarray, st
     active = np.arange(count)
     params = starts.copy()
     finished = np.zeros(count, dtype=bool)  # per slot of the current batch
-    # A lower bound on each run's distance to every minimum: the distance when last measured
-    # minus how far the run has moved since (triangle inequality). Only runs whose bound drops
-    # under the tolerance are measured again, so most steps measure few runs, yet no settling
-    # is missed or delayed.
-    clearance = np.zeros(count)
+    # Per slot: the step from which the run has stayed within tolerance of ``nearest`` (-1: it
+    # is not within tolerance of any minimum now).
+    inside_since = np.full(count, -1, dtype=np.int64)
+    nearest = np.full(count, -1, dtype=np.int64)
+    # When a run was last measured: how far it was from crossing the tolerance sphere of its
+    # nearest minimum (|distance − tolerance|) and from coming within tolerance of any other
+    # (``others``: the distance to the second nearest − tolerance, less the travel before that
+    # measurement), the smaller being its ``budget``; ``travel`` is how far it has moved since
+    # (a 1-norm: it bounds the distance). By the triangle inequality nothing can change for a
+    # run until its travel exceeds its budget: only then is it measured again, against its
+    # nearest minimum alone while the others stay out of reach. So most steps measure few runs,
+    # cheaply, yet no entry or exit is missed. A finished run's budget is infinite.
+    travel = np.zeros(count)
+    budget = np.full(count, -np.inf)
+    others = np.full(count, -np.inf)
     with np.errstate(all="ignore"):
         state = optimizer.init(params)
-        for step in range(1, steps + 1):
+        for step in range(steps + 1):
             if active.size == 0:
                 break
-            updates, state = optimizer.update(surface.gradient_fn(params), state, params)
-            params = params + updates
-            if step % _RUNAWAY_CHECK_EVERY == 0:
-                # A runaway can never pass the settle test below (NaN compares false, an escaped
-                # point is far from every minimum), so checking now and then is enough.
-                away = escaped(params, limits)
-                diverged[active[away & ~finished]] = True
-                finished |= away
+            if step > 0:
+                updates, state = optimizer.update(surface.gradient_fn(params), state, params)
+                params = params + updates
+                travel += row_sum(np.abs(updates))
+                if step % _CHECK_EVERY == 0 or step == steps:
+                    # A runaway is never within tolerance of a minimum (NaN compares false, an
+                    # escaped point is far from all), so checking now and then is enough.
+                    away = escaped(params, limits) & ~finished
+                    diverged[active[away]] = True
+                    inside_since[away] = -1
+                    finished |= away
+                    budget[away] = np.inf
+                    if certificate is not None:
+                        inside = np.flatnonzero((inside_since >= 0) & ~finished)
+                        _drop_certified(certificate, inside, params, state, minima, nearest,
+                                        inside_since, active, labels, settled_at, finished,
+                                        budget)
             if len(minima):
-                moves = np.abs(updates)
-                clearance -= row_sum(moves)  # the 1-norm bounds the distance moved
-                candidates = np.flatnonzero(
-                    (clearance < tolerance) & (row_max(moves) < tolerance) & ~finished
-                )
-                if candidates.size:
-                    gaps = sum(
-                        (params[candidates, None, axis] - minima[None, :, axis]) ** 2
-                        for axis in range(surface.dim)
-                    )
-                    nearest = np.argmin(gaps, axis=1)
-                    distance = np.sqrt(gaps[np.arange(candidates.size), nearest])
-                    clearance[candidates] = distance
-                    close = candidates[distance < tolerance]
-                    labels[active[close]] = nearest[distance < tolerance]
-                    settled_at[active[close]] = step
-                    finished[close] = True
+                due = np.flatnonzero(travel > budget)
+                if due.size:
+                    moved = travel[due]
+                    travel[due] = 0.0
+                    reach = others[due] - moved
+                    full = due[reach < 0]
+                    if full.size:
+                        closest, second = _nearest_minima(params[full], minima)
+                        # A run whose nearest minimum changed has left the old one's tolerance.
+                        inside_since[full[closest != nearest[full]]] = -1
+                        nearest[full] = closest
+                        reach[reach < 0] = second - tolerance
+                    others[due] = reach
+                    offsets = params[due] - minima[nearest[due]]
+                    distance = np.sqrt(row_sum(offsets * offsets))
+                    budget[due] = np.minimum(np.abs(distance - tolerance), reach)
+                    inside = distance < tolerance
+                    entered = due[inside & (inside_since[due] < 0)]
+                    inside_since[entered] = step
+                    inside_since[due[~inside]] = -1
             # Shrinking the batch costs a copy of every state array: do it once enough runs
             # have finished to pay for it.
             if np.count_nonzero(finished) > _COMPACT_FRACTION * active.size:
                 keep = ~finished
-                active, params, clearance = active[keep], params[keep], clearance[keep]
+                active, params = active[keep], params[keep]
+                travel, budget, others = travel[keep], budget[keep], others[keep]
+                inside_since, nearest = inside_since[keep], nearest[keep]
                 state = _take(state, keep)
                 finished = np.zeros(active.size, dtype=bool)
+    # Still in the batch when the steps end: labelled by where they are now.
+    ended = ~finished & (inside_since >= 0)
+    labels[active[ended]] = nearest[ended]
+    settled_at[active[ended]] = inside_since[ended]
     return labels, settled_at, diverged
+
+
+def _nearest_minima(points: np.ndarray, minima: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per point: the index of the nearest of ``minima`` and the distance to the second
+    nearest (inf when there is only one)."""
+    gaps = sum((points[:, None, axis] - minima[None, :, axis]) ** 2
+               for axis in range(points.shape[1]))
+    if len(minima) == 1:
+        return np.zeros(len(points), dtype=np.int64), np.full(len(points), np.inf)
+    order = np.argpartition(gaps, 1, axis=1)[:, :2]
+    rows = np.arange(len(points))
+    return order[:, 0], np.sqrt(gaps[rows, order[:, 1]])
+
+
+def _drop_certified(certificate: _Certificate, inside: np.ndarray, params, state, minima,
+                    nearest, inside_since, active, labels, settled_at, finished,
+                    budget) -> None:
+    """Label and retire the runs among ``inside`` (slots within tolerance) certified to stay."""
+    if not inside.size:
+        return
+    which = nearest[inside]
+    buffers = state.momentum_buffer[inside] if certificate.with_buffer else None
+    staying = inside[certificate.stays(params[inside] - minima[which], buffers, which)]
+    labels[active[staying]] = nearest[staying]
+    settled_at[active[staying]] = inside_since[staying]
+    finished[staying] = True
+    budget[staying] = np.inf

@@ -1,4 +1,5 @@
-"""basin_map: layout, labels that agree with real runs, divergence, and bounded memory."""
+"""basin_map: layout, labels equal to full runs (edge of stability included), divergence, and
+bounded memory."""
 
 import tracemalloc
 
@@ -6,6 +7,9 @@ import numpy as np
 import pytest
 
 import gd_core
+from gd_core.analysis import critical_learning_rate, minimum_reached
+from gd_core.basins import _Certificate, linearised_step
+from gd_core.critical_points import hessian
 
 SURFACES = [s for s in gd_core.SURFACES.values() if s.dim in (1, 2)]
 
@@ -21,24 +25,6 @@ def _cell_start(basins, index):
         return np.array([basins.xs[index[0]]])
     row, column = index
     return np.array([basins.xs[column], basins.ys[row]])
-
-
-def _settle_steps(surface, trajectory, tolerance):
-    """Per run: (first step where the iterate is within tolerance of a minimum and its last move
-    was shorter than tolerance, that minimum's index), or (-1, -1)."""
-    minima = np.array(surface.minima).reshape(-1, surface.dim)
-    points = trajectory.points  # (steps + 1, n, dim)
-    result = []
-    for run in range(points.shape[1]):
-        found = (-1, -1)
-        for step in range(1, points.shape[0]):
-            move = np.max(np.abs(points[step, run] - points[step - 1, run]))
-            gaps = np.linalg.norm(points[step, run] - minima, axis=-1)
-            if move < tolerance and np.min(gaps) < tolerance:
-                found = (step, int(np.argmin(gaps)))
-                break
-        result.append(found)
-    return result
 
 
 # --- layout ------------------------------------------------------------------------------------
@@ -60,7 +46,7 @@ def test_shapes_and_label_ranges(surface):
         assert basins.ys is None
     assert np.all((basins.labels >= -1) & (basins.labels < len(surface.minima)))
     assert np.array_equal(basins.steps == -1, basins.labels == -1)
-    assert np.all(basins.steps[basins.labels >= 0] >= 1)
+    assert np.all(basins.steps[basins.labels >= 0] >= 0)
     assert np.all(basins.steps <= 60)
     assert np.all(basins.labels[basins.diverged] == -1)
     assert 0 < basins.tolerance <= 1e-2
@@ -90,6 +76,24 @@ def test_rows_and_columns_on_an_asymmetric_domain():
 
 # --- labels agree with real runs ---------------------------------------------------------------
 
+
+def _full_run_reading(surface, optimizer, basins, steps):
+    """Every cell's start run to the end by ``descend``: (labels, settle steps, diverged), the
+    oracle a basin map must equal cell for cell."""
+    starts = np.array([_cell_start(basins, index) for index in np.ndindex(basins.labels.shape)])
+    trajectory = gd_core.descend(surface, optimizer, starts, steps)
+    labels, since = minimum_reached(surface, trajectory.points, basins.tolerance)
+    shape = basins.labels.shape
+    return labels.reshape(shape), since.reshape(shape), (trajectory.diverged_at >= 0).reshape(shape)
+
+
+def _critical(name, optimizer, minimum, momentum=0.0):
+    surface = gd_core.get_surface(name)
+    return critical_learning_rate(surface, surface.minima[minimum], optimizer, momentum)
+
+
+# Several surfaces x all six optimizers, and the learning rates just either side of a minimum's
+# critical rate (the edge of stability, where a run can pass within tolerance and leave again).
 AGREEMENT_CASES = [
     ("two_minima", "gd", {"lr": 0.4}, 41, 300),
     ("himmelblau", "adam", {"lr": 0.05}, 40, 300),
@@ -97,34 +101,94 @@ AGREEMENT_CASES = [
     ("six_hump_camel", "nesterov", {"lr": 0.01, "momentum": 0.8}, 30, 300),
     ("rastrigin", "rmsprop", {"lr": 0.01}, 30, 200),
     ("double_well_1d", "adagrad", {"lr": 0.3}, 60, 300),
+    ("styblinski_tang", "adam", {"lr": 0.1}, 30, 300),
+    ("six_hump_camel", "adagrad", {"lr": 0.1}, 30, 300),
+    ("two_minima", "rmsprop", {"lr": 0.02}, 30, 300),
+    ("himmelblau", "gd", {"lr": 0.0152}, 40, 300),
+    ("himmelblau", "gd", {"lr": 0.99 * _critical("himmelblau", "gd", 2)}, 40, 300),
+    ("himmelblau", "gd", {"lr": 1.01 * _critical("himmelblau", "gd", 2)}, 40, 300),
+    ("himmelblau", "momentum",
+     {"lr": 0.99 * _critical("himmelblau", "momentum", 2, 0.5), "momentum": 0.5}, 30, 300),
+    ("himmelblau", "momentum",
+     {"lr": 1.01 * _critical("himmelblau", "momentum", 2, 0.5), "momentum": 0.5}, 30, 300),
+    ("styblinski_tang", "nesterov",
+     {"lr": 0.99 * _critical("styblinski_tang", "nesterov", 0, 0.3), "momentum": 0.3}, 30, 300),
+    ("styblinski_tang", "nesterov",
+     {"lr": 1.01 * _critical("styblinski_tang", "nesterov", 0, 0.3), "momentum": 0.3}, 30, 300),
+    ("double_well_1d", "gd", {"lr": 0.99 * _critical("double_well_1d", "gd", 0)}, 80, 300),
+    ("double_well_1d", "gd", {"lr": 1.01 * _critical("double_well_1d", "gd", 0)}, 80, 300),
 ]
 
 
 @pytest.mark.parametrize(
     ("name", "optimizer", "hyperparams", "resolution", "steps"), AGREEMENT_CASES,
-    ids=[f"{case[0]}-{case[1]}" for case in AGREEMENT_CASES],
+    ids=[f"{case[0]}-{case[1]}-{case[2]['lr']:.6g}" for case in AGREEMENT_CASES],
 )
-def test_labels_and_settle_steps_agree_with_descend(
-    name, optimizer, hyperparams, resolution, steps
-):
+def test_every_cell_equals_the_full_run(name, optimizer, hyperparams, resolution, steps):
     surface, opt, basins = _map(name, optimizer, resolution, steps, **hyperparams)
-    rng = np.random.default_rng(0)
-    labelled = np.argwhere(basins.labels >= 0)
-    unlabelled = np.argwhere((basins.labels == -1) & ~basins.diverged)
-    assert len(labelled) > 0
-    picks = [tuple(i) for i in labelled[rng.choice(len(labelled), min(8, len(labelled)), False)]]
-    chosen = rng.choice(len(unlabelled), min(3, len(unlabelled)), False)
-    picks += [tuple(i) for i in unlabelled[chosen]]
-    starts = np.array([_cell_start(basins, index) for index in picks])
-    trajectory = gd_core.descend(surface, opt, starts, steps)
-    found = _settle_steps(surface, trajectory, basins.tolerance)
-    for run, index in enumerate(picks):
-        assert found[run] == (int(basins.steps[index]), int(basins.labels[index])), index
-        if basins.labels[index] >= 0:
-            settle = basins.steps[index]
-            minimum = surface.minima[basins.labels[index]]
-            gap = np.linalg.norm(trajectory.points[settle, run] - minimum)
-            assert gap < basins.tolerance
+    labels, since, diverged = _full_run_reading(surface, opt, basins, steps)
+    np.testing.assert_array_equal(basins.labels, labels)
+    np.testing.assert_array_equal(basins.steps, since)
+    np.testing.assert_array_equal(basins.diverged, diverged)
+    assert (basins.labels >= 0).any()
+
+
+@pytest.mark.parametrize(
+    ("name", "optimizer", "minimum", "momentum"),
+    [("himmelblau", "gd", 2, 0.0), ("himmelblau", "momentum", 2, 0.5),
+     ("styblinski_tang", "nesterov", 0, 0.3), ("double_well_1d", "gd", 0, 0.0)],
+)
+def test_a_basin_is_empty_just_above_its_critical_rate(name, optimizer, minimum, momentum):
+    critical = _critical(name, optimizer, minimum, momentum)
+    extra = {"momentum": momentum} if momentum else {}
+    _, _, below = _map(name, optimizer, 40, 300, lr=0.99 * critical, **extra)
+    _, _, above = _map(name, optimizer, 40, 300, lr=1.01 * critical, **extra)
+    assert (below.labels == minimum).mean() > 0.05
+    assert not (above.labels == minimum).any()
+
+
+def test_himmelblau_edge_of_stability_from_the_issue():
+    # lr 0.0152 > 2/λmax = 0.01495 at (−3.78, −3.28): that minimum is unstable, its basin empty;
+    # the other three keep theirs.
+    _, _, basins = _map("himmelblau", resolution=60, lr=0.0152)
+    assert _critical("himmelblau", "gd", 2) == pytest.approx(0.01495, abs=5e-5)
+    assert not (basins.labels == 2).any()
+    assert all((basins.labels == k).mean() > 0.2 for k in (0, 1, 3))
+
+
+def test_a_learning_rate_schedule_gets_no_certificate_and_still_agrees():
+    surface = gd_core.get_surface("himmelblau")
+    schedule = gd_core.make_schedule("exponential", gamma=0.99)
+    optimizer = gd_core.make_optimizer("gd", lr=0.0152, schedule=schedule)
+    assert _Certificate.build(surface, optimizer, 300, gd_core.SETTLE_TOLERANCE) is None
+    basins = gd_core.basin_map(surface, optimizer, 30, 300)
+    labels, since, _ = _full_run_reading(surface, optimizer, basins, 300)
+    np.testing.assert_array_equal(basins.labels, labels)
+    np.testing.assert_array_equal(basins.steps, since)
+
+
+@pytest.mark.parametrize(("optimizer", "momentum"),
+                         [("gd", 0.0), ("momentum", 0.0), ("momentum", 0.7), ("nesterov", 0.7)])
+def test_the_linearised_step_loses_stability_at_the_critical_rate(optimizer, momentum):
+    surface = gd_core.get_surface("ravine")
+    curvature = hessian(surface.gradient_fn, surface.minima[0])
+    critical = critical_learning_rate(surface, surface.minima[0], optimizer, momentum)
+
+    def spectral_radius(lr):
+        step = linearised_step(optimizer, lr, momentum, curvature)
+        return np.max(np.abs(np.linalg.eigvals(step)))
+
+    assert spectral_radius(0.999 * critical) < 1 < spectral_radius(1.001 * critical)
+
+
+def test_certified_minima_and_adaptive_optimizers():
+    surface = gd_core.get_surface("himmelblau")
+    stable = _Certificate.build(surface, gd_core.make_optimizer("gd", lr=0.01), 300, 1e-2)
+    assert np.all(np.isfinite(stable.levels)) and np.all(stable.radii <= 1e-2)
+    edge = _Certificate.build(surface, gd_core.make_optimizer("gd", lr=0.0152), 300, 1e-2)
+    assert np.isfinite(edge.levels).tolist() == [True, True, False, True]
+    for name in ("adagrad", "rmsprop", "adam"):
+        assert _Certificate.build(surface, gd_core.make_optimizer(name), 300, 1e-2) is None
 
 
 def test_double_well_1d_map_splits_at_the_local_maximum():
@@ -222,3 +286,13 @@ def test_memory_grows_with_the_grid_not_with_the_steps():
     assert (basins.labels == -1).mean() > 0.1  # some cells run every step: a real workload
     assert peak < 30e6
     assert peak < full_trajectories / 4
+
+
+def test_progress_is_reported_per_block_of_rows():
+    surface = gd_core.get_surface("himmelblau")
+    seen = []
+    basins = gd_core.basin_map(surface, gd_core.make_optimizer("gd", lr=0.01), 300, 20,
+                               progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 3
+    plain = gd_core.basin_map(surface, gd_core.make_optimizer("gd", lr=0.01), 300, 20)
+    np.testing.assert_array_equal(basins.labels, plain.labels)

@@ -350,6 +350,79 @@ def race_opening_values(surface: gd_core.Surface | None) -> dict:
             "start": found.opening.starts[0]}
 
 
+# --- basins of attraction -------------------------------------------------------------------------
+
+#: What each surface's basin map opens on (``starts[0]``: the start whose path plays on the map)
+#: and what to try there. Shares are of the 200 x 200 map; tests/test_page_basins.py
+#: checks every figure.
+BASINS: dict[str, Lesson] = {
+    "himmelblau": Lesson(Opening(0.01, 200, ((0.0, 0.0),)), (
+        "Four minima of equal depth, four basins of nearly equal size: plain gradient descent "
+        "with η = 0.01 gives them 25.7 %, 26.0 %, 23.6 % and 24.7 % of the square (η = 0.001 "
+        "needs 1000 steps to settle every start, and lands on the same shares).",
+        "Momentum μ = 0.9 (η = 0.001) redistributes them: 29.6 %, 26.5 %, 22.7 % and 21.2 %. "
+        "A start now ends where its speed carries it, not in the valley it starts in.",
+        "Raise η past 0.0150 (the ▲ mark on the slider): the minimum (−3.78, −3.28) is the "
+        "sharpest, and at η = 0.015, just past its critical rate 0.01495, its basin is emptying "
+        "(1.2 % still on the way out after 200 steps). At η = 0.02 it is gone, and so is the "
+        "basin of (3.58, −1.85) (its edge is 0.0190): 45.8 % of the map never settles.",
+    )),
+    "two_minima": Lesson(Opening(0.4, 200, ((0.7, -0.2),)), (
+        "Two minima: the deep one takes 66.6 % of the square, the shallow one 33.4 %, and the "
+        "border between them is where the ridge runs.",
+        "Momentum μ = 0.9 with η = 0.1 carries some starts over the ridge: the deep basin grows "
+        "to 69.4 %.",
+        "η = 1, just past the deep minimum's critical rate 0.99: its basin is emptying (5.4 % "
+        "still on the way out after 200 steps), the shallow one keeps its 33.4 %.",
+    )),
+    "six_hump_camel": Lesson(Opening(0.01, 200, ((-0.5, 1.5),)), (
+        "Six minima: the two global ones (±0.09, ∓0.71) take 24.7 % each, the two local ones "
+        "beside them 15.2 %, the two highest 10.1 %.",
+        "η = 0.1 is past the critical rate 0.088 of (±1.70, ∓0.80): their basins vanish, while "
+        "the global minima (critical 0.121) keep theirs.",
+        "Momentum μ = 0.9 with η = 0.01 lets 6.3 % of the starts run away: speed without "
+        "friction on the steep outer walls.",
+    )),
+    "styblinski_tang": Lesson(Opening(0.02, 200, ((0.0, 0.0),)), (
+        "Four corners: the global minimum (−2.90, −2.90) takes 26.5 %, the two mixed corners "
+        "25.0 % each, the shallowest (2.75, 2.75) 23.5 %.",
+        "η = 0.06 is past the critical rate 0.0578 of the three deeper corners: only the "
+        "shallowest keeps a basin (21.2 %); 75.9 % of the map never settles and 3.0 % "
+        "diverges. The best minimum is not the most stable one.",
+    )),
+}
+
+
+def basin_lesson(surface: gd_core.Surface) -> Lesson | None:
+    """The basin map's opening and tips on ``surface``: its own, else one from the surface's
+    opening (its first start, at most 300 steps) with general tips. None where f is undefined
+    everywhere."""
+    found = BASINS.get(surface.name) if surface.name != "custom" else None
+    if found is not None:
+        return found
+    own = opening(surface)
+    if own is None:
+        return None
+    return Lesson(Opening(own.lr, min(own.steps, 300), own.starts[:1]), (
+        "Click a cell: its start's path plays on top of the map, and its badge says where it "
+        "went.",
+        f"Drag {CHART_SLIDER} past a ▲ mark: that minimum's basin vanishes.",
+        "Switch to momentum: its speed carries starts over ridges, and the borders move.",
+    ))
+
+
+def basin_opening_values(surface: gd_core.Surface | None) -> dict:
+    """The basin map's control values on ``surface``'s opening: learning rate, steps,
+    optimizer and its defaults, and the ``start`` whose path plays."""
+    found = basin_lesson(surface) if surface is not None else None
+    if found is None:
+        return {}
+    return {"lr": found.opening.lr, "steps": found.opening.steps,
+            "optimizer": found.opening.optimizer,
+            **hyperparameter_defaults(found.opening.optimizer),
+            "start": found.opening.starts[0]}
+
+
 # --- SGD on real data (pages/5_SGD_on_real_data.py) -------------------------------------------
 
 #: What the SGD page opens on for each data source; ``start`` is (w, b), or (w, v) for the

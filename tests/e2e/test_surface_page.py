@@ -217,7 +217,7 @@ def test_a_link_to_the_page_on_a_fresh_server_opens_it_inside_the_app(page, stre
     # Each entry reads "<icon name>\n\n<title>": the icon is a ligature of the icon font.
     assert [text.split("\n")[-1].strip() for text in nav.all_inner_texts()] == [
         "Home", "Why minus the gradient", "Descent on a surface", "Optimizer race",
-        "SGD on real data", "Your own function"]
+        "Basins of attraction", "SGD on real data", "Your own function"]
     assert chart_state(page)["fanValue"] == "0.4", "the link's parameters survive the handover"
     assert "surface=two_minima" in page.url
 

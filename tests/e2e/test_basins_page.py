@@ -1,0 +1,77 @@
+"""The "Basins of attraction" page in Debian's Chromium, inside the app: a click on a basin cell
+plays that start's path and its badge names the minimum; dragging the chart's learning-rate
+slider past a ▲ critical rate empties that minimum's basin, and the page says so."""
+
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+from chart_page import chart_state, hex_rgb, live_trace, open_panel, screen_point, wait_for_pixel
+
+import gd_core
+from ui import basins
+from ui.runs import LEARNING_RATES
+
+pytestmark = pytest.mark.e2e
+
+HIMMELBLAU = gd_core.get_surface("himmelblau")
+GRID = np.linspace(-5, 5, 200)  # the opening map's cells per axis
+# Cell (30, 40): the start (−2.99, −3.49), in the basin of (−3.78, −3.28) (label 2) at the
+# opening's η = 0.01, and not at η = 0.02, past that minimum's critical rate 0.01495.
+ROW, COL = 30, 40
+CELL = (float(GRID[COL]), float(GRID[ROW]))
+
+
+@pytest.fixture(scope="module")
+def url(streamlit_app):
+    return streamlit_app("app.py") + "/Basins_of_attraction"
+
+
+def open_map(page, url: str) -> None:
+    open_panel(page, url, "basins")
+    page.wait_for_selector(".dl-panel-basins .dl-base image")
+    # The map sits under the controls and the legend: bring it on screen to click it.
+    page.locator(".dl-panel-basins").scroll_into_view_if_needed()
+
+
+def start_in_url(page) -> tuple[float, ...] | None:
+    text = parse_qs(urlparse(page.url).query).get("start", [""])[0]
+    return tuple(float(value) for value in text.split(",")) if text else None
+
+
+def test_a_click_on_a_basin_cell_plays_its_path_to_that_basins_minimum(page, url):
+    open_map(page, url)
+    assert chart_state(page)["badges"][0].startswith("reached a global minimum at (3, 2)")
+    page.mouse.click(*screen_point(page, "basins", *CELL))
+    page.wait_for_function("new URLSearchParams(location.search).has('start')")
+    assert start_in_url(page) == pytest.approx(CELL, abs=1e-6), "exactly the cell's start"
+    page.wait_for_function("""() => document.querySelector('.dl-badge-text')?.textContent
+        .startsWith('reached a global minimum at (−3.78')""")
+    path = live_trace(page, "basins", 0)
+    assert (path["x"][0], path["y"][0]) == pytest.approx(CELL, abs=0.01)
+    end = np.array([path["x"][-1], path["y"][-1]], dtype=float)
+    assert np.linalg.norm(end - HIMMELBLAU.minima[2]) < 0.02, "drawn to its minimum"
+
+
+def test_dragging_the_learning_rate_past_a_critical_rate_empties_that_basin(page, url):
+    open_map(page, url)
+    marks = page.locator(".dl-fan-mark")
+    assert marks.count() == 3  # the two highest critical rates share one
+    state = chart_state(page)
+    assert state["fanValue"] == "0.01"
+    legend = page.locator(".dl-legend")
+    legend.get_by_text("(−3.78, −3.28), f = 0: 23.6 %").wait_for()
+    slider = page.locator(".dl-fan-slider").bounding_box()
+    y = slider["y"] + slider["height"] / 2
+    last = len(LEARNING_RATES) - 1
+    target = LEARNING_RATES.index(0.02)
+    page.mouse.move(slider["x"] + slider["width"] * (state["fanIndex"] / last), y)
+    page.mouse.down()
+    page.mouse.move(slider["x"] + slider["width"] * (target / last), y, steps=6)
+    page.mouse.up()
+    page.wait_for_function("new URLSearchParams(location.search).get('lr') === '0.02'")
+    page.get_by_text("The basin of (−3.78, −3.28) has vanished.", exact=False).wait_for()
+    legend.get_by_text("(−3.78, −3.28), f = 0: 0.0 %").wait_for()
+    # Where that basin was, the map now shows "not settled within the steps".
+    wait_for_pixel(page, *screen_point(page, "basins", -3.0, -4.7),
+                   hex_rgb(basins.UNSETTLED_COLOR))
