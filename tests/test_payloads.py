@@ -330,3 +330,13 @@ def test_an_svg_loss_chart_has_no_legend_to_name_runs_in():
     assert payloads.loss_panel(surface, 50, True, styles, live="svg").live == "svg"
     with pytest.raises(ValueError, match="no legend"):
         payloads.loss_panel(surface, 50, True, styles, ["start 1"], live="svg")
+
+
+@pytest.mark.parametrize("log", [True, False])
+def test_a_loss_chart_with_starts_ends_its_range_above_the_highest_start(log):
+    surface = gd_core.get_surface("himmelblau")
+    starts = np.array([[0.0, 0.0], [1.0, 1.0]])  # f = 170 and 106; f* = 0
+    panel = payloads.loss_panel(surface, 50, log, [payloads.run_style(0)] * 2, starts=starts)
+    assert panel.layout["yaxis"]["autorangeoptions"] == {"maxallowed": 1700.0 if log else 340.0}
+    plain = payloads.loss_panel(surface, 50, log, [payloads.run_style(0)])
+    assert "autorangeoptions" not in plain.layout["yaxis"]

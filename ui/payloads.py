@@ -386,14 +386,17 @@ def _symbol_3d(symbol: str) -> str:
 
 
 def loss_panel(surface: gd_core.Surface, steps: int, log: bool, styles: Sequence[RunStyle],
-               names: Sequence[str] = (), *, live: Literal["svg"] | None = None) -> Panel:
+               names: Sequence[str] = (), *, live: Literal["svg"] | None = None,
+               starts=None) -> Panel:
     """Loss against step, per run (one per style): the whole curve faint, the part played so
     far bold, the iterate.
 
     The runs with a name in ``names`` (the first ones; the others are spares, drawn empty) are
     in the plot's legend, each by its colour, marker and name. ``live="svg"`` draws the runs as
     SVG (many runs animate smoothly), without the plot's legend or hover: for a chart whose
-    legend names the runs.
+    legend names the runs. With ``starts`` (the runs' start points, ``(n, dim)``) the y range
+    ends a decade above the highest start's f − f* (log) or as far again above it (linear): a
+    run that climbs higher than it began leaves at the top instead of flattening the others.
     """
     if live == "svg" and names:
         raise ValueError("an SVG loss panel has no legend to name its runs in")
@@ -422,6 +425,14 @@ def loss_panel(surface: gd_core.Surface, steps: int, log: bool, styles: Sequence
         ]
     ytitle = "f(θ) − f*  (log scale)" if log else "f(θ)"
     layout = step_layout(f"{surface.name}|{log}", "Loss at each step", ytitle, log, steps)
+    if starts is not None:
+        reference = reference_value(surface)
+        with np.errstate(all="ignore"):
+            gap = np.nanmax(surface.value(np.asarray(starts, dtype=float)) - reference,
+                            initial=GAP_FLOOR)
+        top = 10 * gap if log else reference + 2 * gap
+        if np.isfinite(top):
+            layout["yaxis"]["autorangeoptions"] = {"maxallowed": float(top)}
     return Panel(id="loss", layout=layout, height=284, wide=True, live=live, traces=traces)
 
 

@@ -136,7 +136,8 @@ def race_payload(
     if show_3d:
         panels.append(onion_panel(surface, grid, styles))
     steps = next(iter(race.runs.values())).steps if race.runs else 0
-    panels.append(loss_panel(surface, steps, log_loss, styles, live="svg"))
+    panels.append(loss_panel(surface, steps, log_loss, styles, live="svg",
+                             starts=race.start.reshape(1, -1)))
     readouts = run_readouts(labels, styles, key=RACE_MARKS_KEY, gradients=False)
     if inside is not None:
         optimizer, quantities, lr = inside

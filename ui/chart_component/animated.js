@@ -90,8 +90,10 @@ export function boundedValues(series, source, state) {
 // The range plotly's autorange would give the axes of `layout` set to autorange, over the whole
 // runs of `traces` at every fan member that stays bounded (every frame, not only those played
 // so far): one range while the learning rate is dragged, so the runs compare on one scale, and
-// a runaway leaves the chart at its edge instead of flattening the others. Curves and subsets
-// (no "map") lie among a data panel's samples and leave the range alone.
+// a runaway leaves the chart at its edge instead of flattening the others. An axis's
+// autorangeoptions.maxallowed (plotly's name, in data units) caps the range: runs that climb
+// above it leave the chart at the top. Curves and subsets (no "map") lie among a data panel's
+// samples and leave the range alone.
 export function autoRanges(layout, traces, state) {
   const ranges = {};
   for (const [key, axisLayout] of Object.entries(layout)) {
@@ -113,6 +115,8 @@ export function autoRanges(layout, traces, state) {
         }
       }
     }
+    const ceiling = axisLayout.autorangeoptions?.maxallowed;
+    if (Number.isFinite(ceiling)) high = Math.min(high, log ? Math.log10(ceiling) : ceiling);
     // No run to show: a plain axis rather than the last runs' range.
     if (low > high) {
       ranges[key] = { range: log ? [-1, 1] : [0, 1] };

@@ -90,3 +90,17 @@ test("curves and subsets yield x and y like a path, and leave autoranges to the 
   const traces = [{ series: 0, map: { x: "x", y: "y" } }, curve, subset];
   assert.deepEqual(autoRanges(layout, traces, at(0)), autoRanges(layout, traces.slice(0, 1), at(0)));
 });
+
+test("an axis's maxallowed caps its autorange: a run that climbs above leaves at the top", () => {
+  const traces = [{ series: 0, map: { x: "step", y: "y" } }];
+  const capped = autoRanges({ yaxis: { autorange: true, type: "log",
+    autorangeoptions: { maxallowed: 3 } } }, traces, state(0));
+  const [low, high] = capped.yaxis.range;
+  const pad = (Math.log10(3) - Math.log10(2)) * 0.05;
+  assert.ok(Math.abs(low - (Math.log10(2) - pad)) < 1e-9);
+  assert.ok(Math.abs(high - (Math.log10(3) + pad)) < 1e-9);
+  const above = autoRanges({ yaxis: { autorange: true, autorangeoptions: { maxallowed: 100 } } },
+    traces, state(0));
+  assert.deepEqual(above, autoRanges({ yaxis: { autorange: true } }, traces, state(0)),
+    "a cap above every value changes nothing");
+});
