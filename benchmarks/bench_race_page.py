@@ -42,6 +42,7 @@ import time
 from browser_measure import (
     COMPONENT,
     LATER_STEPS,
+    PLOTLY_CONTOUR,
     ROOT,
     Bytes,
     baseline_animation,
@@ -82,10 +83,7 @@ CLICKS = {
 TUNING_REPEATS = 9
 
 BASELINE = {
-    "ready": """() => {
-        const plot = document.querySelector('.stPlotlyChart .js-plotly-plot');
-        return Boolean(plot && plot._fullData && plot.querySelector('.contourlayer path'));
-    }""",
+    **PLOTLY_CONTOUR,
     # Every racer's path and head (traces 1 .. 2n; the last trace is the grid of clickable
     # points, the first the contour).
     "signature": """() => {
@@ -94,8 +92,6 @@ BASELINE = {
         return plot._fullData.slice(1, -1).map((trace) => Array.from(trace.x || []).slice(0, 60)
             .join() + ':' + Array.from(trace.y || []).slice(0, 60).join()).join('|');
     }""",
-    "blank": """() => !document.querySelector(
-        '.stPlotlyChart .js-plotly-plot .contourlayer path')""",
 }
 #: The contour map's plot node, whose axes turn data coordinates into a point to click.
 CONTOUR_PLOT = {

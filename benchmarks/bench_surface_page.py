@@ -27,6 +27,7 @@ from __future__ import annotations
 from browser_measure import (
     COMPONENT,
     LATER_STEPS,
+    PLOTLY_CONTOUR,
     Bytes,
     baseline_animation,
     chromium,
@@ -50,10 +51,7 @@ SCENARIO = "?surface=himmelblau&starts=-4,4&steps=200"
 #: Rounds of optimizer and of surface changes (see ``changes``).
 ROUNDS = 3
 BASELINE = {
-    "ready": """() => {
-        const plot = document.querySelector('.stPlotlyChart .js-plotly-plot');
-        return Boolean(plot && plot._fullData && plot.querySelector('.contourlayer path'));
-    }""",
+    **PLOTLY_CONTOUR,
     "signature": """() => {
         const plot = document.querySelector('.stPlotlyChart .js-plotly-plot');
         if (!plot || !plot._fullData || !plot._fullData[1]) return '';
@@ -61,8 +59,6 @@ BASELINE = {
         return Array.from(path.x || []).slice(0, 60).join() + ':'
             + Array.from(path.y || []).slice(0, 60).join();
     }""",
-    "blank": """() => !document.querySelector(
-        '.stPlotlyChart .js-plotly-plot .contourlayer path')""",
 }
 
 

@@ -60,6 +60,16 @@ COMPONENT = {
     "blank": f"""() => !(document.querySelector('{SHOWN_CONTOUR}')
         && document.querySelector('.dl-panel-contour .dl-base:not([hidden]) .dl-svg-trace'))""",
 }
+#: A baseline page whose first st.plotly_chart is the contour map: drawn (``ready``) and blank
+#: checks of the kinds above; each baseline adds its own ``signature``.
+PLOTLY_CONTOUR = {
+    "ready": """() => {
+        const plot = document.querySelector('.stPlotlyChart .js-plotly-plot');
+        return Boolean(plot && plot._fullData && plot.querySelector('.contourlayer path'));
+    }""",
+    "blank": """() => !document.querySelector(
+        '.stPlotlyChart .js-plotly-plot .contourlayer path')""",
+}
 # Installed in the page before one input (a `trigger` event: pointerup, or keydown of Enter or an
 # arrow key): sets window.__watch to how long input -> new chart signature took, and how many of
 # the frames sampled from the input until 300 ms after the redraw showed a blank chart.
