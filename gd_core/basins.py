@@ -275,97 +275,95 @@ def _label_starts(surface: Surface, optimizer: Optimizer, starts: np.ndarray, st
     minima = np.array(surface.minima, dtype=float).reshape(-1, surface.dim)
     limits = escape_limits(surface)
     active = np.arange(count)
-    params = starts.copy()
+    params = np.array(starts, dtype=float)
     finished = np.zeros(count, dtype=bool)  # per slot of the current batch
-    # Per slot: the step from which the run has stayed within tolerance of ``nearest`` (-1: it
-    # is not within tolerance of any minimum now).
-    inside_since = np.full(count, -1, dtype=np.int64)
-    nearest = np.full(count, -1, dtype=np.int64)
-    # When a run was last measured: how far it was from crossing the tolerance sphere of its
-    # nearest minimum (|distance − tolerance|) and from coming within tolerance of any other
-    # (``others``: the distance to the second nearest − tolerance, less the travel before that
-    # measurement), the smaller being its ``budget``; ``travel`` is how far it has moved since
-    # (a 1-norm: it bounds the distance). By the triangle inequality nothing can change for a
-    # run until its travel exceeds its budget: only then is it measured again, against its
-    # nearest minimum alone while the others stay out of reach. So most steps measure few runs,
-    # cheaply, yet no entry or exit is missed. A finished run's budget is infinite.
-    travel = np.zeros(count)
-    budget = np.full(count, -np.inf)
-    others = np.full(count, -np.inf)
+    # Per slot, every step, the run is measured against one minimum, ``nearest``: whenever it is
+    # within tolerance of any minimum, that one. By the triangle inequality a run no farther than
+    # ``reach`` (the distance from its minimum to the next one, less the tolerance) from it is
+    # within tolerance of no other, so only runs beyond reach look for their nearest again.
+    # ``last_out`` is the last step the run was outside its minimum's tolerance (-1: never).
+    reach_of = _reach(minima, tolerance)
+    nearest = _nearest_minimum(params, minima)
+    reach_sq = reach_of[nearest] ** 2 if len(minima) else np.zeros(count)
+    centre = minima[nearest] if len(minima) else params
+    last_out = np.full(count, -1, dtype=np.int64)
     with np.errstate(all="ignore"):
         state = optimizer.init(params)
         for step in range(steps + 1):
             if active.size == 0:
                 break
             if step > 0:
-                updates, state = optimizer.update(surface.gradient_fn(params), state, params)
-                params = params + updates
-                travel += row_sum(np.abs(updates))
-                if step % _CHECK_EVERY == 0 or step == steps:
-                    # A runaway is never within tolerance of a minimum (NaN compares false, an
-                    # escaped point is far from all), so checking now and then is enough.
-                    away = escaped(params, limits) & ~finished
-                    diverged[active[away]] = True
-                    inside_since[away] = -1
-                    finished |= away
-                    budget[away] = np.inf
-                    if certificate is not None:
-                        inside = np.flatnonzero((inside_since >= 0) & ~finished)
-                        _drop_certified(certificate, inside, params, state, minima, nearest,
-                                        inside_since, active, labels, settled_at, finished,
-                                        budget)
+                updates, state = optimizer.update_in_place(surface.gradient_fn(params), state,
+                                                           params)
+                params += updates
             if len(minima):
-                due = np.flatnonzero(travel > budget)
-                if due.size:
-                    moved = travel[due]
-                    travel[due] = 0.0
-                    reach = others[due] - moved
-                    full = due[reach < 0]
-                    if full.size:
-                        closest, second = _nearest_minima(params[full], minima)
-                        # A run whose nearest minimum changed has left the old one's tolerance.
-                        inside_since[full[closest != nearest[full]]] = -1
-                        nearest[full] = closest
-                        reach[reach < 0] = second - tolerance
-                    others[due] = reach
-                    offsets = params[due] - minima[nearest[due]]
-                    distance = np.sqrt(row_sum(offsets * offsets))
-                    budget[due] = np.minimum(np.abs(distance - tolerance), reach)
-                    inside = distance < tolerance
-                    entered = due[inside & (inside_since[due] < 0)]
-                    inside_since[entered] = step
-                    inside_since[due[~inside]] = -1
+                offsets = params - centre
+                offsets *= offsets
+                distance_sq = row_sum(offsets)
+                beyond = np.flatnonzero(distance_sq > reach_sq)
+                if beyond.size:
+                    closest = _nearest_minimum(params[beyond], minima)
+                    moved = beyond[closest != nearest[beyond]]
+                    if moved.size:
+                        # The step before, its nearest was the old minimum: it was not within
+                        # tolerance of the new one (this also catches a jump between two).
+                        last_out[moved] = np.maximum(last_out[moved], step - 1)
+                        nearest[moved] = closest[closest != nearest[beyond]]
+                        centre[moved] = minima[nearest[moved]]
+                        reach_sq[moved] = reach_of[nearest[moved]] ** 2
+                        offsets = params[moved] - centre[moved]
+                        distance_sq[moved] = row_sum(offsets * offsets)
+                # A run at NaN compares false, as if inside: the runaway check below retires
+                # it before it could be labelled.
+                np.copyto(last_out, step, where=distance_sq >= tolerance**2)
+            if step > 0 and (step % _CHECK_EVERY == 0 or step == steps):
+                # Runaways leave unlabelled. Checking now and then is enough: every labelling
+                # (a certificate, the last step) comes right after a check.
+                away = escaped(params, limits) & ~finished
+                diverged[active[away]] = True
+                finished |= away
+                if certificate is not None:
+                    inside = np.flatnonzero((last_out < step) & ~finished)
+                    _drop_certified(certificate, inside, params, state, minima, nearest,
+                                    last_out, active, labels, settled_at, finished)
             # Shrinking the batch costs a copy of every state array: do it once enough runs
             # have finished to pay for it.
             if np.count_nonzero(finished) > _COMPACT_FRACTION * active.size:
                 keep = ~finished
-                active, params = active[keep], params[keep]
-                travel, budget, others = travel[keep], budget[keep], others[keep]
-                inside_since, nearest = inside_since[keep], nearest[keep]
+                active, params, centre = active[keep], params[keep], centre[keep]
+                nearest, reach_sq, last_out = nearest[keep], reach_sq[keep], last_out[keep]
                 state = _take(state, keep)
                 finished = np.zeros(active.size, dtype=bool)
-    # Still in the batch when the steps end: labelled by where they are now.
-    ended = ~finished & (inside_since >= 0)
-    labels[active[ended]] = nearest[ended]
-    settled_at[active[ended]] = inside_since[ended]
+    if len(minima):
+        # Still in the batch when the steps end, and within tolerance then: labelled by where
+        # they are, settled since the step after they were last outside.
+        ended = ~finished & (last_out < steps)
+        labels[active[ended]] = nearest[ended]
+        settled_at[active[ended]] = last_out[ended] + 1
     return labels, settled_at, diverged
 
 
-def _nearest_minima(points: np.ndarray, minima: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per point: the index of the nearest of ``minima`` and the distance to the second
-    nearest (inf when there is only one)."""
+def _reach(minima: np.ndarray, tolerance: float) -> np.ndarray:
+    """Per minimum: how far from it a point is within tolerance of no other minimum (the
+    distance to the next minimum less the tolerance; inf for a lone minimum)."""
+    if len(minima) < 2:
+        return np.full(len(minima), np.inf)
+    gaps = np.sqrt(((minima[:, None, :] - minima[None, :, :]) ** 2).sum(axis=-1))
+    np.fill_diagonal(gaps, np.inf)
+    return np.maximum(gaps.min(axis=1) - tolerance, 0.0)
+
+
+def _nearest_minimum(points: np.ndarray, minima: np.ndarray) -> np.ndarray:
+    """Per point ``(n, dim)``: the index of the nearest of ``minima`` (0 when there is none)."""
+    if len(minima) < 2:
+        return np.zeros(len(points), dtype=np.int64)
     gaps = sum((points[:, None, axis] - minima[None, :, axis]) ** 2
                for axis in range(points.shape[1]))
-    if len(minima) == 1:
-        return np.zeros(len(points), dtype=np.int64), np.full(len(points), np.inf)
-    order = np.argpartition(gaps, 1, axis=1)[:, :2]
-    rows = np.arange(len(points))
-    return order[:, 0], np.sqrt(gaps[rows, order[:, 1]])
+    return np.argmin(gaps, axis=1)
 
 
 def _drop_certified(certificate: _Certificate, inside: np.ndarray, params, state, minima,
-                    nearest, inside_since, active, labels, settled_at, finished,
-                    budget) -> None:
+                    nearest, last_out, active, labels, settled_at, finished) -> None:
     """Label and retire the runs among ``inside`` (slots within tolerance) certified to stay."""
     if not inside.size:
         return
@@ -373,6 +371,5 @@ def _drop_certified(certificate: _Certificate, inside: np.ndarray, params, state
     buffers = state.momentum_buffer[inside] if certificate.with_buffer else None
     staying = inside[certificate.stays(params[inside] - minima[which], buffers, which)]
     labels[active[staying]] = nearest[staying]
-    settled_at[active[staying]] = inside_since[staying]
+    settled_at[active[staying]] = last_out[staying] + 1
     finished[staying] = True
-    budget[staying] = np.inf

@@ -143,8 +143,8 @@ def descend(
                 grads = surface.gradient_fn(params)
                 if rng is not None:
                     grads = grads + noise * rng.standard_normal(grads.shape)
-                updates, state = optimizer.update(grads, state, params)
-                params = params + updates
+                updates, state = optimizer.update_in_place(grads, state, params)
+                params += updates
             points[step] = params
             values[step] = surface.value_fn(params)
             code = runaway_code(params, values[step], limits)

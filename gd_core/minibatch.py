@@ -83,9 +83,9 @@ def minibatch_descend(problem, optimizer, start, epochs: int, batch_size: int,
         state = optimizer.init(params)
         points[0] = params
         for step, batch in enumerate(batches, start=1):
-            updates, state = optimizer.update(problem.batch_gradient(params, batch), state,
-                                              params)
-            params = params + updates
+            updates, state = optimizer.update_in_place(
+                problem.batch_gradient(params, batch), state, params)
+            params += updates
             points[step] = params
         # The loss and the runaway checks for every step at once, after the run: they do not
         # steer it, and one call over all steps costs what a few per-step calls would.

@@ -5,6 +5,12 @@ applies ``params + updates``. Every function works elementwise on arrays of any 
 of starts ``(n, dim)`` vectorizes for free, and hyperparameters may themselves be arrays that
 broadcast against the batch (``lr`` of shape ``(n, 1)`` runs ``n`` learning rates at once).
 
+``update_in_place`` is the same update, bit for bit, but writes the new state into the arrays of
+the state it is given: for the loops that own their state and keep none of its past
+(``descend``, ``basin_map``), where not filling new arrays per moment per step cuts an adaptive
+optimizer's cost by about a third. Each rule is written once, in place; ``update`` runs it on a
+copy of the state.
+
 The update rules, hyperparameter names and defaults are exactly those of ``torch.optim`` (with
 ``weight_decay=0``, ``dampening=0``, ``maximize=False``), down to the order of floating-point
 operations where it matters. Notation: :math:`g_t` the gradient at step :math:`t = 1, 2, \dots`,
@@ -27,12 +33,26 @@ Update = Callable[[np.ndarray, Any, Params], tuple[np.ndarray, Any]]
 
 
 class Optimizer(NamedTuple):
-    """A named ``(init, update)`` pair and the hyperparameters it was built with."""
+    """A named ``(init, update)`` pair, the hyperparameters it was built with, and the in-place
+    form of ``update`` (see the module's docstring: it overwrites the state it is given, whose
+    arrays must already have the batch's full shape, as ``init`` makes them for full-shape
+    ``params``)."""
 
     name: str
     init: Init
     update: Update
     hyperparams: Mapping[str, Any]
+    update_in_place: Update
+
+
+def _optimizer(name: str, init: Init, update_in_place: Update,
+               hyperparams: Mapping[str, Any]) -> Optimizer:
+    def update(grads, state, params):
+        fresh = type(state)(*(np.array(part, dtype=float, copy=True)
+                              if isinstance(part, np.ndarray) else part for part in state))
+        return update_in_place(grads, fresh, params)
+
+    return Optimizer(name, init, update, hyperparams, update_in_place)
 
 
 class GDState(NamedTuple):
@@ -84,11 +104,11 @@ def gd(lr=0.01, schedule: Schedule | None = None) -> Optimizer:
     def init(params):
         return GDState(count=0)
 
-    def update(grads, state, params):
+    def update_in_place(grads, state, params):
         step_lr = lr * schedule(state.count)
         return -step_lr * grads, GDState(count=state.count + 1)
 
-    return Optimizer("gd", init, update, {"lr": lr})
+    return _optimizer("gd", init, update_in_place, {"lr": lr})
 
 
 def _heavy_ball(name: str, lr, momentum, nesterov: bool, schedule: Schedule | None) -> Optimizer:
@@ -101,17 +121,19 @@ def _heavy_ball(name: str, lr, momentum, nesterov: bool, schedule: Schedule | No
     def init(params):
         return MomentumState(count=0, momentum_buffer=np.zeros_like(params, dtype=float))
 
-    def update(grads, state, params):
+    def update_in_place(grads, state, params):
+        buffer = state.momentum_buffer
         if state.count == 0:
             # torch starts the buffer as the first gradient itself, not as momentum * 0 + g.
-            buffer = np.array(grads, dtype=float, copy=True)
+            np.copyto(buffer, grads)
         else:
-            buffer = momentum * state.momentum_buffer + grads
+            buffer *= momentum
+            buffer += grads
         direction = grads + momentum * buffer if nesterov else buffer
         step_lr = lr * schedule(state.count)
         return -step_lr * direction, MomentumState(state.count + 1, buffer)
 
-    return Optimizer(name, init, update, {"lr": lr, "momentum": momentum})
+    return _optimizer(name, init, update_in_place, {"lr": lr, "momentum": momentum})
 
 
 def momentum(lr=0.01, momentum=0.9, schedule: Schedule | None = None) -> Optimizer:
@@ -155,14 +177,17 @@ def adagrad(lr=0.01, eps=1e-10, schedule: Schedule | None = None) -> Optimizer:
     def init(params):
         return AdagradState(count=0, state_sum=np.zeros_like(params, dtype=float))
 
-    def update(grads, state, params):
-        state_sum = state.state_sum + grads * grads
+    def update_in_place(grads, state, params):
+        state_sum = state.state_sum
+        state_sum += grads * grads
         step_lr = lr * schedule(state.count)
-        return -step_lr * (grads / (np.sqrt(state_sum) + eps)), AdagradState(
+        denom = np.sqrt(state_sum)
+        denom += eps
+        return -step_lr * np.divide(grads, denom, out=denom), AdagradState(
             state.count + 1, state_sum
         )
 
-    return Optimizer("adagrad", init, update, {"lr": lr, "eps": eps})
+    return _optimizer("adagrad", init, update_in_place, {"lr": lr, "eps": eps})
 
 
 def rmsprop(lr=0.01, alpha=0.99, eps=1e-8, schedule: Schedule | None = None) -> Optimizer:
@@ -183,14 +208,20 @@ def rmsprop(lr=0.01, alpha=0.99, eps=1e-8, schedule: Schedule | None = None) -> 
     def init(params):
         return RMSpropState(count=0, square_avg=np.zeros_like(params, dtype=float))
 
-    def update(grads, state, params):
-        square_avg = alpha * state.square_avg + (1 - alpha) * (grads * grads)
+    def update_in_place(grads, state, params):
+        square_avg = state.square_avg
+        square_avg *= alpha
+        squared = grads * grads
+        squared *= 1 - alpha
+        square_avg += squared
         step_lr = lr * schedule(state.count)
-        return -step_lr * (grads / (np.sqrt(square_avg) + eps)), RMSpropState(
+        denom = np.sqrt(square_avg, out=squared)
+        denom += eps
+        return -step_lr * np.divide(grads, denom, out=denom), RMSpropState(
             state.count + 1, square_avg
         )
 
-    return Optimizer("rmsprop", init, update, {"lr": lr, "alpha": alpha, "eps": eps})
+    return _optimizer("rmsprop", init, update_in_place, {"lr": lr, "alpha": alpha, "eps": eps})
 
 
 def adam(lr=0.001, betas=(0.9, 0.999), eps=1e-8, schedule: Schedule | None = None) -> Optimizer:
@@ -214,19 +245,29 @@ def adam(lr=0.001, betas=(0.9, 0.999), eps=1e-8, schedule: Schedule | None = Non
     schedule = schedule or constant()
 
     def init(params):
-        zeros = np.zeros_like(params, dtype=float)
-        return AdamState(count=0, exp_avg=zeros, exp_avg_sq=zeros.copy())
+        return AdamState(count=0, exp_avg=np.zeros_like(params, dtype=float),
+                         exp_avg_sq=np.zeros_like(params, dtype=float))
 
-    def update(grads, state, params):
+    def update_in_place(grads, state, params):
         step = state.count + 1
+        exp_avg, exp_avg_sq = state.exp_avg, state.exp_avg_sq
         # torch updates m with lerp: m + (1 - beta1) (g - m); same value, torch's rounding.
-        exp_avg = state.exp_avg + (1 - beta1) * (grads - state.exp_avg)
-        exp_avg_sq = beta2 * state.exp_avg_sq + (1 - beta2) * (grads * grads)
+        scratch = np.subtract(grads, exp_avg)
+        scratch *= 1 - beta1
+        exp_avg += scratch
+        exp_avg_sq *= beta2
+        np.multiply(grads, grads, out=scratch)
+        scratch *= 1 - beta2
+        exp_avg_sq += scratch
         step_size = lr * schedule(state.count) / (1 - beta1**step)
-        denom = np.sqrt(exp_avg_sq) / np.sqrt(1 - beta2**step) + eps
-        return -step_size * (exp_avg / denom), AdamState(step, exp_avg, exp_avg_sq)
+        denom = np.sqrt(exp_avg_sq, out=scratch)
+        denom /= np.sqrt(1 - beta2**step)
+        denom += eps
+        return -step_size * np.divide(exp_avg, denom, out=denom), AdamState(
+            step, exp_avg, exp_avg_sq)
 
-    return Optimizer("adam", init, update, {"lr": lr, "betas": (beta1, beta2), "eps": eps})
+    return _optimizer("adam", init, update_in_place,
+                      {"lr": lr, "betas": (beta1, beta2), "eps": eps})
 
 
 class OptimizerSpec(NamedTuple):

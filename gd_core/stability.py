@@ -128,8 +128,9 @@ def _distances(surface, optimizer, start, point, runs: int, steps: int) -> np.nd
         state = optimizer.init(params)
         for step in range(steps + 1):
             if step:
-                updates, state = optimizer.update(surface.gradient_fn(params), state, params)
-                params = params + updates
+                updates, state = optimizer.update_in_place(surface.gradient_fn(params), state,
+                                                           params)
+                params += updates
             offsets = params - point
             distances[step] = np.sqrt(row_sum(offsets * offsets))
     return distances

@@ -362,6 +362,39 @@ def test_optimizer_state_is_explicit_and_pure(name):
     assert np.all(np.sign(first) == -np.sign(grads))
 
 
+def _state_arrays(state):
+    return [np.array(part) for part in state]
+
+
+@pytest.mark.parametrize("surface", EQUIVALENCE_SURFACES)
+@pytest.mark.parametrize("name", OPTIMIZER_NAMES)
+def test_update_in_place_is_update_bit_for_bit_and_update_leaves_its_inputs(name, surface):
+    s = gd_core.get_surface(surface)
+    # Per-start learning rates (an (n, 1) array) as tuning runs them, and a schedule.
+    lr = np.array([[0.002], [0.02], [0.2]])
+    optimizer = gd_core.make_optimizer(name, schedule=gd_core.make_schedule("step", step_size=3),
+                                       lr=lr)
+    params = np.broadcast_to(_start(surface), (3, s.dim)) + np.array([[0.0], [0.1], [-0.2]])
+    state, owned = optimizer.init(params), optimizer.init(params)
+    owned_params = params.copy()
+    with np.errstate(all="ignore"):  # the largest rate runs away on some surfaces
+        for _ in range(12):
+            grads = s.gradient_fn(params)
+            given, grads_before, params_before = _state_arrays(state), grads.copy(), params.copy()
+            updates, state_next = optimizer.update(grads, state, params)
+            for before, after in zip(given, _state_arrays(state), strict=True):
+                assert np.array_equal(before, after, equal_nan=True)  # its state is left as is
+            assert np.array_equal(grads, grads_before, equal_nan=True)
+            assert np.array_equal(params, params_before, equal_nan=True)
+            in_place, owned = optimizer.update_in_place(s.gradient_fn(owned_params), owned,
+                                                        owned_params)
+            assert np.array_equal(updates, in_place, equal_nan=True)
+            for pure, mutated in zip(_state_arrays(state_next), _state_arrays(owned), strict=True):
+                assert np.array_equal(pure, mutated, equal_nan=True)
+            params, state = params + updates, state_next
+            owned_params += in_place
+
+
 # --- schedules ---------------------------------------------------------------------------------
 
 SCHEDULE_VALUES = [
