@@ -296,3 +296,18 @@ def test_progress_is_reported_per_block_of_rows():
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 3
     plain = gd_core.basin_map(surface, gd_core.make_optimizer("gd", lr=0.01), 300, 20)
     np.testing.assert_array_equal(basins.labels, plain.labels)
+
+
+def test_a_run_that_jumps_from_one_minimums_tolerance_into_anothers_settles_there_after_the_jump():
+    # Known minima at 0 and 1 (the bookkeeping takes the list as given); GD at lr 1 on
+    # (x − 1)²/2 jumps from any start straight to 1. The start at 0 is within tolerance of the
+    # minimum at 0 at step 0 and of the one at 1 from step 1: it never was outside both.
+    surface = gd_core.Surface(
+        "jump", "jump", "(x - 1)^2 / 2", ((-1.0, 1.0),),
+        lambda p: 0.5 * (p[..., 0] - 1.0) ** 2, lambda p: p - 1.0,
+        (np.array([0.0]), np.array([1.0])))
+    basins = gd_core.basin_map(surface, gd_core.make_optimizer("gd", lr=1.0), resolution=3,
+                               steps=3)
+    np.testing.assert_array_equal(basins.xs, [-1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(basins.labels, [1, 1, 1])
+    np.testing.assert_array_equal(basins.steps, [1, 1, 0])
