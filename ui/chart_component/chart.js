@@ -14,6 +14,7 @@ import { Clock, Controls, DEFAULT_SPEED } from "./controls.js";
 import { afterPaint, h } from "./dom.js";
 import { Legend } from "./legend.js";
 import { Panel } from "./panel.js";
+import { PathTable } from "./path-table.js";
 import { loadPlotly } from "./scripts.js";
 import { Formula, Notes, showBadges, showReadouts } from "./texts.js";
 
@@ -34,6 +35,7 @@ class Chart {
     this.panelsNode = h("div", "dl-panels");
     this.badgesNode = h("ul", "dl-badges");
     this.readoutsNode = h("div", "dl-readouts");
+    this.pathTable = new PathTable();
     this.notes = new Notes();
     this.legend = new Legend();
     this.controls = new Controls({
@@ -55,13 +57,16 @@ class Chart {
         this.frame = frame;
         this.render();
       },
-      stopped: () => this.renderControls(),
+      stopped: () => {
+        this.renderControls();
+        this.pathTable.show(this);
+      },
       current: () => this.frame,
       last: () => this.frameCount - 1,
     });
     this.root.append(this.formula.node, this.controls.node, this.legend.node, this.message,
       this.panelsNode,
-      this.readoutsNode, this.badgesNode, this.notes.node);
+      this.readoutsNode, this.pathTable.node, this.badgesNode, this.notes.node);
     parent.appendChild(this.root);
 
     this.panels = new Map();
@@ -141,6 +146,7 @@ class Chart {
     this.renderControls();
     this.renderBadges();
     showReadouts(this.readoutsNode, this);
+    this.pathTable.show(this);
     this.notes.show(data.notes);
     this.legend.show(data.legend);
     this.scheduleSlow();
@@ -233,6 +239,7 @@ class Chart {
     this.scheduleSlow();
     this.renderControls();
     showReadouts(this.readoutsNode, this);
+    this.pathTable.show(this);
     if (this.badgeFan !== this.fanIndex) this.renderBadges();
     // Read by benchmarks/bench_surface_page.py: input to every 2D plot redrawn.
     Promise.all(drawn).then(() => performance.measure("dl-render", { start }));
