@@ -43,7 +43,7 @@ from ui.controls import (
     toggle,
 )
 from ui.downloads import download_csv
-from ui.messages import literal
+from ui.messages import literal, show_notice
 from ui.page_state import PageState
 from ui.runs import LEARNING_RATES, run_fan, surface_key
 from ui.surface_view import cached_grid, parse_point
@@ -196,6 +196,8 @@ def _new_minimum(state: PageState) -> None:
 
 @st.fragment
 def _basins(state: PageState, pick_surface, sidebar) -> None:
+    for notice in state.check():
+        show_notice(notice)
     with sidebar:
         surface = pick_surface()
         control = state.controls["view"]

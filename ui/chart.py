@@ -36,6 +36,7 @@ import base64
 import functools
 import hashlib
 import json
+import math
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -318,7 +319,7 @@ def chart(
                 on_click(float(event["x"]), float(event["y"]), panel)
             cell = event.get("cell")
             if on_cell is not None and isinstance(cell, dict) and all(
-                    isinstance(cell.get(name), int) for name in ("row", "col")):
+                    _whole(cell.get(name)) for name in ("row", "col")):
                 on_cell(cell["row"], cell["col"], panel)
 
         callbacks["on_click_change"] = clicked
@@ -326,7 +327,7 @@ def chart(
 
         def fanned() -> None:
             event = st.session_state[key].get("fan")
-            if isinstance(event, dict) and isinstance(event.get("index"), int):
+            if isinstance(event, dict) and _whole(event.get("index")):
                 on_fan(event["index"])
 
         callbacks["on_fan_change"] = fanned
@@ -350,4 +351,15 @@ def chart(
 
 
 def _finite(value) -> bool:
-    return isinstance(value, (int, float)) and np.isfinite(value)
+    """Whether an event's value (JSON from the browser) is a finite number: not a bool, and not
+    an integer too large for a float (``math.isfinite`` raises on those)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -36,7 +36,8 @@ class Control:
     ``parse`` turns URL text into a value or raises ValueError; ``domain`` is ``(low, high,
     step)`` for a number or the tuple of options; ``aliases`` are older URL names that still
     work; ``used`` says from the page's other values whether the control is in use (a link
-    carries only those).
+    carries only those); ``unlinked`` are values the page takes that a link never carries (an
+    upload).
     """
 
     name: str
@@ -48,9 +49,30 @@ class Control:
     domain: tuple = ()
     aliases: tuple[str, ...] = ()
     used: Callable[[Mapping], bool] = lambda values: True
+    unlinked: tuple = ()
+
+    def refusal(self, value: Any) -> str | None:
+        """Why ``value`` is not one this control takes, or None when it is: every value a page
+        works with is one a link could carry (the URL parser's domain, where the caps are), or
+        one of ``unlinked``."""
+        if value in self.unlinked:
+            return None
+        try:
+            text = self.dump(value)
+        except (ValueError, TypeError, IndexError, OverflowError):
+            return "not a value of this setting"
+        try:
+            self.parse(text)
+        except ValueError as error:
+            return str(error)
+        return None
 
 
 # --- URL parsers and writers ---------------------------------------------------------------------
+
+
+#: The largest coordinate a start point or a plotted range may have (in a link, typed or clicked).
+MAX_COORDINATE = 1e4
 
 
 def choice(options: Sequence[str]) -> Callable[[str], str]:
@@ -99,6 +121,11 @@ def one_of(values: Sequence[float]) -> Callable[[str], float]:
         return table[key]
 
     return parse
+
+
+def coordinate(text: str) -> float:
+    """Parser for one coordinate of a point or a range: within ±``MAX_COORDINATE``."""
+    return number(-MAX_COORDINATE, MAX_COORDINATE)(text)
 
 
 def learning_rate_parser(rates: tuple[float, ...]) -> Callable[[str], float]:

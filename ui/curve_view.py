@@ -21,9 +21,9 @@ from ui.chart_payload import Payload
 from ui.controls import (
     LEARNING_RATE,
     Control,
+    coordinate,
     dump_number,
     learning_rate_slider,
-    number,
     optimizer_controls,
     optimizer_params,
     slider,
@@ -45,7 +45,7 @@ MAX_STEPS = 200
 
 #: Where the run starts (the function's opening start unless set).
 START = Control(
-    "start", 0.0, number(-1e4, 1e4), dump_number, label="Start point x₀",
+    "start", 0.0, coordinate, dump_number, label="Start point x₀",
     help="Where the descent begins. You can also click the curve to start exactly there.",
 )
 

@@ -96,6 +96,27 @@ class PageState:
         for name, value in store.items():
             if self.key(name) not in st.session_state:
                 self[name] = value
+        return notices + self.check()
+
+    def check(self) -> list[str]:
+        """Put back the last accepted value of every control whose value the URL parser would
+        refuse (a crafted widget message or chart event, a click off the map), before the page
+        does any work with it; returns a notice for each.
+
+        A page's values all pass here first, so its caps (``ui.limits``) hold whatever the
+        browser sends. Fragments call it at their start: they rerun without the page script.
+        """
+        notices = []
+        for name, control in self.controls.items():
+            value = self.get(name)
+            refusal = None if value is None else control.refusal(value)
+            if refusal is None:
+                continue
+            kept = self._store.get(name, control.default)
+            self[name] = kept
+            shown = "" if kept is None or isinstance(kept, bool) else f" ({control.dump(kept)})"
+            notices.append(f"Ignored {control.label or name} = {_abridged(control, value)} "
+                           f"({refusal}); kept the value in use{shown}.")
         return notices
 
     def _url_is_for_this_page(self) -> bool:
@@ -144,6 +165,10 @@ class PageState:
 
     def open_function(self) -> None:
         """Apply the opening configuration of the function now chosen (a picker's callback)."""
+        # Callbacks run before Streamlit puts back a value no widget offers (a select box takes
+        # any text in a crafted message): such a choice opens nothing.
+        if self.check():
+            return
         values = {name: self.get(name, control.default)
                   for name, control in self.controls.items()}
         self.apply(self.opening(values))
@@ -153,6 +178,16 @@ class PageState:
         for name, value in values.items():
             if name in self.controls:
                 self[name] = value
+
+
+def _abridged(control: Control, value: Any) -> str:
+    """``value`` as a link writes it (as Python does, when it cannot be), its middle left out
+    when long: the newest start point, last, stays in sight."""
+    try:
+        text = control.dump(value)
+    except (ValueError, TypeError, IndexError, OverflowError):
+        text = repr(value)
+    return text if len(text) <= 60 else f"{text[:20]}…{text[-39:]}"
 
 
 def reread_urls() -> None:

@@ -34,7 +34,7 @@ from ui.controls import (
     toggle,
 )
 from ui.downloads import download_csv
-from ui.messages import literal, show_error
+from ui.messages import literal, show_error, show_notice
 from ui.page_state import PageState
 from ui.race import MODES, RESULT_COLUMNS, Race, results, results_csv, run_racer
 from ui.race_payload import race_payload
@@ -233,6 +233,8 @@ def show(state: PageState, pick_surface: Callable[[], gd_core.Surface | None]) -
 
 @st.fragment
 def _race(state: PageState, pick_surface, sidebar) -> None:
+    for notice in state.check():
+        show_notice(notice)
     with sidebar:
         surface = pick_surface()
         racers = st.segmented_control(

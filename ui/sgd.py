@@ -25,6 +25,10 @@ MAX_FRAMES = 2000
 #: An uploaded CSV: at most this many bytes and data rows.
 MAX_UPLOAD_BYTES = 100_000
 MAX_UPLOAD_ROWS = 1000
+#: The most the server receives for an upload, in MiB (.streamlit/config.toml's
+#: server.maxUploadSize): a larger file is cut off before it is read, a smaller one past
+#: MAX_UPLOAD_BYTES refused with a message.
+UPLOAD_MEGABYTES = 1
 #: The data the page offers; only the first two can be in a link (an upload is not).
 DATA_SOURCES = {"line": "Synthetic line", "network": "S-curve (one-unit network)",
                 "csv": "Your CSV"}

@@ -32,7 +32,7 @@ from ui.controls import (
     toggle,
 )
 from ui.downloads import download_csv
-from ui.messages import show_error
+from ui.messages import show_error, show_notice
 from ui.page_state import PageState
 from ui.payloads import surface_grid
 from ui.runs import format_learning_rate
@@ -70,7 +70,7 @@ def controls() -> list[Control]:
     """The page's controls, each with its URL parser (``ui.controls``)."""
     return [
         Control("data", "line", parse_data, label="Data",
-                domain=tuple(sgd.DATA_SOURCES), used=_synthetic,
+                domain=tuple(sgd.DATA_SOURCES), used=_synthetic, unlinked=("csv",),
                 help="A line with noise, an S-curve fitted by a one-unit network (a loss with "
                      "two minima), or your own CSV. An upload is not kept in a link."),
         number_control("n", 200, 10, sgd.MAX_N, 10, whole=True, label="Samples n",
@@ -213,7 +213,7 @@ def _data_controls(state: PageState):
         st.file_uploader(
             "Two columns of numbers, x then y", type=["csv", "txt"],
             key=state.key("upload_widget"), on_change=_read_upload, args=(state,),
-            max_upload_size=1,
+            max_upload_size=sgd.UPLOAD_MEGABYTES,
             help=f"Up to {sgd.MAX_UPLOAD_ROWS} rows and {sgd.MAX_UPLOAD_BYTES // 1000} kB; a "
                  "header row of names is skipped.")
         if state.get(_UPLOAD_ERROR):
@@ -337,7 +337,8 @@ def _settings(state: PageState) -> Settings | None:
 def _view(state: PageState, sidebar) -> None:
     # Streamlit drops the value of a widget a run leaves out (the slope while the network is
     # shown, the data's sliders while a CSV is): put the page's values back before drawing.
-    state.restore()
+    for notice in state.restore():
+        show_notice(notice)
     with sidebar:
         chosen = _settings(state)
     if chosen is None:

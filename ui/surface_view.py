@@ -20,11 +20,11 @@ from ui.chart import chart, format_number, notes
 from ui.controls import (
     LEARNING_RATE,
     Control,
+    coordinate,
     flag_control,
     learning_rate_slider,
     noise_controls,
     noise_params,
-    number,
     optimizer_controls,
     optimizer_params,
     schedule_controls,
@@ -34,7 +34,7 @@ from ui.controls import (
     toggle,
 )
 from ui.downloads import download_csv
-from ui.messages import show_error
+from ui.messages import show_error, show_notice
 from ui.page_state import PageState
 from ui.payloads import MAX_RUNS, descent_payload, surface_grid
 from ui.runs import LEARNING_RATES, badges, format_learning_rate, run_fan, surface_key
@@ -52,7 +52,7 @@ def parse_point(text: str) -> tuple[float, float]:
     parts = text.split(",")
     if len(parts) != 2:
         raise ValueError("write a start point as x, y")
-    x, y = (number(-1e4, 1e4)(part.strip()) for part in parts)
+    x, y = (coordinate(part.strip()) for part in parts)
     return (x, y)
 
 
@@ -86,7 +86,7 @@ def controls() -> list[Control]:
                           "convergence shows as a straight line."),
         flag_control("show3d", True, label="Show the 3D surface",
                      help="The surface in 3D with the same paths lying on it."),
-        Control("starts", (), parse_starts, format_starts),
+        Control("starts", (), parse_starts, format_starts, label="Start points"),
     ]
 
 
@@ -213,6 +213,8 @@ def _start_list(state: PageState, surface: gd_core.Surface, starts) -> None:
 @st.fragment
 def _descent(state, pick_surface, controls, show_formula: bool) -> None:
     """The fragment of ``show``: ``controls`` is its place in the sidebar."""
+    for notice in state.check():
+        show_notice(notice)
     with controls:
         surface = pick_surface()
         optimizer = optimizer_controls(state)

@@ -12,7 +12,7 @@ import streamlit as st
 
 import gd_core
 from ui import lessons
-from ui.controls import Control, number
+from ui.controls import MAX_COORDINATE, Control, coordinate
 from ui.messages import show_error
 from ui.page_state import PageState
 
@@ -43,7 +43,7 @@ def formula_parser(dim: int | None) -> Callable[[str], str]:
 
 
 def parse_range(text: str) -> tuple[float, float]:
-    low, high = (number(-1e4, 1e4)(part) for part in text.split(",", 1))
+    low, high = (coordinate(part) for part in text.split(",", 1))
     if not low < high:
         raise ValueError("the range must go from a smaller to a larger number")
     return (low, high)
@@ -145,8 +145,9 @@ def formula_box(
     for column, label, name in ((columns[0], "from", "range_low"),
                                 (columns[1], "to", "range_high")):
         column.number_input(
-            f"Range {label}", -1e4, 1e4, key=state.key(name), on_change=_accept_range,
-            args=(state, on_change), help=f"The plotted range of {axes}; descent may leave it.",
+            f"Range {label}", -MAX_COORDINATE, MAX_COORDINATE, key=state.key(name),
+            on_change=_accept_range, args=(state, on_change),
+            help=f"The plotted range of {axes}; descent may leave it.",
         )
     if state.get("range_error"):
         show_error(state["range_error"])
