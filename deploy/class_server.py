@@ -50,13 +50,14 @@ def nginx_config(run_dir: Path, address: str, port: int, replica_ports: list[int
     text = TEMPLATE.read_text()
     for name, value in values.items():
         text = text.replace("{{" + name + "}}", value)
-    assert "{{" not in text, "a name of the template has no value"
+    if "{{" in text:
+        raise ValueError(f"{TEMPLATE.name} has a name class_server.py gives no value")
     return text
 
 
 def nginx_url(state: dict) -> str:
-    """Where this machine reaches nginx (a wildcard address: on the loopback)."""
-    host = "127.0.0.1" if state["address"] in ("0.0.0.0", "::", "[::]") else state["address"]
+    """Where this machine reaches nginx (listening on every interface: on the loopback)."""
+    host = "127.0.0.1" if state["address"] == "0.0.0.0" else state["address"]
     return f"http://{host}:{state['port']}"
 
 
@@ -75,20 +76,25 @@ def healthy(url: str) -> bool:
         return False
 
 
+def process_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command's name (state first); None if gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def alive(pid: int) -> bool:
     """Whether ``pid`` runs (a zombie waiting for its parent to collect it does not)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, ProcessLookupError):
-        return False
+    stat = process_stat(pid)
+    return stat is not None and stat[0] != "Z"
 
 
-def command_line(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
+def started_at(pid: int) -> int | None:
+    """When the process began, in clock ticks since boot: with its pid, it names the process
+    (a pid can be reused; its command line is not there yet the instant after it starts)."""
+    stat = process_stat(pid)
+    return int(stat[19]) if stat else None
 
 
 def read_state(run_dir: Path) -> dict | None:
@@ -97,17 +103,16 @@ def read_state(run_dir: Path) -> dict | None:
 
 
 def processes(state: dict) -> list[dict]:
-    """Each recorded process: name, pid, the text its command line must hold to be ours."""
-    found = [{"name": f"replica :{r['port']}", "pid": r["pid"],
-              "mark": f"--server.port {r['port']}"} for r in state["replicas"]]
+    """Each recorded process: its name, pid and start time."""
+    found = [{"name": f"replica :{r['port']}", **r["process"]} for r in state["replicas"]]
     if state.get("nginx"):
-        found.append({"name": "nginx", "pid": state["nginx"], "mark": state["nginx_conf"]})
+        found.append({"name": "nginx", **state["nginx"]})
     return found
 
 
 def ours(process: dict) -> bool:
-    """Still running, and still the process we started (a pid can be reused)."""
-    return alive(process["pid"]) and process["mark"] in command_line(process["pid"])
+    """Still running, and still the process we started."""
+    return alive(process["pid"]) and started_at(process["pid"]) == process["started_at"]
 
 
 def health_urls(state: dict) -> dict[str, str]:
@@ -134,13 +139,13 @@ def wait_until_healthy(state: dict, run_dir: Path, deadline: float) -> bool:
     return not waiting
 
 
-def spawn(command: list[str], log: Path, env: dict | None = None) -> int:
+def spawn(command: list[str], log: Path, env: dict | None = None) -> dict:
     with log.open("w") as out:
         # A session of its own: the processes outlive this script and ignore its terminal's ^C.
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
-    return process.pid
+    return {"pid": process.pid, "started_at": started_at(process.pid)}
 
 
 def start(count: int, address: str, port: int, replica_ports: list[int] | None,
@@ -171,9 +176,9 @@ def start(count: int, address: str, port: int, replica_ports: list[int] | None,
     # One secret for every replica: a browser's XSRF cookie is valid wherever it lands.
     env = {**os.environ, "PYTHONPATH": str(ROOT),
            "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32)}
-    state = {"address": address, "port": port, "nginx": None, "nginx_conf": str(conf.resolve()),
-             "replicas": [{"port": p, "pid": spawn(replica_command(p),
-                                                     run_dir / f"replica-{p}.log", env)}
+    state = {"address": address, "port": port, "nginx": None,
+             "replicas": [{"port": p, "process": spawn(replica_command(p),
+                                                         run_dir / f"replica-{p}.log", env)}
                           for p in replica_ports]}
     (run_dir / "state.json").write_text(json.dumps(state, indent=2))
     deadline = time.monotonic() + START_SECONDS

@@ -76,8 +76,9 @@ def test_three_replicas_serve_nine_browsers_each_on_one_replica(nginx, browser, 
                     str(port), "--replica-ports", ",".join(map(str, replica_ports)))
     assert started.returncode == 0, started.stderr
     state = json.loads((run_dir / "state.json").read_text())
-    pids = [state["nginx"], *nginx_workers(state["nginx"]),
-            *(replica["pid"] for replica in state["replicas"])]
+    master = state["nginx"]["pid"]
+    pids = [master, *nginx_workers(master),
+            *(replica["process"]["pid"] for replica in state["replicas"])]
     try:
         status = serve(run_dir, "status")
         assert status.returncode == 0 and status.stdout.count("healthy") == REPLICAS + 1
