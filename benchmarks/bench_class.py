@@ -168,6 +168,9 @@ def measure(url: str, pid: int | None, counts: list[int], seconds: float,
         errors = [error for s in students for error in s.errors]
         cpu = f"{100 * (cpu_seconds(pid) - cpu_before) / elapsed:6.0f}" if pid else "   n/a"
         rss = f"{memory_mib(pid)[0]:8.0f}" if pid else "     n/a"
+        if not latencies:
+            print(f"{count:>8} no change came back: {sorted(set(errors))[:3]}")
+            continue
         p50, p95 = statistics.median(latencies), percentile(latencies, 0.95)
         print(f"{count:>8} {len(latencies):>8} {len(latencies) / elapsed:6.2f} {p50:8.0f} "
               f"{p95:8.0f} {cpu} {rss} {len(errors):>6}", flush=True)
@@ -176,8 +179,9 @@ def measure(url: str, pid: int | None, counts: list[int], seconds: float,
         single_p95 = single_p95 or p95
         if p95 <= BUDGET_FACTOR * single_p95 and not errors:
             within = count
-    print(f"Largest class within {BUDGET_FACTOR:g}x the single student's p95 "
-          f"({single_p95:.0f} ms): {within} students per replica")
+    if single_p95 is not None:
+        print(f"Largest class within {BUDGET_FACTOR:g}x the single student's p95 "
+              f"({single_p95:.0f} ms): {within} students per replica")
     if pid:
         print(f"Replica memory: peak resident {memory_mib(pid)[1]:.0f} MiB")
     print(f"Load average after: {os.getloadavg()[0]:.1f}")
