@@ -107,8 +107,13 @@ class PageState:
         browser sends. Fragments call it at their start: they rerun without the page script.
         """
         notices = []
+        store = self._store
         for name, control in self.controls.items():
             value = self.get(name)
+            # A value already accepted needs no second look (a typed formula's would cost a
+            # parse, and SymPy's import on a page's first run).
+            if name in store and _unchanged(value, store[name]):
+                continue
             refusal = None if value is None else control.refusal(value)
             if refusal is None:
                 continue
@@ -199,3 +204,10 @@ def reread_urls() -> None:
     """
     for key in [key for key in st.session_state if str(key).startswith(_URL_READ)]:
         del st.session_state[key]
+
+
+def _unchanged(value: Any, accepted: Any) -> bool:
+    try:
+        return type(value) is type(accepted) and bool(value == accepted)
+    except (TypeError, ValueError):  # an array compares element by element
+        return False
