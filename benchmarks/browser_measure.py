@@ -360,8 +360,16 @@ def summary(values) -> str:
     return f"median {statistics.median(values):6.1f}  p95 {p95:6.1f}  (n={len(values)})"
 
 
+#: When set, ``row`` also appends each row, tab-separated, to this file (benchmarks/run_all.py).
+ROWS_FILE = "DL_BENCH_ROWS"
+
+
 def row(name: str, component: str, baseline: str, target: str) -> None:
     print(f"{name:<34} {component:<40} {baseline:<40} {target}")
+    if os.environ.get(ROWS_FILE):
+        with open(os.environ[ROWS_FILE], "a", encoding="utf-8") as rows:
+            rows.write("\t".join(" ".join(part.split()) for part in (
+                name, component, baseline, target)) + "\n")
 
 
 

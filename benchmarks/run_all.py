@@ -16,8 +16,11 @@ import platform
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+from browser_measure import ROWS_FILE
 
 HERE = Path(__file__).resolve().parent
 
@@ -29,33 +32,25 @@ BENCHMARKS = [
     ("basins", "Basins of attraction", "bench_basins_page.py"),
     ("sgd", "SGD on real data", "bench_sgd_page.py"),
 ]
-# The page benchmarks' rows (browser_measure.row): fixed-width columns.
-_COLUMNS = (slice(0, 34), slice(35, 75), slice(76, 116), slice(117, None))
 
 
-def page_rows(output: str) -> list[tuple[str, str, str, str]]:
-    """(measure, ours, baseline, target) per row of a page benchmark's table."""
-    lines = output.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith("measure ")), None)
-    if start is None:
+def page_rows(path: Path) -> list[tuple[str, ...]]:
+    """(measure, ours, baseline, target) per row of a page benchmark's table, as its ``row``
+    calls wrote them to ``path`` (browser_measure.ROWS_FILE)."""
+    if not path.exists():
         return []
-    rows = []
-    for line in lines[start + 1:]:
-        if not line.strip():
-            continue
-        if line.startswith("changes measured"):
-            break
-        rows.append(tuple(line[part].strip() for part in _COLUMNS))
-    return rows
+    rows = [tuple(line.split("\t")) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [row for row in rows if row[0] != "measure"]
 
 
 def core_rows(output: str) -> list[tuple[str, str, str, str]]:
     """bench_core.py's sentences as rows: what was measured, then its figures."""
     rows = []
     for line in output.splitlines():
-        what, _, figures = line.partition(": ")
-        if not figures:
+        what, _, figures = line.rpartition(": best ")
+        if not what:
             continue
+        figures = "best " + figures
         target = ""
         if what.startswith("torch.optim.Adam") and "autograd" in what:
             target = ">= 1.5x as fast"
@@ -98,9 +93,12 @@ def main() -> None:
         if key not in chosen:
             continue
         print(f"== {script}", file=sys.stderr, flush=True)
-        done = subprocess.run([sys.executable, str(HERE / script)], stdout=subprocess.PIPE,
-                              text=True, check=False)
-        rows = core_rows(done.stdout) if key == "core" else page_rows(done.stdout)
+        with tempfile.TemporaryDirectory() as folder:
+            rows_file = Path(folder) / "rows.tsv"
+            done = subprocess.run([sys.executable, str(HERE / script)], stdout=subprocess.PIPE,
+                                  text=True, check=False,
+                                  env={**os.environ, ROWS_FILE: str(rows_file)})
+            rows = core_rows(done.stdout) if key == "core" else page_rows(rows_file)
         if done.returncode or not rows:
             rows = [("(did not finish)", f"exit code {done.returncode}", "", "")]
         table += [(page, *row) for row in rows]
