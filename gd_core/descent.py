@@ -72,6 +72,21 @@ def batch_shape(start: np.ndarray, hyperparams) -> tuple[int, ...]:
     return np.broadcast_shapes(*shapes)
 
 
+def starting_params(surface: Surface, start, hyperparams) -> tuple[np.ndarray, bool]:
+    """The batch a run starts from, ``(n, dim)``, and whether ``start`` was a lone point.
+
+    ``start`` broadcasts against array hyperparameters; a lone start runs as a batch of one, so
+    it takes the same arithmetic path as a batch (see Surface._as_points) and gives
+    bit-identical numbers.
+    """
+    start = as_points(surface, start)
+    shape = batch_shape(start, hyperparams)
+    single = len(shape) == 1
+    if single:
+        shape = (1, *shape)
+    return np.array(np.broadcast_to(start, shape), dtype=float), single
+
+
 def escape_limits(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
     """Centre and half-width radius beyond which a run counts as escaped, per axis."""
     bounds = np.asarray(surface.domain, dtype=float)
@@ -120,14 +135,8 @@ def descend(
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a standard deviation >= 0, got {noise}")
     steps = int(steps)
-    start = as_points(surface, start)
-    shape = batch_shape(start, optimizer.hyperparams)
-    single = len(shape) == 1
-    if single:
-        # Run a lone start as a batch of one, so it takes the same arithmetic path as a batch
-        # (see Surface._as_points) and gives bit-identical numbers.
-        shape = (1, *shape)
-    params = np.array(np.broadcast_to(start, shape), dtype=float)
+    params, single = starting_params(surface, start, optimizer.hyperparams)
+    shape = params.shape
     rng = np.random.default_rng(seed) if noise > 0 else None
 
     points = np.empty((steps + 1, *shape))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gd_core.descent import Trajectory, as_points, batch_shape, escape_limits, runaway_code
+from gd_core.descent import Trajectory, escape_limits, runaway_code, starting_params
 from gd_core.optimizers import make_optimizer
 
 
@@ -71,12 +71,8 @@ def minibatch_descend(problem, optimizer, start, epochs: int, batch_size: int,
     surface = problem.surface
     batches = epoch_batches(problem.data.n, epochs, batch_size, shuffle, seed)
     steps = len(batches)
-    start = as_points(surface, start)
-    shape = batch_shape(start, optimizer.hyperparams)
-    single = len(shape) == 1
-    if single:
-        shape = (1, *shape)
-    params = np.array(np.broadcast_to(start, shape), dtype=float)
+    params, single = starting_params(surface, start, optimizer.hyperparams)
+    shape = params.shape
 
     points = np.empty((steps + 1, *shape))
     with np.errstate(all="ignore"):
