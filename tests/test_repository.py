@@ -148,3 +148,19 @@ def test_the_pure_chart_modules_have_node_tests_the_readme_command_runs():
     pure = ["animated", "caches", "channels", "data-traces", "decode", "expression",
             "image-pixels", "legend", "static-traces", "svg-paths", "templates"]
     assert all((folder / f"{name}.test.js").is_file() for name in pure)
+
+
+def test_the_readme_shows_each_screenshot_the_script_takes_and_assets_holds_only_those():
+    sys.path.insert(0, str(ROOT / "tests" / "e2e"))  # the script's folder, as when it runs
+    from screenshots import HOME, SHOTS
+
+    from app import PAGES
+
+    readme = (ROOT / "README.md").read_text()
+    shown = set(re.findall(r"assets/[\w.-]+\.png", readme))
+    taken = {f"assets/{shot.name}.png" for shot in SHOTS}
+    assert shown == taken, "the README shows what the script takes, no more, no less"
+    assert {path.relative_to(ROOT).as_posix() for path in (ROOT / "assets").glob("*")} == taken
+    assert {shot.page for shot in SHOTS} == {HOME, *(page.path for page in PAGES)}, (
+        "a screenshot of every page")
+    assert "python3 tests/e2e/screenshots.py" in readme, "how to take them again"

@@ -8,6 +8,10 @@ from PIL import Image
 
 # How long the screen may take to show a colour (wait_for_pixel).
 PIXEL_TIMEOUT_S = 15
+#: Streamlit's own word for "the script has finished" (data-test-script-state on stApp); a
+#: script that cannot even be compiled ends in the other.
+SCRIPT_SETTLED = """() => ['notRunning', 'compilationError'].includes(
+    document.querySelector('[data-testid=stApp]')?.dataset.testScriptState)"""
 
 
 @contextlib.contextmanager

@@ -10,42 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from app_server import CHROMIUM_ARGS, start_streamlit, stop_streamlit
 from chart_page import browser_tab
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-SERVER_START_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"streamlit did not become healthy in {SERVER_START_SECONDS}s")
 
 
 @pytest.fixture(scope="session")
@@ -60,27 +29,13 @@ def streamlit_app(tmp_path_factory):
     def start(script: str, *, fresh: bool = False) -> str:
         key = f"{script} (fresh {len(servers)})" if fresh else script
         if key not in servers:
-            port = free_port()
             log = tmp_path_factory.mktemp("streamlit") / "server.log"
-            env = {**os.environ, "PYTHONPATH": str(ROOT)}
-            process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-                 "--server.address", "127.0.0.1", "--server.headless", "true",
-                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-                cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-            )
-            url = f"http://127.0.0.1:{port}"
-            servers[key] = (url, process)
-            wait_until_healthy(url, process, log)
+            servers[key] = start_streamlit(script, log)
         return servers[key][0]
 
     yield start
     for _, process in servers.values():
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_streamlit(process)
 
 
 @pytest.fixture(scope="session")

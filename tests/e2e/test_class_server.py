@@ -16,8 +16,8 @@ import sys
 from collections import defaultdict
 
 import pytest
+from app_server import ROOT, free_port
 from chart_page import browser_tab
-from conftest import ROOT, free_port
 
 sys.path.insert(0, str(ROOT / "deploy"))
 import class_server  # deploy/ is a folder of scripts, not a package

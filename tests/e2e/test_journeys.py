@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 from chart_page import (
+    SCRIPT_SETTLED,
     browser_tab,
     chart_state,
     live_trace,
@@ -28,10 +29,6 @@ VIEWPORT = {"width": 1280, "height": 800}
 TOLERANCE = 0.01
 #: How long a page may take to answer a change (a basin map, a tuned race) on a busy machine.
 ANSWER_MS = 30_000
-#: Streamlit's own word for "the script has finished" (data-test-script-state on stApp); a
-#: script that cannot even be compiled ends in the other.
-SCRIPT_SETTLED = """() => ['notRunning', 'compilationError'].includes(
-    document.querySelector('[data-testid=stApp]')?.dataset.testScriptState)"""
 #: What a learner must never see: Streamlit's exception box, a traceback in any alert or text.
 BROKEN_ON_SCREEN = """() => ({
     script: document.querySelector('[data-testid=stApp]').dataset.testScriptState,
