@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from gd_core.formatting import format_point
 from ui import curve_view, lessons, surface_view
 from ui.messages import show_notice
 from ui.page_state import PageState
@@ -55,10 +56,7 @@ else:
                 if STATE.get("formula_error") else "**What I understood:**")
     st.latex(surface.formula)
     if surface.minima:
-        found = ", ".join(
-            "(" + ", ".join(f"{c if abs(c) > 1e-9 else 0.0:.4g}" for c in point) + ")"
-            for point in surface.minima[:6]
-        )
+        found = ", ".join(format_point(point, 4) for point in surface.minima[:6])
         more = f" and {len(surface.minima) - 6} more" if len(surface.minima) > 6 else ""
         st.caption(f"Local minima found in the plotted range, lowest first: {found}{more}.")
     else:

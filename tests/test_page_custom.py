@@ -111,7 +111,7 @@ def test_a_one_variable_formula_gets_the_curve_view():
     app = open_page(CUSTOM_PAGE, formula="x^4 - 3*x^2 + x")
     assert not app.exception
     assert [panel["id"] for panel in chart_payload(app)["panels"]] == ["curve", "value"]
-    assert "(-1.301), (1.131)" in app.caption[0].value
+    assert "x = −1.301, x = 1.131" in app.caption[0].value
 
 
 def test_curve_page_custom_entry_takes_a_one_variable_formula():

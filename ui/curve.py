@@ -400,11 +400,13 @@ def curve_panel(surface: gd_core.Surface, window: CurveWindow, optimizer: str, *
             "type": "scatter", "mode": "markers", "hoverinfo": "skip", "cliponaxis": False,
             "marker": {"color": POINT_COLOR, "size": 15, "line": {"color": "white", "width": 2}},
         }),
-        # Beside the point, on the side away from the tangent and the (convex) curve.
+        # Below the point, on the side where the tangent rises: clear of the tangent, and of
+        # a convex curve (above its tangent). Level with the point, a flat tangent near a
+        # minimum would strike the label through ("slope−0.1").
         Text(**at_point, text="{label}",
              phrases={"label": Phrase(channel="out",
                                       options=[f"{_GAP}slope {{slope}}{_GAP}"])},
-             position=Phrase(channel="tilt", options=["middle right", "middle left"]),
+             position=Phrase(channel="tilt", options=["bottom left", "bottom right"]),
              trace={"type": "scatter", "mode": "text", "hoverinfo": "skip",
                     "textfont": {"color": TANGENT_COLOR, "size": 13, "shadow": _HALO}}),
         # Above the arrow, from its tail (the point's x, inside the chart) in its direction.

@@ -316,7 +316,7 @@ def test_a_hostile_formula_is_refused_and_a_good_one_plots(learner, tmp_path):
                            "JSON.stringify(names)", arg=names, timeout=ANSWER_MS)
     learner.check()
     assert page.get_by_role("alert").count() == 0, "the refusal is gone"
-    page.get_by_text("Local minima found in the plotted range, lowest first: (1, -2).").wait_for()
+    page.get_by_text("Local minima found in the plotted range, lowest first: (1, −2).").wait_for()
     # Every run descends this bowl to its minimum (1, −2), drawn on the contour.
     for run in range(len(names)):
         head = live_trace(page, "contour", 3 * run + 2)

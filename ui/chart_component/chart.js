@@ -179,6 +179,9 @@ class Chart {
       const there = this.panelsNode.children[index];
       if (there !== panel.node) this.panelsNode.insertBefore(panel.node, there || null);
     });
+    // The grid's columns follow the count: set before drawing, or a lone panel is first drawn
+    // at the width of one of two columns and then again at full width.
+    this.panelsNode.dataset.count = String(this.panels.size);
     const drawn = [];
     const later = [];
     for (const [index, spec] of specs.entries()) {
@@ -205,7 +208,6 @@ class Chart {
         resolve(Promise.all(redrawn));
       })));
     }
-    this.panelsNode.dataset.count = String(this.panels.size);
     return drawn;
   }
 
