@@ -256,12 +256,11 @@ def main() -> None:
           "the server's machine")
     row("measure", f"{args.users} students", "one student", "target")
     for view, got in figures.items():
-        print(VIEWS[view])
-        row("  change: input to redrawn (ms)", summary(got["many_ms"]),
-            summary(got["single_ms"]), "p95 <= 2x one student's")
+        row(f"{VIEWS[view]}: input to redrawn (ms)", summary(got["many_ms"]),
+            "one student: " + summary(got["single_ms"]), "p95 <= 2x one student's")
         row("  p95 ratio", f"{got['p95_ratio']:.2f}x", "", "<= 2")
         row("  changes made / redrawn", f"{sum(got['changes'])} / {sum(got['redrawn'])}",
-            f"{got['single_changes']} / {len(got['single_ms'])}", "all")
+            f"one student: {got['single_changes']} / {len(got['single_ms'])}", "all")
         row("  blank frames", f"{got['blanks']} of {got['frames']}", "", "0")
         row("  checks failed (own state, errors)", str(len(got["problems"])), "", "0")
         for problem in got["problems"]:

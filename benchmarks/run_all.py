@@ -1,11 +1,11 @@
 """Every benchmark, one after the other, and their figures as one table.
 
-Run: ``python3 benchmarks/run_all.py`` (about 20 minutes on 2 cores; needs Debian's
+Run: ``python3 benchmarks/run_all.py`` (about 24 minutes on 2 cores; needs Debian's
 ``chromium``; torch for the basin_map baseline, else that row says so), or ``--only core,race``
 for some of them. Each benchmark runs in its own process, as when run alone, and prints its
 progress to stderr; this script prints, at the end, the machine and one Markdown table: page,
-measure, our figure, the plain ``st.plotly_chart`` baseline's in the same run, the target.
-Prints figures; asserts nothing.
+measure, our figure, the plain ``st.plotly_chart`` baseline's in the same run (for ten students
+at once: one student alone), the target. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ BENCHMARKS = [
     ("race", "Optimizer race", "bench_race_page.py"),
     ("basins", "Basins of attraction", "bench_basins_page.py"),
     ("sgd", "SGD on real data", "bench_sgd_page.py"),
+    ("users", "Ten students at once", "bench_many_users.py"),
 ]
 
 
