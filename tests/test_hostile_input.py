@@ -18,7 +18,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import run_page, shown
-from ui import basins, curve_view, limits, race_view, sgd, surface_view
+from ui import basins, curve_view, limits, race_view, sgd, surface_view, typed_formula
 from ui.payloads import MAX_RUNS
 from ui.runs import LEARNING_RATES
 
@@ -111,6 +111,16 @@ def test_a_link_asking_for_too_much_is_refused_with_a_notice(page, hostile, capp
         assert f"{name}={value[:40]}" in said, name
     for name, allowed in capped.items():
         assert app.session_state[f"{STATES[page]}.{name}"] in allowed, name
+
+
+@pytest.mark.parametrize("text", ["5", "1,2,3", "", "a,b", "3,-3"])
+def test_a_plot_range_that_is_not_two_numbers_in_order_falls_back_with_a_plain_notice(text):
+    app = calm(run_page(CUSTOM, {"formula": "x^2 + y^2", "range": text}))
+    said = notices(app)
+    assert f"range={text}" in said
+    # Said in words, never as a Python error message.
+    assert "unpack" not in said and "could not convert" not in said
+    assert app.session_state["custom.range"] == typed_formula.DEFAULT_RANGE
 
 
 # --- widget messages ------------------------------------------------------------------------------

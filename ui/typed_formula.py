@@ -43,7 +43,10 @@ def formula_parser(dim: int | None) -> Callable[[str], str]:
 
 
 def parse_range(text: str) -> tuple[float, float]:
-    low, high = (coordinate(part) for part in text.split(",", 1))
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise ValueError("the range is two numbers, from and to, like -3,3")
+    low, high = (coordinate(part) for part in parts)
     if not low < high:
         raise ValueError("the range must go from a smaller to a larger number")
     return (low, high)
