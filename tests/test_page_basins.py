@@ -83,7 +83,8 @@ def test_past_a_critical_rate_the_basin_vanishes_and_the_page_says_so():
     labels = decode(data["arrays"]["basin_labels"])
     assert not np.isin(labels, [2, 3]).any(), "both basins past their edge are empty"
     (warning,) = app.warning
-    assert "has vanished" in warning.value and "(−3.78, −3.28)" in shown(warning.value)
+    assert ("The basins of (−3.78, −3.28) and (3.58, −1.85) have vanished."
+            in shown(warning.value))
     assert app.query_params["lr"] == "0.02"
     app.select_slider(key=K("lr")).set_value(0.012).run()
     assert not app.warning, "below every critical rate nothing vanishes"
@@ -284,3 +285,16 @@ def test_the_other_surfaces_tips_figures():
     assert _shares("six_hump_camel", "momentum", 0.01, momentum=0.9)[7] == 6.3
     assert _shares("styblinski_tang", "gd", 0.02)[:4] == [26.5, 25.0, 25.0, 23.5]
     assert _shares("styblinski_tang", "gd", 0.06) == [0, 0, 0, 21.2, 75.9, 3.0]
+
+
+def test_basins_that_vanish_together_are_named_in_one_sentence_and_emptying_ones_apart():
+    surface = gd_core.get_surface("himmelblau")
+    marks = basins.critical_marks(surface, "gd", {})
+    shares = np.zeros(len(surface.minima))
+    shares[marks[-1].minimum] = 0.02
+    text = basins.vanished_text(surface, marks, 1.0, shares)
+    gone = [basins.minimum_point(surface, mark.minimum) for mark in marks[:-1]]
+    assert f"The basins of {gone[0]}, {gone[1]} and {gone[2]} have vanished." in text
+    assert text.count("vanished") == 1
+    assert (f"The basin of {basins.minimum_point(surface, marks[-1].minimum)} is emptying: 2 %"
+            in text)

@@ -124,12 +124,16 @@ def vanished_text(surface: gd_core.Surface, marks: list[CriticalMark], lr: float
             f"; the other {len(emptying)} are emptying: {format_number(100 * sum(emptying))} % "
             "of the map is still on its way out when the steps end." if emptying else "."))
         return " ".join(text)
+    gone = [minimum_point(surface, minimum) for minimum, share in left.items() if share == 0]
+    if len(gone) == 1:
+        text.append(f"The basin of {gone[0]} has vanished.")
+    elif gone:
+        text.append(f"The basins of {', '.join(gone[:-1])} and {gone[-1]} have vanished.")
     for minimum, share in left.items():
-        where = minimum_point(surface, minimum)
-        text.append(f"The basin of {where} has vanished." if share == 0 else
-                    f"The basin of {where} is emptying: {format_number(100 * share)} % of the "
-                    "map is still on its way out when the steps end (this close to the edge, "
-                    "leaving takes long).")
+        if share > 0:
+            text.append(f"The basin of {minimum_point(surface, minimum)} is emptying: "
+                        f"{format_number(100 * share)} % of the map is still on its way out "
+                        "when the steps end (this close to the edge, leaving takes long).")
     return " ".join(text)
 
 

@@ -70,7 +70,8 @@ def test_dragging_the_learning_rate_past_a_critical_rate_empties_that_basin(page
     page.mouse.move(slider["x"] + slider["width"] * (target / last), y, steps=6)
     page.mouse.up()
     page.wait_for_function("new URLSearchParams(location.search).get('lr') === '0.02'")
-    page.get_by_text("The basin of (−3.78, −3.28) has vanished.", exact=False).wait_for()
+    page.get_by_text("The basins of (−3.78, −3.28) and (3.58, −1.85) have vanished.",
+                     exact=False).wait_for()
     legend.get_by_text("(−3.78, −3.28), f = 0: 0.0 %").wait_for()
     # Where that basin was, the map now shows "not settled within the steps".
     wait_for_pixel(page, *screen_point(page, "basins", -3.0, -4.7),
