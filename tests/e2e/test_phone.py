@@ -77,3 +77,16 @@ def test_the_plot_toolbar_stays_clear_of_the_panel_title_and_legend(phone, url, 
     apart = (title[1] <= toolbar[0] or toolbar[1] <= title[0] or title[3] <= toolbar[2]
              or toolbar[3] <= title[2])
     assert apart, (title, toolbar)
+
+
+def test_a_long_update_rule_is_shrunk_to_the_phone_s_width_not_cut(phone, url):
+    open_chart(phone, url + "?surface=two_minima&optimizer=adam")
+    phone.wait_for_selector(".dl-formula .katex-display", timeout=30_000)
+    phone.wait_for_function("document.fonts.status === 'loaded'")
+    needed, room, size = phone.evaluate("""() => {
+        const node = document.querySelector('.dl-formula');
+        const formula = node.querySelector('.katex-display > .katex');
+        return [formula.scrollWidth, node.clientWidth, parseFloat(formula.style.fontSize)];
+    }""")
+    assert needed <= room, "Adam's rule and the surface's formula fit, nothing scrolls"
+    assert size > 0, "shrunk from its natural size"

@@ -8,6 +8,9 @@ import { fillTemplate } from "./templates.js";
 
 // Typeset formulas kept per chart.
 const KEPT_FORMULAS = 16;
+// A formula wider than the chart is shrunk to fit, down to this share of its size (a phone
+// then sees Adam's whole update rule at once); beyond that it scrolls.
+const SMALLEST_FORMULA = 0.5;
 
 // The payload's LaTeX, typeset by KaTeX once the panels have been painted (the chart comes
 // first); the formula shown stays until the new one is ready.
@@ -18,6 +21,24 @@ export class Formula {
     this.typeset = new Map();  // LaTeX -> typeset HTML, least recently used first
     this.wanted = null;
     this.shown = null;
+    this.fittedWidth = null;
+    new ResizeObserver(() => {
+      if (this.node.clientWidth !== this.fittedWidth) this.fit();
+    }).observe(this.node);
+  }
+
+  fit() {
+    const formula = this.node.querySelector(".katex-display > .katex");
+    this.fittedWidth = this.node.clientWidth;
+    if (!formula) return;
+    formula.style.fontSize = "";
+    const room = this.node.clientWidth;
+    const needed = formula.scrollWidth;
+    if (room > 0 && needed > room) {
+      // Two pixels to spare: widths round to whole pixels.
+      const scale = Math.max(SMALLEST_FORMULA, (room - 2) / needed);
+      formula.style.fontSize = `${scale * parseFloat(getComputedStyle(formula).fontSize)}px`;
+    }
   }
 
   show(latex, urls) {
@@ -37,6 +58,11 @@ export class Formula {
       this.node.innerHTML = html;
       this.node.hidden = false;
       this.shown = latex;
+      this.fit();
+      // Measured again once KaTeX's fonts are in: the fallback font's widths differ.
+      document.fonts.ready.then(() => {
+        if (this.shown === latex) this.fit();
+      });
     })).catch((error) => {
       this.node.hidden = false;
       this.node.textContent = `The formula could not be shown: ${error.message}`;
