@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
@@ -37,7 +36,6 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 from browser_measure import (
     COMPONENT,
-    ROOT,
     VIEWPORT,
     WATCH,
     chromium,
@@ -47,8 +45,6 @@ from browser_measure import (
     servers,
     summary,
 )
-
-sys.path.insert(0, str(ROOT))
 
 import gd_core
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 import time
 
 # The script's own folder is on sys.path when it runs (benchmarks/ is not a package).
@@ -43,7 +42,6 @@ from browser_measure import (
     COMPONENT,
     LATER_STEPS,
     PLOTLY_CONTOUR,
-    ROOT,
     Bytes,
     baseline_animation,
     chromium,
@@ -61,8 +59,6 @@ from browser_measure import (
     sidebar_lr_steps,
     summary,
 )
-
-sys.path.insert(0, str(ROOT))
 
 import gd_core
 
