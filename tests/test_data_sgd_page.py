@@ -205,3 +205,18 @@ def test_a_diverging_run_is_in_the_payload_as_gone_with_its_step():
     assert decode(full["channels"]["gone"])[-1] == 1
     assert decode(full["channels"]["diverged"])[0] == runs["full"].diverged_at
     assert full["badges"][0]["tone"] == "bad"
+
+
+@pytest.mark.parametrize("problem", [LINE, NETWORK], ids=["line", "network"])
+def test_the_loss_map_and_3d_view_name_the_model_s_parameters_not_x_and_y(problem):
+    _, _, payload = _payload(problem)
+    first, second = sgd.parameter_names(problem)
+    panels = {panel["id"]: panel for panel in payload["panels"]}
+    contour = panels["contour"]
+    assert [contour["layout"][axis]["title"]["text"] for axis in ("xaxis", "yaxis")] == [
+        first, second]
+    (shading,) = [trace for trace in contour["traces"] if trace["kind"] == "contour"]
+    assert shading["trace"]["hovertemplate"].startswith(f"{first} = %{{x:.3f}}<br>{second} = ")
+    scene = panels["onion"]["layout"]["scene"]
+    assert [scene[axis]["title"]["text"] for axis in ("xaxis", "yaxis", "zaxis")] == [
+        first, second, "J"]

@@ -229,10 +229,10 @@ MARKS_KEY = ("○ where a run starts · ● where it is at this step · ┈➤ �
 
 def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[RunStyle], *,
                   title: str = "Contour map — click to add a start point",
-                  arrows: bool = True) -> Panel:
+                  arrows: bool = True, names: tuple[str, str] = ("x", "y")) -> Panel:
     """The contour map: shaded levels (with a colour bar), known minima, and per run (one per
     style) a trail, head and (with ``arrows``) the downhill arrow, then its start and where it
-    left the map."""
+    left the map. ``names``: the two coordinates' names, on the axes and in the hover text."""
     (xlo, xhi), (ylo, yhi) = surface.domain
     traces = [
         PlotlyTrace(kind="contour", transform={"z": "log1p_above_min"}, trace={
@@ -243,7 +243,8 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[
             "ncontours": 20,
             "contours": {"coloring": "fill", "showlines": True},
             "line": {"color": "rgba(60, 72, 88, 0.35)", "width": 0.6},
-            "hovertemplate": "x = %{x:.3f}<br>y = %{y:.3f}<extra>click to start here</extra>",
+            "hovertemplate": f"{names[0]} = %{{x:.3f}}<br>{names[1]} = %{{y:.3f}}"
+                             "<extra>click to start here</extra>",
         }),
     ]
     if surface.minima:
@@ -293,9 +294,9 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[
         "uirevision": surface.name,
         "margin": {"l": 44, "r": 12, "t": 36, "b": 40},
         "title": {"text": title, "font": {"size": 14}, "x": 0.02, "xanchor": "left"},
-        "xaxis": {"range": [xlo, xhi], "title": {"text": "x"}, "constrain": "domain",
+        "xaxis": {"range": [xlo, xhi], "title": {"text": names[0]}, "constrain": "domain",
                   "zeroline": False},
-        "yaxis": {"range": [ylo, yhi], "title": {"text": "y"}, "scaleanchor": "x",
+        "yaxis": {"range": [ylo, yhi], "title": {"text": names[1]}, "scaleanchor": "x",
                   "constrain": "domain", "zeroline": False},
         "showlegend": False, "hovermode": "closest", "font": _FONT,
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",

@@ -175,15 +175,12 @@ def _loss_shading(panel: Panel) -> Panel:
                                               *rest])
 
 
-def _retitled(panel: Panel, titles: Mapping[str, str], scene: bool = False) -> Panel:
-    """``panel`` with its axes named after the model's parameters (``{"xaxis": "w", ...}``)."""
-    layout = dict(panel.layout)
-    axes = dict(layout["scene"]) if scene else layout
+def _retitled(panel: Panel, titles: Mapping[str, str]) -> Panel:
+    """A 3D ``panel`` with its axes named after the model's parameters (``{"xaxis": "w", ...}``)."""
+    scene = dict(panel.layout["scene"])
     for axis, text in titles.items():
-        axes[axis] = {**axes[axis], "title": {"text": text}}
-    if scene:
-        layout["scene"] = axes
-    return dataclasses.replace(panel, layout=layout)
+        scene[axis] = {**scene[axis], "title": {"text": text}}
+    return dataclasses.replace(panel, layout={**panel.layout, "scene": scene})
 
 
 def loss_panel(problem, log: bool, step_axis: str, line: sgd.Timeline) -> Panel:
@@ -304,14 +301,14 @@ def sgd_payload(
     first, second = sgd.parameter_names(problem)
     styles = [STYLES[kind.key] for kind in sgd.RUN_KINDS]
     surface = problem.surface
-    contour = _retitled(_loss_shading(contour_panel(surface, grid, styles, arrows=False,
-                                      title="Loss J — click to move the start")),
-                        {"xaxis": first, "yaxis": second})
+    contour = _loss_shading(contour_panel(surface, grid, styles, arrows=False,
+                                           title="Loss J — click to move the start",
+                                           names=(first, second)))
     panels = [data_panel(problem, runs["minibatch"], line.rows["minibatch"]), contour,
               loss_panel(problem, log_loss, step_axis, line)]
     if show_3d:
         panels.append(_retitled(onion_panel(surface, grid, styles),
-                                {"xaxis": first, "yaxis": second, "zaxis": "J"}, scene=True))
+                                {"xaxis": first, "yaxis": second, "zaxis": "J"}))
     panels.append(range_panel(range_test, lr, wide=not show_3d))
     ordered = [labels[kind.key] for kind in sgd.RUN_KINDS]
     return Payload(
