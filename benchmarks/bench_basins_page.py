@@ -31,6 +31,7 @@ from browser_measure import (
     press,
     progress,
     row,
+    screen_point,
     server_change,
     servers,
     summary,
@@ -98,12 +99,7 @@ PAGES = {
 
 def click_at(page, plot: str, x: float, y: float) -> tuple[float, float]:
     page.locator(plot).first.scroll_into_view_if_needed()
-    return tuple(page.evaluate("""([selector, x, y]) => {
-        const plot = document.querySelector(selector);
-        const box = plot.getBoundingClientRect(), layout = plot._fullLayout;
-        return [box.left + layout.xaxis._offset + layout.xaxis.l2p(x),
-                box.top + layout.yaxis._offset + layout.yaxis.l2p(y)];
-    }""", [plot, x, y]))
+    return screen_point(page, plot, x, y)
 
 
 def sidebar_slider(page, label: str):

@@ -36,12 +36,15 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 from browser_measure import (
     COMPONENT,
+    CONTOUR_MAP,
     VIEWPORT,
     WATCH,
     chromium,
     machine,
+    press,
     progress,
     row,
+    screen_point,
     servers,
     summary,
 )
@@ -51,9 +54,6 @@ import gd_core
 PAGE = "/Descent_on_a_surface"
 #: None of them the page's default, which the address bar leaves out.
 SURFACES = ["two_minima", "rosenbrock", "six_hump_camel", "bowl", "saddle", "styblinski_tang"]
-#: The optimizers' buttons, by their names in the URL.
-BUTTONS = {"gd": "Gradient descent", "momentum": "Momentum", "nesterov": "Nesterov",
-           "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
 MAX_STARTS = 8
 #: What a redraw may take before the change counts as lost.
 ANSWER_S = 30
@@ -64,13 +64,6 @@ OPTIMIZER_DEFAULT = "gd"
 #: The page opened and drawn: every panel (the 3D view comes last), one run's badge.
 SETTLED = """() => document.querySelectorAll('.dl-badge-name').length === 1
     && [...document.querySelectorAll('.dl-panel .dl-live')].every((live) => live.data?.length)"""
-# Where the data point (x, y) of the contour shown is on the screen.
-SCREEN_POINT = """([x, y]) => {
-    const plot = document.querySelector('.dl-panel-contour .dl-base:not([hidden])');
-    const box = plot.getBoundingClientRect(), layout = plot._fullLayout;
-    return [box.left + layout.xaxis._offset + layout.xaxis.l2p(x),
-            box.top + layout.yaxis._offset + layout.yaxis.l2p(y)];
-}"""
 
 
 @dataclass
@@ -105,12 +98,11 @@ class Student:
                                             high_x - 0.1 * (high_x - low_x))),
                      float(self.rng.uniform(low_y + 0.1 * (high_y - low_y),
                                             high_y - 0.1 * (high_y - low_y))))
-            self.page.mouse.click(*self.page.evaluate(SCREEN_POINT, list(point)))
+            self.page.mouse.click(*screen_point(self.page, CONTOUR_MAP, *point))
             self.starts = [*self.starts, point][-MAX_STARTS:]
         else:
             self.optimizer = self.optimizers[(self.changes // 2) % len(self.optimizers)]
-            self.page.locator("[data-testid='stSidebar'] button").filter(
-                has_text=BUTTONS[self.optimizer]).first.click()
+            press(self.page, gd_core.OPTIMIZERS[self.optimizer].title)
         self.changes += 1
         self.pending_since = time.monotonic()
 
@@ -163,7 +155,8 @@ def open_students(browser, base: str, count: int, show3d: bool, first: int = 0
         start = (round(low_x + (0.2 + 0.06 * index) * (high_x - low_x), 4),
                  round(low_y + (0.7 - 0.04 * index) * (high_y - low_y), 4))
         # Each student's optimizers in an order of their own, never starting with the default.
-        order = [name for name in rng.permutation(list(BUTTONS)) if name != OPTIMIZER_DEFAULT]
+        order = [name for name in rng.permutation(list(gd_core.OPTIMIZERS))
+                 if name != OPTIMIZER_DEFAULT]
         context = browser.new_context(viewport=VIEWPORT)
         page = context.new_page()
         student = Student(index, page, surface, [start], [*order, OPTIMIZER_DEFAULT], rng,

@@ -40,6 +40,7 @@ import time
 # The script's own folder is on sys.path when it runs (benchmarks/ is not a package).
 from browser_measure import (
     COMPONENT,
+    CONTOUR_MAP,
     LATER_STEPS,
     PLOTLY_CONTOUR,
     Bytes,
@@ -53,6 +54,7 @@ from browser_measure import (
     press,
     progress,
     row,
+    screen_point,
     server_change,
     servers,
     set_steps,
@@ -91,7 +93,7 @@ BASELINE = {
 }
 #: The contour map's plot node, whose axes turn data coordinates into a point to click.
 CONTOUR_PLOT = {
-    id(COMPONENT): ".dl-panel-contour .dl-base:not([hidden])",
+    id(COMPONENT): CONTOUR_MAP,
     id(BASELINE): ".stPlotlyChart .js-plotly-plot",
 }
 
@@ -171,13 +173,7 @@ PAGE_ERROR = "() => Boolean(document.querySelector('[data-testid=\"stException\"
 
 def click_at(page, kind: dict, x: float, y: float) -> tuple[float, float] | None:
     """The page coordinates of the contour map's data point (x, y); None without a map."""
-    return page.evaluate("""([selector, x, y]) => {
-        const plot = document.querySelector(selector);
-        if (!plot || !plot._fullLayout) return null;
-        const box = plot.getBoundingClientRect(), layout = plot._fullLayout;
-        return [box.left + layout.xaxis._offset + layout.xaxis.l2p(x),
-                box.top + layout.yaxis._offset + layout.yaxis.l2p(y)];
-    }""", [CONTOUR_PLOT[id(kind)], x, y])
+    return screen_point(page, CONTOUR_PLOT[id(kind)], x, y)
 
 
 def changes(browser, url: str, kind: dict) -> list[dict]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 # The script's own folder is on sys.path when it runs (benchmarks/ is not a package).
 from browser_measure import (
     COMPONENT,
+    CONTOUR_MAP,
     LATER_STEPS,
     PLOTLY_CONTOUR,
     Bytes,
@@ -40,6 +41,7 @@ from browser_measure import (
     press,
     progress,
     row,
+    screen_point,
     server_change,
     servers,
     set_steps,
@@ -115,13 +117,7 @@ def changes(browser, url: str, kind: dict, clicks: bool) -> list[dict]:
         page.wait_for_function(kind["ready"], polling="raf", timeout=60_000)
         page.wait_for_timeout(1500)
         for x, y in [(-3, 3), (3, 2), (-3, -3), (3, -2), (0, 0), (1, 4), (-1, -4)]:
-            point = page.evaluate("""([x, y]) => {
-                const plot = document.querySelector(
-                    '.dl-panel-contour .dl-base:not([hidden])');
-                const box = plot.getBoundingClientRect(), layout = plot._fullLayout;
-                return [box.left + layout.xaxis._offset + layout.xaxis.l2p(x),
-                        box.top + layout.yaxis._offset + layout.yaxis.l2p(y)];
-            }""", [x, y])
+            point = screen_point(page, CONTOUR_MAP, x, y)
             results.append({"what": "click", "round": 0, **server_change(
                 page, kind, counter, lambda p=point: page.mouse.click(*p), "pointerup")})
     context.close()

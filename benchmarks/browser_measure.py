@@ -34,7 +34,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-# The page benchmarks import gd_core (and the baselines' checks the app's modules) after this one.
+# The page benchmarks import gd_core after this module.
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 CHROMIUM_ARGS = [
@@ -42,8 +42,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
-#: The contour shown (the chart keeps those of other surfaces seen lately, hidden).
-SHOWN_CONTOUR = ".dl-panel-contour .dl-base:not([hidden]) .contourlayer path"
+#: The component's contour map shown (the chart keeps those of other surfaces seen lately, hidden).
+CONTOUR_MAP = ".dl-panel-contour .dl-base:not([hidden])"
+SHOWN_CONTOUR = f"{CONTOUR_MAP} .contourlayer path"
 
 COMPONENT = {
     "ready": f"""() => {{
@@ -61,7 +62,7 @@ COMPONENT = {
             + Array.from(trace.y || []).slice(0, 60).join()).join('|');
     }""",
     "blank": f"""() => !(document.querySelector('{SHOWN_CONTOUR}')
-        && document.querySelector('.dl-panel-contour .dl-base:not([hidden]) .dl-svg-trace'))""",
+        && document.querySelector('{CONTOUR_MAP} .dl-svg-trace'))""",
 }
 #: A baseline page whose first st.plotly_chart is the contour map: drawn (``ready``) and blank
 #: checks of the kinds above; each baseline adds its own ``signature``.
@@ -187,6 +188,19 @@ def open_page(browser, url: str, kind: dict):
     page.wait_for_function(kind["ready"], polling="raf", timeout=60_000)
     page.wait_for_timeout(1500)  # let the 3D view and the rest of the page settle
     return context, page
+
+
+def screen_point(page, plot: str, x: float, y: float) -> tuple[float, float] | None:
+    """Where the data point (x, y) of the 2D plotly plot ``plot`` (a selector) is on the page;
+    None while no such plot is drawn."""
+    point = page.evaluate("""([selector, x, y]) => {
+        const plot = document.querySelector(selector);
+        if (!plot || !plot._fullLayout) return null;
+        const box = plot.getBoundingClientRect(), layout = plot._fullLayout;
+        return [box.left + layout.xaxis._offset + layout.xaxis.l2p(x),
+                box.top + layout.yaxis._offset + layout.yaxis.l2p(y)];
+    }""", [plot, x, y])
+    return tuple(point) if point else None
 
 
 def server_change(page, kind: dict, counter: Bytes, act, trigger: str = "keydown") -> dict:

@@ -10,6 +10,7 @@ tests/e2e/test_screenshots.py runs it; tests/test_repository.py holds README and
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import shutil
@@ -142,17 +143,22 @@ SHOTS: tuple[Shot, ...] = (
 )
 
 
-def page_url(app_url: str, shot: Shot) -> str:
-    """Where ``shot``'s page is served: the URL path ``app.PAGES`` gives its script."""
+@functools.cache
+def url_paths() -> dict[str, str]:
+    """The URL path of each page script, as ``app.PAGES`` gives it ("" for the home page)."""
     # Imported here, the app declares its pages outside a running script: Streamlit warns of
-    # that, once a call, with nothing to mend. (A filter: Streamlit resets its loggers' levels.)
+    # that, with nothing to mend. (A filter: Streamlit resets its loggers' levels.)
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
         lambda record: "missing ScriptRunContext" not in record.getMessage())
     from app import PAGES
 
-    url_paths = {HOME: "", **{page.path: page.url_path for page in PAGES}}
+    return {HOME: "", **{page.path: page.url_path for page in PAGES}}
+
+
+def page_url(app_url: str, shot: Shot) -> str:
+    """Where ``shot``'s page is served, with its query parameters."""
     query = urllib.parse.urlencode(shot.params)
-    return f"{app_url}/{url_paths[shot.page]}" + (f"?{query}" if query else "")
+    return f"{app_url}/{url_paths()[shot.page]}" + (f"?{query}" if query else "")
 
 
 def save_png(png: bytes, path: Path) -> None:
