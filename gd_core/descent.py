@@ -87,6 +87,10 @@ def starting_params(surface: Surface, start, hyperparams) -> tuple[np.ndarray, b
     return np.array(np.broadcast_to(start, shape), dtype=float), single
 
 
+# Points per call when descend evaluates f and checks for runaways after its loop.
+_POINTS_PER_BLOCK = 1 << 16
+
+
 def escape_limits(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
     """Centre and half-width radius beyond which a run counts as escaped, per axis."""
     bounds = np.asarray(surface.domain, dtype=float)
@@ -140,26 +144,31 @@ def descend(
     rng = np.random.default_rng(seed) if noise > 0 else None
 
     points = np.empty((steps + 1, *shape))
-    values = np.empty((steps + 1, *shape[:-1]))
-    stop_code = np.zeros(shape[:-1], dtype=np.int8)
-    diverged_at = np.full(shape[:-1], -1, dtype=np.int64)
-
-    limits = escape_limits(surface)
     with np.errstate(all="ignore"):
         state = optimizer.init(params)
-        for step in range(steps + 1):
-            if step > 0:
-                grads = surface.gradient_fn(params)
-                if rng is not None:
-                    grads = grads + noise * rng.standard_normal(grads.shape)
-                updates, state = optimizer.update_in_place(grads, state, params)
-                params += updates
+        points[0] = params
+        for step in range(1, steps + 1):
+            grads = surface.gradient_fn(params)
+            if rng is not None:
+                grads = grads + noise * rng.standard_normal(grads.shape)
+            updates, state = optimizer.update_in_place(grads, state, params)
+            params += updates
             points[step] = params
-            values[step] = surface.value_fn(params)
-            code = runaway_code(params, values[step], limits)
-            newly = (code > 0) & (diverged_at < 0)
-            diverged_at[newly] = step
-            stop_code[newly] = code[newly]
+        # Values and runaways after the loop, many steps per call: a small batch costs NumPy's
+        # per-call overhead, paid per call rather than per step. (f is computed point by point,
+        # so the numbers are those of a call per step.) Blocks keep the temporaries small.
+        values = np.empty(points.shape[:-1])
+        code = np.empty(points.shape[:-1], dtype=np.int8)
+        limits = escape_limits(surface)
+        block = max(1, _POINTS_PER_BLOCK // max(1, params[..., 0].size))
+        for first in range(0, steps + 1, block):
+            rows = slice(first, first + block)
+            values[rows] = surface.value_fn(points[rows].reshape(-1, shape[-1])).reshape(
+                values[rows].shape)
+            code[rows] = runaway_code(points[rows], values[rows], limits)
+    stopped = code > 0
+    diverged_at = np.where(stopped.any(axis=0), stopped.argmax(axis=0), -1)
+    stop_code = np.take_along_axis(code, np.maximum(diverged_at, 0)[None], axis=0)[0]
 
     # Keep the runaway point itself (the escape stays visible); blank everything after it.
     after = np.arange(steps + 1).reshape(-1, *[1] * diverged_at.ndim) > np.where(
