@@ -80,17 +80,19 @@ class AdamState(NamedTuple):
     exp_avg_sq: np.ndarray
 
 
-def _check(condition, message: str) -> None:
+def _check(condition, message: str, value=None) -> None:
+    """Raise torch's ValueError ``message`` (``{}`` filled with ``value``) unless ``condition``
+    holds everywhere. The message is written only then: printing an array is slow."""
     if not np.all(condition):
-        raise ValueError(message)
+        raise ValueError(message.format(value))
 
 
 def _check_lr(lr) -> None:
-    _check(np.asarray(lr) >= 0.0, f"Invalid learning rate: {lr}")
+    _check(np.asarray(lr) >= 0.0, "Invalid learning rate: {}", lr)
 
 
 def _check_eps(eps) -> None:
-    _check(np.asarray(eps) >= 0.0, f"Invalid epsilon value: {eps}")
+    _check(np.asarray(eps) >= 0.0, "Invalid epsilon value: {}", eps)
 
 
 def gd(lr=0.01, schedule: Schedule | None = None) -> Optimizer:
@@ -113,7 +115,7 @@ def gd(lr=0.01, schedule: Schedule | None = None) -> Optimizer:
 
 def _heavy_ball(name: str, lr, momentum, nesterov: bool, schedule: Schedule | None) -> Optimizer:
     _check_lr(lr)
-    _check(np.asarray(momentum) >= 0.0, f"Invalid momentum value: {momentum}")
+    _check(np.asarray(momentum) >= 0.0, "Invalid momentum value: {}", momentum)
     if nesterov:
         _check(np.asarray(momentum) > 0.0, "Nesterov momentum requires a momentum > 0")
     schedule = schedule or constant()
@@ -202,7 +204,7 @@ def rmsprop(lr=0.01, alpha=0.99, eps=1e-8, schedule: Schedule | None = None) -> 
     """
     _check_lr(lr)
     _check_eps(eps)
-    _check(np.asarray(alpha) >= 0.0, f"Invalid alpha value: {alpha}")
+    _check(np.asarray(alpha) >= 0.0, "Invalid alpha value: {}", alpha)
     schedule = schedule or constant()
 
     def init(params):
@@ -239,9 +241,9 @@ def adam(lr=0.001, betas=(0.9, 0.999), eps=1e-8, schedule: Schedule | None = Non
     _check_lr(lr)
     _check_eps(eps)
     _check((np.asarray(beta1) >= 0.0) & (np.asarray(beta1) < 1.0),
-           f"Invalid beta parameter at index 0: {beta1}")
+           "Invalid beta parameter at index 0: {}", beta1)
     _check((np.asarray(beta2) >= 0.0) & (np.asarray(beta2) < 1.0),
-           f"Invalid beta parameter at index 1: {beta2}")
+           "Invalid beta parameter at index 1: {}", beta2)
     schedule = schedule or constant()
 
     def init(params):
