@@ -53,7 +53,8 @@ class Outcome(NamedTuple):
     ``minimum`` indexes ``surface.minima`` (-1 if none; >= 0 exactly for ``"converged"`` and
     ``"local_minimum"``). ``oscillating`` is True when successive steps mostly point against each
     other: the overshoot of a too-large learning rate. ``message`` says it in a sentence that
-    stands on its own.
+    stands on its own. ``turns`` counts the steps that point against the one before (a run can
+    overshoot now and then without oscillating).
     """
 
     status: str
@@ -61,6 +62,7 @@ class Outcome(NamedTuple):
     step: int
     oscillating: bool
     message: str
+    turns: int = 0
 
 
 def global_minima(surface: Surface) -> np.ndarray:
@@ -78,8 +80,9 @@ def _minimum_name(is_global: np.ndarray, index: int) -> str:
     return "the global minimum" if np.count_nonzero(is_global) == 1 else "a global minimum"
 
 
-def _oscillating(points: np.ndarray, in_path: np.ndarray) -> np.ndarray:
-    """Per run of ``points`` ``(frames, runs, dim)``: do successive steps mostly turn back?
+def _turns(points: np.ndarray, in_path: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per run of ``points`` ``(frames, runs, dim)``: do successive steps mostly turn back
+    (oscillating), and how many steps turn back?
 
     Only frames where ``in_path`` ``(frames, runs)`` holds count. Steps too short to have a
     direction (1e-12 of the path's size) are skipped, and each remaining step is compared with
@@ -97,7 +100,8 @@ def _oscillating(points: np.ndarray, in_path: np.ndarray) -> np.ndarray:
     previous = moves[np.maximum(before, 0), np.arange(runs)]
     turning = moving & (before >= 0) & (row_sum(moves * previous) < 0)
     count = np.count_nonzero(moving, axis=0)
-    return (count >= 3) & (np.count_nonzero(turning, axis=0) > 0.5 * (count - 1))
+    turns = np.count_nonzero(turning, axis=0)
+    return (count >= 3) & (turns > 0.5 * (count - 1)), turns
 
 
 def _swing_growth(points: np.ndarray) -> np.ndarray:
@@ -172,7 +176,7 @@ def outcomes(
     # A run is judged on its path up to the point where it ran away (NaN after that).
     in_path = np.arange(frames)[:, None] <= np.where(diverged, diverged_at, steps)
     with np.errstate(all="ignore"):
-        oscillating = _oscillating(points, in_path)
+        oscillating, turns = _turns(points, in_path)
         growth = _swing_growth(points) if steps else np.ones(runs)
         reached, since = minimum_reached(surface, points, tolerance)
         converged = ~diverged & (reached >= 0)
@@ -230,7 +234,8 @@ def outcomes(
                 "moving", -1, steps, swinging,
                 f"after {steps} steps it is at {format_point(where)}{off} and keeps going",
             ))
-    return results
+    return [result._replace(turns=int(count)) for result, count in zip(results, turns,
+                                                                         strict=True)]
 
 
 def outcome(
@@ -251,7 +256,8 @@ def outcome(
 def regime(surface: Surface, trajectory: Trajectory, run: int | None = None) -> str:
     """The behaviour in a learner's words.
 
-    One of: "converging smoothly", "oscillating but converging", "stuck in a higher valley"
+    One of: "converging smoothly", "converging after overshooting" (it turned back now and then),
+    "oscillating but converging", "stuck in a higher valley"
     (a local, not global, minimum), "oscillating" (a steady cycle), "stuck" (stopped away from
     the known minima), "still moving", "diverging", "off the function" (f undefined there).
     The words never repeat the outcome's message, so "regime · message" reads as one badge.
@@ -264,7 +270,9 @@ def regime_of(surface: Surface, result: Outcome) -> str:
     if result.status in ("converged", "moving"):
         if result.oscillating:
             return "oscillating but converging"
-        return "converging smoothly" if result.status == "converged" else "still moving"
+        if result.status == "moving":
+            return "still moving"
+        return "converging after overshooting" if result.turns else "converging smoothly"
     return {
         "local_minimum": "stuck in a higher valley",
         "oscillating": "oscillating",

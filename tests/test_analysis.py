@@ -213,6 +213,17 @@ def test_swings_that_die_out_are_oscillating_but_converging():
     assert regime(surface, run) == "oscillating but converging"
 
 
+def test_one_overshoot_across_the_valley_is_not_smooth():
+    # x⁴ − 3x² + x from −3 at η = 0.06: the first step flies to x ≈ 2.34, past the other
+    # valley; the second comes back, and from there it slides down to x ≈ −1.3.
+    surface, run = _gd("double_well_1d", 0.06, -3.0, steps=50)
+    result = outcome(surface, run)
+    assert (result.status, result.oscillating, result.turns) == ("converged", False, 1)
+    assert regime(surface, run) == "converging after overshooting"
+    _, calm = _gd("double_well_1d", 0.01, -3.0, steps=200)
+    assert (outcome(surface, calm).turns, regime(surface, calm)) == (0, "converging smoothly")
+
+
 def test_a_run_stopped_at_a_saddle_point_says_so():
     surface, run = _gd("saddle", 0.1, (1.5, 0.0))
     result = outcome(surface, run)
