@@ -9,7 +9,7 @@ import gd_core
 from ui import curve_view, lessons
 from ui.chart import chart
 from ui.classics import CLASSICS
-from ui.page_state import reread_urls
+from ui.page_state import note_page, reread_urls
 from ui.runs import LEARNING_RATES
 from ui.runtime_patches import freeze_startup_objects
 
@@ -137,5 +137,6 @@ navigation = st.navigation([
     *(st.Page(page.path, title=page.title, icon=page.icon, url_path=page.url_path)
       for page in AVAILABLE),
 ])
+note_page(navigation.url_path)
 navigation.run()
 freeze_startup_objects()

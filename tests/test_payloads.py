@@ -193,6 +193,21 @@ def test_the_three_d_paths_lie_just_above_the_surface():
     assert 0 < lift < 0.05 * 2.02
 
 
+def test_the_three_d_paths_are_held_near_the_box_whatever_a_runaway_reaches():
+    # At η = 10 a run on Himmelblau reaches f ≈ 1e34 in two steps: a scene given that
+    # projects nothing right (the surface drawn flat, lines across the page).
+    _, runs, payload = view()
+    assert np.nanmax(runs.values) > 1e30
+    onion = payload["panels"][1]
+    scene = onion["layout"]["scene"]
+    for trace in onion["traces"][1:]:
+        for axis in "xyz":
+            low, high = trace["clamp"][axis]
+            shown_low, shown_high = scene[f"{axis}axis"]["range"]
+            width = shown_high - shown_low
+            assert low < shown_low - 100 * width and shown_high + 100 * width < high < 1e7
+
+
 @pytest.mark.parametrize("log", [False, True])
 def test_the_loss_chart_shows_f_or_its_gap_on_a_log_axis(log):
     surface, _, payload = view("two_minima", log=log)

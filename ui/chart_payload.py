@@ -253,6 +253,10 @@ class _Animated(_Declared):
     offset: dict[str, float] | None = None
     """A constant added per axis (a 3D path lifted above its surface, a loss shifted by the
     minimum value)."""
+    clamp: dict[str, tuple[float, float]] | None = None
+    """Per axis, ``[low, high]`` the coordinate (offset added) is held within: a runaway's
+    point at 1e34 drawn far outside a 3D scene's box, where the scene can still project it,
+    instead of breaking the whole scene. NaN stays NaN."""
 
 
 @_declaration

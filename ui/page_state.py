@@ -21,6 +21,16 @@ from ui.controls import Control, hyperparameter_defaults
 _URL_WRITER = "_page_state.url_writer"
 #: Session key prefix: this page has read its URL (``restore``) in this session.
 _URL_READ = "_url_restored."
+#: Session keys: the page the navigation ran last, and whether its last run entered it.
+_CURRENT_PAGE = "_page_state.current_page"
+_ENTERED = "_page_state.entered"
+
+
+def note_page(url_path: str) -> None:
+    """Called by the navigation before each run of a page: does this run enter it (the one
+    before was of another page)?"""
+    st.session_state[_ENTERED] = st.session_state.get(_CURRENT_PAGE) != url_path
+    st.session_state[_CURRENT_PAGE] = url_path
 
 
 class PageState:
@@ -93,8 +103,12 @@ class PageState:
                 store.update(given)
                 for name, value in store.items():
                     self[name] = value
+        # On entering, every value is put back: Streamlit may keep the key of a widget the
+        # page did not draw when it was left, holding an older value (ε, set before another
+        # optimizer was chosen). Only once: a fragment's rerun keeps the viewer's new values.
+        entering = st.session_state.pop(_ENTERED, False)
         for name, value in store.items():
-            if self.key(name) not in st.session_state:
+            if entering or self.key(name) not in st.session_state:
                 self[name] = value
         return notices + self.check()
 

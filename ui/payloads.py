@@ -51,6 +51,8 @@ GRID_REFS = {"x": {"ref": "grid_x"}, "y": {"ref": "grid_y"}, "z": {"ref": "grid_
 _ARROW_FRACTION = 0.12
 _FLAT_GRADIENT = 1e-6
 _ONION_LIFT = 0.01
+#: How many boxes away a 3D scene holds a point beyond its box (onion_panel).
+_FAR_OFF = 1000
 _FONT = {"family": "sans-serif", "size": 12}
 
 
@@ -320,10 +322,20 @@ def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[Ru
         "contours": {"z": {"show": True, "usecolormap": False, "color": "rgba(60,72,88,0.45)",
                            "width": 1, "start": low, "end": high, "size": (high - low) / 20}},
     })]
+    (xlo, xhi), (ylo, yhi) = surface.domain
+    # The surface's own box: an escaping path leaves it (plotly clips it at the box) instead
+    # of stretching the f axis to its last value and flattening the surface.
+    span = (high - low) or 1.0
+    zlo, zhi = low - 0.02 * span, high + 2 * lift + 0.02 * span
     offset = {"z": reference_value(surface) + lift}
+    # A runaway's last point can be at f = 1e34: a scene given that projects nothing right.
+    # Held a thousand boxes away, the path still leaves the box the way it went.
+    clamp = {axis: (lo - _FAR_OFF * (hi - lo), hi + _FAR_OFF * (hi - lo))
+             for axis, (lo, hi) in zip("xyz", ((xlo, xhi), (ylo, yhi), (zlo, zhi)), strict=True)}
     for run, style in enumerate(styles):
         color, symbol = style.color, style.symbol
-        where = {"series": run, "map": {"x": "x", "y": "y", "z": "gap"}, "offset": offset}
+        where = {"series": run, "map": {"x": "x", "y": "y", "z": "gap"}, "offset": offset,
+                 "clamp": clamp}
         traces += [
             Path(**where, trace={
                 "type": "scatter3d", "mode": "lines", "hoverinfo": "skip",
@@ -339,16 +351,11 @@ def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[Ru
                 "marker": {"color": color, "size": 6, "symbol": "circle-open"},
             }),
             Head(series=run, map={"x": "exit_x", "y": "exit_y", "z": "exit_gap"},
-                 offset=offset, trace={
+                 offset=offset, clamp=clamp, trace={
                      "type": "scatter3d", "mode": "markers", "hoverinfo": "skip",
                      "marker": {"color": color, "size": 6, "symbol": "square-open"},
                  }),
         ]
-    (xlo, xhi), (ylo, yhi) = surface.domain
-    # The surface's own box: an escaping path leaves it (plotly clips it at the box) instead
-    # of stretching the f axis to its last value and flattening the surface.
-    span = (high - low) or 1.0
-    zlo, zhi = low - 0.02 * span, high + 2 * lift + 0.02 * span
     layout = {
         "uirevision": surface.name,
         "margin": {"l": 0, "r": 0, "t": 36, "b": 0},

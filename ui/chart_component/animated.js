@@ -20,13 +20,18 @@ export function animatedData(trace, state) {
   }
   const frame = Math.min(state.frame, state.frameCount - 1);
   const offset = trace.offset || {};
+  const clamp = trace.clamp || {};
   const values = (axis, from, to) => {
     const source = trace.map[axis];
     // A number in "map" is a constant coordinate (an arrow drawn along an axis line).
     if (typeof source === "number") return new Array(to - from).fill(source);
     const column = channelAt(series, source, state).subarray(from, to);
     const add = offset[axis] || 0;
-    return add ? Array.from(column, (value) => value + add) : Array.from(column);
+    const list = add ? Array.from(column, (value) => value + add) : Array.from(column);
+    const [low, high] = clamp[axis] || [];
+    // NaN compares false both ways: it stays NaN.
+    return low === undefined ? list
+      : list.map((value) => (value < low ? low : value > high ? high : value));
   };
   if (trace.kind === "path") {
     const end = trace.frames === "all" ? state.frameCount : frame + 1;

@@ -19,6 +19,12 @@ test("a path is the trail up to the frame; offsets and constants apply", () => {
     { x: [0, 1, 2], y: [-3.5, -3.5, -3.5] });
 });
 
+test("clamped coordinates are held within their bounds, after the offset; NaN stays NaN", () => {
+  const trace = { kind: "path", series: 0, map: { x: "x", y: "y" }, frames: "all",
+    offset: { y: 10 }, clamp: { x: [0.5, 1.5], y: [-100, 13.5] } };
+  assert.deepEqual(animatedData(trace, state(0)), { x: [0.5, 1, 1.5, NaN], y: [13.5, 13, 12, NaN] });
+});
+
 test("a head is the point at the frame, or at its own frame", () => {
   const head = { kind: "head", series: 0, map: { x: "x", y: "y" } };
   assert.deepEqual(animatedData(head, state(2)), { x: [2], y: [2] });
