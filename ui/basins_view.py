@@ -26,6 +26,7 @@ from ui import lessons
 from ui.basins_payload import basin_map_payload, stability_payload, with_path
 from ui.chart import chart, format_number, notes
 from ui.controls import (
+    KEPT,
     LEARNING_RATE,
     Control,
     choice,
@@ -203,10 +204,8 @@ def _basins(state: PageState, pick_surface, sidebar) -> None:
         control = state.controls["view"]
         view = st.segmented_control(control.label, control.domain, key=state.key("view"),
                                     format_func=VIEWS.get, required=True, help=control.help,
-                                    width="stretch")
-        if view is None:
-            state["view"] = control.default
-            st.rerun()
+                                    width="stretch", persist_state=KEPT)
+        view = view or control.default  # PageState.check fills an emptied key before this
         if view == "basins":
             optimizer = optimizer_controls(state)
             lr = learning_rate_slider(state)

@@ -172,31 +172,39 @@ def flag_control(name: str, default: bool, **declared) -> Control:
 
 # --- widgets made from the declarations: label, help, domain and key come from the control -------
 
+#: Every keyed widget of a page keeps its value while a view hides it (another optimizer's
+#: hyperparameters, the basin map's controls under the stability map) and shows it again:
+#: without this Streamlit drops it, and a value set meanwhile (a function's opening) reaches
+#: the browser's widget only by chance, so the next change sent the widget's default back.
+KEPT = "session"
+
 
 def slider(state: PageState, name: str, *, low: float | None = None, **extra) -> Any:
     """A slider over the control's domain (from ``low`` instead, when given)."""
     control = state.controls[name]
     lowest, high, step = control.domain
     return st.slider(control.label, lowest if low is None else low, high, step=step,
-                     key=state.key(name), help=control.help, **extra)
+                     key=state.key(name), help=control.help, persist_state=KEPT, **extra)
 
 
 def select_slider(state: PageState, name: str, format_func=lambda v: f"{v:g}", **extra) -> Any:
     control = state.controls[name]
     return st.select_slider(control.label, control.domain, key=state.key(name),
-                            format_func=format_func, **{"help": control.help, **extra})
+                            format_func=format_func, persist_state=KEPT,
+                            **{"help": control.help, **extra})
 
 
 def selectbox(state: PageState, name: str, **extra) -> Any:
     control = state.controls[name]
     return st.selectbox(control.label, control.domain, key=state.key(name),
-                        help=control.help, **extra)
+                        help=control.help, persist_state=KEPT, **extra)
 
 
 def toggle(state: PageState, name: str, **extra) -> bool:
     """A toggle; ``extra`` may replace the declared help (say, why it is disabled)."""
     control = state.controls[name]
-    return st.toggle(control.label, key=state.key(name), **{"help": control.help, **extra})
+    return st.toggle(control.label, key=state.key(name), persist_state=KEPT,
+                     **{"help": control.help, **extra})
 
 
 def learning_rate_slider(state: PageState) -> float:
@@ -348,17 +356,13 @@ def optimizer_controls(state: PageState) -> OptimizerChoice:
     # Buttons rather than a selectbox: all six in sight, one click, and less for Streamlit to
     # handle than a dropdown.
     control = state.controls["optimizer"]
-    chosen = state.get("optimizer")
     name = st.segmented_control(
         control.label, control.domain, key=state.key("optimizer"), required=True,
         format_func=lambda n: gd_core.OPTIMIZERS[n].title, width="stretch", help=control.help,
-        on_change=_switch_optimizer, args=(state,),
+        on_change=_switch_optimizer, args=(state,), persist_state=KEPT,
     )
-    if name is None:
-        # Streamlit 1.67 can hand a keyed segmented control back empty after a page switch:
-        # put the choice back and run again.
-        state["optimizer"] = chosen if chosen in gd_core.OPTIMIZERS else control.default
-        st.rerun()
+    # PageState.check puts a value back into an emptied key before the widget is drawn.
+    name = name or control.default
     takes = gd_core.OPTIMIZERS[name].defaults
     hyperparams: dict[str, Any] = {}
     if "momentum" in takes:
@@ -399,5 +403,5 @@ def noise_controls(state: PageState) -> tuple[float, int]:
     control = state.controls["seed"]
     low, high, step = control.domain
     seed = st.number_input(control.label, low, high, step=step, key=state.key("seed"),
-                           disabled=noise == 0, help=control.help)
+                           disabled=noise == 0, help=control.help, persist_state=KEPT)
     return noise, int(seed)

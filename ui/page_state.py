@@ -113,30 +113,50 @@ class PageState:
         return notices + self.check()
 
     def check(self) -> list[str]:
-        """Put back the last accepted value of every control whose value the URL parser would
-        refuse (a crafted widget message or chart event, a click off the map), before the page
-        does any work with it; returns a notice for each.
+        """Put back the last accepted value of every control whose key is gone, or whose value
+        the URL parser would refuse (a crafted widget message or chart event, a click off the
+        map), before the page does any work with it; returns a notice for each refusal.
 
         A page's values all pass here first, so its caps (``ui.limits``) hold whatever the
         browser sends. Fragments call it at their start: they rerun without the page script.
         """
         notices = []
         store = self._store
+        # A widget the fragment did not draw in its last run (hidden by another view) has lost
+        # its key: drawn again it would show no value (a segmented control, None).
+        for name, value in store.items():
+            if self.key(name) not in st.session_state:
+                self[name] = value
         for name, control in self.controls.items():
             value = self.get(name)
             # A value already accepted needs no second look (a typed formula's would cost a
             # parse, and SymPy's import on a page's first run).
             if name in store and _unchanged(value, store[name]):
                 continue
-            refusal = None if value is None else control.refusal(value)
+            if value is None:
+                # Some controls hold None (no pair picked yet); an emptied choice is refused.
+                refusal = None if control.default is None else "no value"
+            else:
+                refusal = control.refusal(value)
             if refusal is None:
                 continue
             kept = self._store.get(name, control.default)
             self[name] = kept
+            if not self._in_use(control):
+                # A control the view does not show: what Streamlit left in its key, not
+                # something the viewer did (a minimum's name from the surface before).
+                continue
             shown = "" if kept is None or isinstance(kept, bool) else f" ({control.dump(kept)})"
             notices.append(f"Ignored {control.label or name} = {_abridged(control, value)} "
                            f"({refusal}); kept the value in use{shown}.")
         return notices
+
+    def _in_use(self, control: Control) -> bool:
+        values = {name: self.get(name, each.default) for name, each in self.controls.items()}
+        try:
+            return bool(control.used(values))
+        except (KeyError, TypeError, ValueError):  # another value not checked yet
+            return True
 
     def _url_is_for_this_page(self) -> bool:
         """False when the URL still holds what another page wrote: Streamlit carries the query

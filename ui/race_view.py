@@ -245,7 +245,7 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
         mode = st.segmented_control(
             state.controls["mode"].label, state.controls["mode"].domain, key=state.key("mode"),
             format_func=MODES.get, required=True, help=state.controls["mode"].help,
-            width="stretch")
+            width="stretch") or state.controls["mode"].default  # see PageState.check
         # Drawn in both modes (disabled when tuned): a widget left out of a run loses its value.
         lr = select_slider(state, "lr", format_func=format_learning_rate,
                            disabled=mode == "tuned",
@@ -283,8 +283,6 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
         st.info("Pick at least one racer in the sidebar.", icon=":material/sports_score:")
         state.save()
         return
-    if state["mode"] is None:
-        state["mode"] = "shared"
     start = tuple(float(c) for c in state["start"])
     key = surface_key(surface)
     runs, tuned = {}, {}

@@ -20,6 +20,7 @@ import gd_core
 from ui import lessons, sgd
 from ui.chart import chart, format_number, notes
 from ui.controls import (
+    KEPT,
     LEARNING_RATE,
     Control,
     OptimizerChoice,
@@ -205,9 +206,7 @@ def _data_controls(state: PageState):
         state.controls["data"].label, state.controls["data"].domain, key=state.key("data"),
         required=True, format_func=sgd.DATA_SOURCES.get, help=state.controls["data"].help,
         on_change=_open_data, args=(state,), width="stretch")
-    if source is None:
-        state["data"] = "line"
-        st.rerun()
+    source = source or state.controls["data"].default  # PageState.check fills an empty key
     uploaded = state.get(_UPLOADED)
     with st.expander("Your own data (CSV)", expanded=source == "csv", icon=":material/upload:"):
         st.file_uploader(
@@ -245,14 +244,14 @@ def _slider(state: PageState, name: str, high=None, **extra):
     if state[name] > top:
         state[name] = top
     return st.slider(control.label, low, top, step=step, key=state.key(name),
-                     help=control.help, **extra)
+                     help=control.help, persist_state=KEPT, **extra)
 
 
 def _number_input(state: PageState, name: str):
     control = state.controls[name]
     low, high, step = control.domain
     return int(st.number_input(control.label, low, high, step=step, key=state.key(name),
-                               help=control.help))
+                               help=control.help, persist_state=KEPT))
 
 
 def _problem_facts(problem) -> None:

@@ -6,7 +6,15 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-from chart_page import chart_state, hex_rgb, live_trace, open_panel, screen_point, wait_for_pixel
+from chart_page import (
+    SCRIPT_SETTLED,
+    chart_state,
+    hex_rgb,
+    live_trace,
+    open_panel,
+    screen_point,
+    wait_for_pixel,
+)
 
 import gd_core
 from ui import basins
@@ -25,6 +33,10 @@ CELL = (float(GRID[COL]), float(GRID[ROW]))
 @pytest.fixture(scope="module")
 def url(streamlit_app):
     return streamlit_app("app.py") + "/Basins_of_attraction"
+
+
+#: The basin map on screen (a map drawn before may wait hidden for its configuration to return).
+SHOWN_MAP = ".dl-panel-basins .dl-base:not([hidden]) image"
 
 
 def open_map(page, url: str) -> None:
@@ -76,3 +88,31 @@ def test_dragging_the_learning_rate_past_a_critical_rate_empties_that_basin(page
     # Where that basin was, the map now shows "not settled within the steps".
     wait_for_pixel(page, *screen_point(page, "basins", -3.0, -4.7),
                    hex_rgb(basins.UNSETTLED_COLOR))
+
+
+def test_the_basin_maps_controls_come_back_from_the_stability_map_as_they_were(page, url):
+    # Under the stability map the optimizer, η, grid and shading controls are hidden; a new
+    # surface meanwhile sets its opening. Back on the basin map they show those values (not
+    # Streamlit's defaults: the next change would have sent η = 0.0001 and a 100-cell grid),
+    # and the page raises nothing.
+    open_map(page, url)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.locator("button").filter(has_text="Momentum").first.click()
+    page.wait_for_function("location.search.includes('optimizer=momentum')")
+    sidebar.locator("button").filter(has_text="Stability map").first.click()
+    page.wait_for_function("location.search.includes('view=stability')")
+    picker = sidebar.locator("[data-testid='stSelectbox']").filter(has_text="Surface")
+    picker.locator("input").click()
+    page.get_by_role("option", name="Six-hump camel", exact=True).click()
+    page.wait_for_function("location.search.includes('surface=six_hump_camel')")
+    sidebar.locator("button").filter(has_text="Basin map").first.click()
+    page.wait_for_function("!location.search.includes('view=stability')")
+    page.wait_for_selector(SHOWN_MAP)
+    sidebar.locator("button").filter(has_text="Adam").first.click()
+    page.wait_for_function("location.search.includes('optimizer=adam')")
+    page.wait_for_function(f"() => ({SCRIPT_SETTLED})()")
+    query = parse_qs(urlparse(page.url).query)
+    assert query == {"surface": ["six_hump_camel"], "optimizer": ["adam"]}
+    assert chart_state(page)["fanValue"] == "0.01"
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stAlert']").count() == 0
