@@ -257,7 +257,8 @@ def regime(surface: Surface, trajectory: Trajectory, run: int | None = None) -> 
     """The behaviour in a learner's words.
 
     One of: "converging smoothly", "converging after overshooting" (it turned back now and then),
-    "oscillating but converging", "stuck in a higher valley"
+    "oscillating but converging", "still swinging" (on its way, turning back now and then),
+    "stuck in a higher valley"
     (a local, not global, minimum), "oscillating" (a steady cycle), "stuck" (stopped away from
     the known minima), "still moving", "diverging", "off the function" (f undefined there).
     The words never repeat the outcome's message, so "regime · message" reads as one badge.
@@ -271,7 +272,7 @@ def regime_of(surface: Surface, result: Outcome) -> str:
         if result.oscillating:
             return "oscillating but converging"
         if result.status == "moving":
-            return "still moving"
+            return "still swinging" if result.turns else "still moving"
         return "converging after overshooting" if result.turns else "converging smoothly"
     return {
         "local_minimum": "stuck in a higher valley",

@@ -224,6 +224,18 @@ def test_one_overshoot_across_the_valley_is_not_smooth():
     assert (outcome(surface, calm).turns, regime(surface, calm)) == (0, "converging smoothly")
 
 
+def test_a_run_still_on_its_way_that_turns_back_is_still_swinging():
+    # Heavy-ball momentum on 6x² − 12x + 3 at η = 0.12: a slow spiral in (x, buffer), so x
+    # swings about the minimum, turning back every few steps, still 0.1 away after 50.
+    surface = gd_core.get_surface("quadratic_1d")
+    run = gd_core.descend(surface, gd_core.make_optimizer("momentum", lr=0.12), -0.9, 50)
+    result = outcome(surface, run)
+    assert (result.status, result.oscillating) == ("moving", False) and result.turns > 3
+    assert regime(surface, run) == "still swinging"
+    _, slow = _gd("quadratic_1d", 0.001, -0.9, steps=50)
+    assert regime(surface, slow) == "still moving"
+
+
 def test_a_run_stopped_at_a_saddle_point_says_so():
     surface, run = _gd("saddle", 0.1, (1.5, 0.0))
     result = outcome(surface, run)
