@@ -98,6 +98,39 @@ def test_a_diverged_racer_finishes_last(himmelblau):
     assert rows[-1].minimum == "—" and np.isnan(rows[-1].distance)
 
 
+def test_when_every_racer_diverges_none_wins_and_the_last_to_go_is_named():
+    # The saddle at η = 10, from (1.5, 0.01), a hair off its ridge: racers are thrown off at
+    # step 2, AdaGrad (whose steps keep shrinking) holds out far longer.
+    saddle = gd_core.get_surface("saddle")
+    runs = {name: race.run_racer(saddle, name, {}, (1.5, 0.01), 100, "shared")[0]
+            for name in gd_core.OPTIMIZERS}
+    contest = race.Race("shared", np.array([1.5, 0.01]), runs, {})
+    rows = race.results(saddle, contest, LEARNING_RATES.index(10.0), TITLES)
+    assert all(not np.isnan(row.diverged_at) for row in rows)
+    steps = [row.diverged_at for row in rows]
+    assert steps == sorted(steps, reverse=True), "the one that lasted longest first"
+    first = rows[0]
+    assert first.place == 1 and [row.place for row in rows].count(1) == 1
+    assert race.winner_text(rows) == (
+        f"No winner: every racer diverged. The last to go: {first.optimizer} — "
+        f"{first.outcome}.")
+    assert f"diverged at step {first.diverged_at:.0f}" in first.outcome
+
+
+def test_winners_who_finish_alike_each_get_their_own_outcome():
+    rows = [race.Result(1, "Momentum", 0.01, 0.0, "(3, 2) global", 0.001, 40.0, float("nan"),
+                        "reached a global minimum at (3, 2) in 40 steps"),
+            race.Result(1, "Adam", 0.01, 0.0, "(−2.81, 3.13) global", 0.001, 40.0,
+                        float("nan"), "reached a global minimum at (−2.81, 3.13) in 40 steps"),
+            race.Result(3, "AdaGrad", 0.01, 5.0, "(3, 2) global", 1.0, float("nan"),
+                        float("nan"), "after 100 steps it is at (2, 1) and keeps going")]
+    assert race.winner_text(rows) == (
+        "Winners: Momentum — reached a global minimum at (3, 2) in 40 steps; Adam — reached a "
+        "global minimum at (−2.81, 3.13) in 40 steps.")
+    assert race.winner_text(rows[:1]) == (
+        "Winner: Momentum — reached a global minimum at (3, 2) in 40 steps.")
+
+
 def test_the_legend_names_tuned_rates():
     contest = race.Race("tuned", np.zeros(2), {"gd": race.run_racer(
         gd_core.get_surface("bowl"), "gd", {}, (0.0, 0.0), 20, "tuned")[0]}, {})

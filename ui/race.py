@@ -103,10 +103,13 @@ def _minimum_names(surface: gd_core.Surface) -> list[str]:
             for point, top in zip(surface.minima, is_global, strict=True)]
 
 
-def _finish_key(status: str, reached: int, final: float) -> tuple:
+def _finish_key(status: str, reached: int, final: float, stopped: int) -> tuple:
     """Order of the finish: a global minimum, then a local one, fewer steps first; then the
-    runs that reached none, lowest final value first; diverged or undefined runs last."""
+    runs that reached none, lowest final value first; diverged or undefined runs last, the
+    one that kept going longest (``stopped``: its step) first."""
     group = {"converged": 0, "local_minimum": 1, "diverged": 3, "undefined": 3}.get(status, 2)
+    if group == 3:
+        return (group, -stopped, 0.0)
     return (group, reached if group < 2 else 0, final if np.isfinite(final) else np.inf)
 
 
@@ -141,7 +144,8 @@ def results(
         else:
             minimum, distance = "—", float("nan")
         rows.append((
-            _finish_key(found[i].status, int(since[i]), float(values[-1, i])),
+            _finish_key(found[i].status, int(since[i]), float(values[-1, i]),
+                        int(diverged[i])),
             Result(0, titles[name], race.lr(name, lr_index), float(values[-1, i]), minimum,
                    distance, float(since[i]) if since[i] >= 0 else float("nan"),
                    float(diverged[i]) if diverged[i] >= 0 else float("nan"),
@@ -154,6 +158,19 @@ def results(
         previous = key
         table.append(replace(result, place=place))
     return table
+
+
+def winner_text(rows: list[Result]) -> str:
+    """Who won, in a sentence: the racers in first place and how each finished; when every
+    racer diverged, that there is no winner, and which one lasted longest."""
+    first = [row for row in rows if row.place == 1]
+    names = " and ".join(row.optimizer for row in first)
+    outcomes = {row.outcome for row in first}
+    how = (f"{names} — {first[0].outcome}" if len(outcomes) == 1
+           else "; ".join(f"{row.optimizer} — {row.outcome}" for row in first))
+    if not np.isnan(first[0].diverged_at):  # diverged runs rank last: every racer did
+        return f"No winner: every racer diverged. The last to go: {how}."
+    return f"{'Winners' if len(first) > 1 else 'Winner'}: {how}."
 
 
 def results_csv(rows: list[Result]) -> str:

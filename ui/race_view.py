@@ -36,7 +36,15 @@ from ui.controls import (
 from ui.downloads import download_csv
 from ui.messages import literal, show_error, show_notice
 from ui.page_state import PageState
-from ui.race import MODES, RESULT_COLUMNS, Race, results, results_csv, run_racer
+from ui.race import (
+    MODES,
+    RESULT_COLUMNS,
+    Race,
+    results,
+    results_csv,
+    run_racer,
+    winner_text,
+)
 from ui.race_payload import race_payload
 from ui.runs import RACE_LEARNING_RATES, format_learning_rate, surface_key
 from ui.surface_view import cached_grid, parse_point, plotted_point
@@ -201,13 +209,6 @@ def results_table(rows):
     frame = frame.rename(columns=RESULT_COLUMNS)
     bold = ["font-weight: bold" if place == 1 else "" for place in frame["Place"]]
     return frame.style.format(shown).apply(lambda column: bold, axis=0)
-
-
-def winner_text(rows) -> str:
-    """Who won, in a sentence: the racers in first place and how they finished."""
-    first = [row for row in rows if row.place == 1]
-    names = " and ".join(row.optimizer for row in first)
-    return f"{'Winners' if len(first) > 1 else 'Winner'}: {names} — {first[0].outcome}."
 
 
 def race_csv(race: Race, lr_index: int) -> str:
