@@ -42,6 +42,7 @@ def test_a_csv_of_two_numeric_columns_is_read_with_or_without_a_header(text):
 
 @pytest.mark.parametrize(("raw", "says"), [
     (b"x,y,z\n1,2,3\n4,5,6\n", "row 1 has 3 columns"),
+    (b"x\n1\n2\n3\n", "row 1 has 1 column: the file needs exactly two"),
     (b"x,y\n1,2\n3,oops\n", "row 2 is not two numbers"),
     (b"x,y\n1,2\n", "at least two rows"),
     (b"x,y\n1,nan\n2,3\n", "row 1 is not two numbers"),

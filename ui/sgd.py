@@ -104,8 +104,8 @@ def read_csv(raw: bytes) -> gd_core.Dataset:
     for number, row in enumerate(rows, start=1):
         cells = [cell.strip() for cell in row]
         if len(cells) != 2:
-            raise ValueError(f"row {number} has {len(cells)} columns: the file needs exactly "
-                             "two, x and y")
+            count = f"{len(cells)} column{'' if len(cells) == 1 else 's'}"
+            raise ValueError(f"row {number} has {count}: the file needs exactly two, x and y")
         parsed = _numbers(cells)
         if parsed is None:
             raise ValueError(f"row {number} is not two numbers: {', '.join(cells)[:60]}")
