@@ -97,6 +97,16 @@ def test_the_basin_maps_controls_come_back_from_the_stability_map_as_they_were(p
     # and the page raises nothing.
     open_map(page, url)
     sidebar = page.locator("[data-testid='stSidebar']")
+    # There and back first: the optimizer's buttons, hidden meanwhile, come back chosen (they
+    # came back empty, and the page raised StreamlitWidgetAlreadyInstantiatedError).
+    sidebar.locator("button").filter(has_text="Stability map").first.click()
+    page.wait_for_function("location.search.includes('view=stability')")
+    sidebar.locator("button").filter(has_text="Basin map").first.click()
+    page.wait_for_function("!location.search.includes('view=stability')")
+    page.wait_for_function(f"() => ({SCRIPT_SETTLED})()")
+    assert page.locator("[data-testid='stException']").count() == 0
+    chosen = sidebar.locator("button[role='radio'][aria-checked='true']")
+    assert "Gradient descent" in chosen.all_inner_texts()
     sidebar.locator("button").filter(has_text="Momentum").first.click()
     page.wait_for_function("location.search.includes('optimizer=momentum')")
     sidebar.locator("button").filter(has_text="Stability map").first.click()
