@@ -106,9 +106,9 @@ class PageState:
         # On entering, every value is put back: Streamlit may keep the key of a widget the
         # page did not draw when it was left, holding an older value (ε, set before another
         # optimizer was chosen). Only once: a fragment's rerun keeps the viewer's new values.
-        entering = st.session_state.pop(_ENTERED, False)
-        for name, value in store.items():
-            if entering or self.key(name) not in st.session_state:
+        # (Keys that are gone are put back by ``check``, on every run.)
+        if st.session_state.pop(_ENTERED, False):
+            for name, value in store.items():
                 self[name] = value
         return notices + self.check()
 
