@@ -38,7 +38,13 @@ from gd_core.minibatch import (
     lr_range_test,
     minibatch_descend,
 )
-from gd_core.optimizers import OPTIMIZERS, Optimizer, OptimizerSpec, make_optimizer
+from gd_core.optimizers import (
+    OPTIMIZERS,
+    Optimizer,
+    OptimizerSpec,
+    make_optimizer,
+    side_by_side,
+)
 from gd_core.schedules import SCHEDULES, make_schedule
 from gd_core.stability import StabilityMap, stability_map
 from gd_core.surfaces import SURFACES, Surface, get_surface
@@ -76,6 +82,7 @@ __all__ = [
     "parse_surface",
     "regime",
     "regime_of",
+    "side_by_side",
     "stability_map",
     "trajectory_csv",
     "tune_lr",

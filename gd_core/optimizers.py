@@ -20,7 +20,8 @@ operations where it matters. Notation: :math:`g_t` the gradient at step :math:`t
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -270,6 +271,45 @@ def adam(lr=0.001, betas=(0.9, 0.999), eps=1e-8, schedule: Schedule | None = Non
 
     return _optimizer("adam", init, update_in_place,
                       {"lr": lr, "betas": (beta1, beta2), "eps": eps})
+
+
+class SideBySideState(NamedTuple):
+    parts: tuple
+
+
+def side_by_side(optimizers: Sequence[Optimizer], sizes: Sequence[int]) -> Optimizer:
+    """Several optimizers over one batch, each on its own consecutive block of ``sizes[i]``
+    runs along the batch's first axis: six optimizers race in one ``descend``, with one gradient
+    call per step for all of them. Each block gets exactly the updates its optimizer alone gives
+    it (every rule works elementwise), and its hyperparameters broadcast against its block.
+    """
+    _check(len(optimizers) == len(sizes) and len(optimizers) > 0,
+           "side_by_side needs one block size per optimizer, got {}", (len(optimizers), len(sizes)))
+    edges = np.cumsum([0, *sizes])
+    blocks = [slice(int(low), int(high)) for low, high in itertools.pairwise(edges)]
+
+    def init(params):
+        _check(params.shape[0] == edges[-1], "side_by_side blocks cover {} runs", int(edges[-1]))
+        return SideBySideState(tuple(optimizer.init(params[block])
+                                     for optimizer, block in zip(optimizers, blocks, strict=True)))
+
+    def update_in_place(grads, state, params):
+        updates = np.empty_like(grads)
+        parts = []
+        for optimizer, block, part in zip(optimizers, blocks, state.parts, strict=True):
+            updates[block], new_part = optimizer.update_in_place(grads[block], part, params[block])
+            parts.append(new_part)
+        return updates, SideBySideState(tuple(parts))
+
+    def update(grads, state, params):
+        updates = np.empty_like(grads)
+        parts = []
+        for optimizer, block, part in zip(optimizers, blocks, state.parts, strict=True):
+            updates[block], new_part = optimizer.update(grads[block], part, params[block])
+            parts.append(new_part)
+        return updates, SideBySideState(tuple(parts))
+
+    return Optimizer("side_by_side", init, update, {}, update_in_place)
 
 
 class OptimizerSpec(NamedTuple):

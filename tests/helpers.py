@@ -12,6 +12,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 import gd_core
+from ui.chart import unpacked
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +87,7 @@ def chart_payload(app: AppTest) -> dict:
 def _raw_payload(app: AppTest) -> dict:
     (component,) = app.get("bidi_component")
     assert component.proto.component_name == "descent_lab.chart"
-    return json.loads(component.proto.json)
+    return unpacked(json.loads(component.proto.json))
 
 
 def _units(payload: dict) -> list[dict]:

@@ -10,6 +10,7 @@ import pytest
 from helpers import chart_payload, key, switch_to_home
 from streamlit.testing.v1 import AppTest
 
+from ui.chart import unpacked
 from ui.classics import CLASSICS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,7 @@ def test_home_page_renders_the_update_rule_and_the_library_summary(app):
 
 def test_the_live_demo_is_the_small_curve_view_with_a_learning_rate_fan(app):
     (component,) = app.get("bidi_component")
-    data = json.loads(component.proto.json)
+    data = unpacked(json.loads(component.proto.json))
     assert [panel["id"] for panel in data["panels"]] == ["curve"]
     assert len(data["fan"]["labels"]) > 40
     assert data["fan"]["marks"][0]["label"] == "2/f″ = 0.167"
@@ -52,7 +53,7 @@ def test_the_demo_follows_a_click_and_the_chart_learning_rate(app):
     app.session_state["demo_eta"] = 0.2
     app.run()
     (component,) = app.get("bidi_component")
-    data = json.loads(component.proto.json)
+    data = unpacked(json.loads(component.proto.json))
     assert data["series"][0]["name"] == "start x₀ = 2.5"
     assert data["fan"]["labels"][data["fan"]["index"]] == "0.2"
 

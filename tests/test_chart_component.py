@@ -150,11 +150,11 @@ def test_units_sent_with_the_previous_payload_go_as_references():
 def test_a_browser_that_lacks_a_unit_gets_everything_on_the_next_run():
     app = run_page("pages/2_Descent_on_a_surface.py")
     app.button_group(key="surface.optimizer").set_value("adam").run()
-    repeated = json.loads(app.get("bidi_component")[0].proto.json)
+    repeated = chart.unpacked(json.loads(app.get("bidi_component")[0].proto.json))
     assert "same_as" in repeated["arrays"]["grid_z"], "the unchanged grid is not resent"
     # What the "missing" callback does (triggers cannot be sent from AppTest).
     del app.session_state["_chart_sent.descent_chart"]
-    whole = json.loads(app.run().get("bidi_component")[0].proto.json)
+    whole = chart.unpacked(json.loads(app.run().get("bidi_component")[0].proto.json))
     assert all("same_as" not in unit for unit in [*whole["series"], *whole["arrays"].values()])
 
 
@@ -248,3 +248,15 @@ def test_templates_fill_channels_phrases_the_step_and_the_fan_label():
         "Step 0 at η = 0.03: x = −0.9, left{unknown}")
     assert fill_template(template, spec, channels, 0, 1, "0.03") == (
         "Step 1 at η = 0.03: {unknown}")
+
+
+def test_the_payload_text_is_sent_deflated_and_unpacks_to_what_was_packed():
+    app = run_page("pages/3_Optimizer_race.py")
+    sent = json.loads(app.get("bidi_component")[0].proto.json)
+    assert set(sent) <= {"packed", "series", "arrays", "plotly_url", "katex"}
+    data = chart.unpacked(sent)
+    assert {"panels", "table", "fan", "legend"} <= set(data)
+    assert chart.unpacked(chart.packed(data)) == data
+    text = len(json.dumps({name: data[name] for name in data
+                           if name not in ("series", "arrays", "plotly_url", "katex")}))
+    assert len(sent["packed"]) < text / 3, "layouts and the table shrink several times"

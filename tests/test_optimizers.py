@@ -542,3 +542,40 @@ def test_schedule_factors_follow_torch_lr_schedulers(schedule_name):
         param.grad = torch.zeros(1, dtype=torch.float64)
         optimizer.step()
         scheduler.step()
+
+
+SIDE_BY_SIDE_SURFACES = ["himmelblau", "rosenbrock", "saddle", "six_hump_camel"]
+
+
+@pytest.mark.parametrize("surface_name", SIDE_BY_SIDE_SURFACES)
+def test_optimizers_side_by_side_give_each_block_its_own_runs_exactly(surface_name):
+    """Every optimizer at once, each on its block of a fan of learning rates (some of which
+    diverge), is bit for bit each one's own ``descend``; the pure ``update`` agrees too."""
+    surface = gd_core.get_surface(surface_name)
+    lrs = np.array([1e-4, 3e-3, 0.05, 0.8, 6.0])[:, None, None]
+    start = np.array([[0.7, -1.3]])
+    made = [gd_core.make_optimizer(name, lr=lrs) for name in OPTIMIZER_NAMES]
+    alone = [gd_core.descend(surface, optimizer, np.broadcast_to(start, (len(lrs), 1, 2)), 60)
+             for optimizer in made]
+    batch = np.broadcast_to(start, (len(made) * len(lrs), 1, 2))
+    together = gd_core.descend(surface, gd_core.side_by_side(made, [len(lrs)] * len(made)),
+                               batch, 60)
+    for i, (name, own) in enumerate(zip(OPTIMIZER_NAMES, alone, strict=True)):
+        block = slice(i * len(lrs), (i + 1) * len(lrs))
+        assert np.array_equal(together.points[:, block], own.points, equal_nan=True), name
+        assert np.array_equal(together.values[:, block], own.values, equal_nan=True), name
+        assert np.array_equal(together.diverged_at[block], own.diverged_at), name
+        assert np.array_equal(together.stop_code[block], own.stop_code), name
+    assert (together.diverged_at >= 0).any() and (together.diverged_at < 0).any()
+    pure = gd_core.side_by_side(made, [len(lrs)] * len(made))
+    params = np.array(batch, dtype=float)
+    state = pure.init(params)
+    grads = surface.gradient(params)
+    updates, _ = pure.update(grads, state, params)
+    in_place, _ = pure.update_in_place(grads, pure.init(params), params)
+    assert np.array_equal(updates, in_place)
+
+
+def test_side_by_side_needs_a_block_size_per_optimizer():
+    with pytest.raises(ValueError, match="one block size per optimizer"):
+        gd_core.side_by_side([gd_core.make_optimizer("gd")], [2, 3])

@@ -14,6 +14,7 @@ from helpers import decode, key, run_page, shown
 from streamlit.testing.v1 import AppTest
 
 import gd_core
+from gd_core.formatting import format_number
 from ui import lessons, race
 from ui.runs import RACE_LEARNING_RATES as LEARNING_RATES
 from ui.typed_formula import typed_surface
@@ -39,9 +40,22 @@ def assert_ok(app: AppTest) -> dict:
     return data
 
 
+def shown_member(app: AppTest) -> dict:
+    """The results table's version the chart shows at its slider's position."""
+    data = payload(app)
+    members = data["table"]["members"]
+    return members[min(data["fan"]["index"] if data.get("fan") else 0, len(members) - 1)]
+
+
 def table(app: AppTest) -> pd.DataFrame:
-    (frame,) = app.dataframe
-    return frame.value
+    """The results table the chart shows at its slider's position, as text."""
+    return pd.DataFrame([row["cells"] for row in shown_member(app)["rows"]],
+                        columns=[column["label"] for column in payload(app)["table"]["columns"]])
+
+
+def shown_cell(value) -> str:
+    """A value as the table prints it: text as it is, numbers as the chart prints them."""
+    return value if isinstance(value, str) else format_number(value)
 
 
 def expected_table(surface: gd_core.Surface, *, mode="shared", lr=HIMMELBLAU.lr,
@@ -56,8 +70,28 @@ def expected_table(surface: gd_core.Surface, *, mode="shared", lr=HIMMELBLAU.lr,
             tuned[name] = rate
     contest = race.Race(mode, np.asarray(start, dtype=float), runs, tuned)
     rows = race.results(surface, contest, LEARNING_RATES.index(lr), TITLES)
-    return pd.DataFrame([{title: getattr(row, name) for name, title in race.RESULT_COLUMNS.items()}
-                         for row in rows])
+    return pd.DataFrame([{title: shown_cell(getattr(row, name))
+                          for name, title in race.RESULT_COLUMNS.items()} for row in rows])
+
+
+def inside_state(surface: gd_core.Surface, optimizer: str, hyperparams: dict) -> np.ndarray:
+    """Every quantity ``gd_core.look_inside`` gives of racer ``optimizer`` over the opening race,
+    in the order of the inside series' channels (by name: ``<key>_x``, ``<key>_y`` per
+    coordinate), flattened."""
+    runs, _ = race.run_racer(surface, optimizer, hyperparams, HIMMELBLAU.starts[0],
+                             HIMMELBLAU.steps, "shared")
+    contest = race.Race("shared", np.asarray(HIMMELBLAU.starts[0]), {optimizer: runs}, {})
+    index = LEARNING_RATES.index(HIMMELBLAU.lr)
+    made = gd_core.make_optimizer(optimizer, lr=HIMMELBLAU.lr, **hyperparams)
+    found = gd_core.look_inside(surface, made, contest.run(optimizer, index))
+    channels = {}
+    for quantity, values in found.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim == 2:
+            channels[f"{quantity}_x"], channels[f"{quantity}_y"] = values.T
+        else:
+            channels[quantity] = values
+    return np.concatenate([np.ravel(channels[name]) for name in sorted(channels)])
 
 
 def assert_same_table(shown_table: pd.DataFrame, expected: pd.DataFrame) -> None:
@@ -90,8 +124,10 @@ def test_the_page_opens_on_himmelblau_with_six_racers_and_their_table():
     assert series_starts(data) == [(0.0, 0.0)] * len(ALL)
     assert [panel["id"] for panel in data["panels"]] == ["contour", "onion", "loss", "inside"]
     assert_same_table(table(app), expected_table(gd_core.get_surface("himmelblau")))
-    assert app.subheader[0].value == "Results (η = 0.01 for all)"
-    assert shown(app.markdown[0].value).startswith("**Winner: Gradient descent — reached")
+    member = shown_member(app)
+    assert member["title"] == "Results (η = 0.01 for all)"
+    assert member["summary"].startswith("Winner: Gradient descent — reached")
+    assert [row.get("strong", False) for row in member["rows"]] == [True] + [False] * 5
     assert app.get("download_button")
     assert not app.warning and not app.error and dict(app.query_params) == {}
 
@@ -111,11 +147,11 @@ def test_tuned_mode_shows_each_racers_tuned_rate_in_the_table_and_legend():
     shown_table = table(app)
     for name in ALL:
         rate = gd_core.tune_lr(surface, name, HIMMELBLAU.starts[0], HIMMELBLAU.steps)
-        assert row(shown_table, name)["η"] == rate, name
+        assert row(shown_table, name)["η"] == format_number(rate), name
     assert_same_table(shown_table, expected_table(surface, mode="tuned"))
     assert all(" · tuned η = " in item["label"] for item in data["legend"]["items"])
     assert data.get("fan") is None, "no learning-rate slider on the chart when tuned"
-    assert app.subheader[0].value == "Results (each at its tuned rate)"
+    assert shown_member(app)["title"] == "Results (each at its tuned rate)"
     assert app.select_slider(key=K("lr")).disabled, "the shared rate is not in use"
     assert app.query_params["mode"] == "tuned"
 
@@ -143,7 +179,7 @@ def test_removing_racers_shrinks_the_table_and_the_chart():
     assert app.selectbox(key=K("inside")).value == "momentum", "look inside a racer that runs"
     assert data["series"][-1]["name"] == "inside Momentum"
     app.button_group(key=K("racers")).set_value([]).run()
-    assert not app.exception and not app.dataframe
+    assert not app.exception and not app.get("bidi_component")
     assert "Pick at least one racer" in app.info[0].value
 
 
@@ -156,13 +192,20 @@ def test_removing_racers_shrinks_the_table_and_the_chart():
 ])
 def test_each_racers_own_hyperparameters_reach_its_run(optimizer, name, value, hyperparams):
     surface = gd_core.get_surface("himmelblau")
-    app = run({name: value})
-    assert_ok(app)
+    app = run({name: value, "inside": optimizer})
+    data = assert_ok(app)
     shown_table = table(app)
     changed = expected_table(surface, hyperparams={optimizer: hyperparams})
     assert_same_table(shown_table, changed)
+    # The racer's own run: its optimizer's state, as the inside panel shows it (a table cell's
+    # three digits may not tell, say, AdaGrad's ε apart).
+    channels = data["series"][-1]["channels"]
+    shown_state = np.concatenate([decode(channels[name]).ravel() for name in sorted(channels)])
+    assert np.allclose(shown_state, inside_state(surface, optimizer, hyperparams), rtol=1e-6,
+                       equal_nan=True)
+    assert not np.allclose(shown_state, inside_state(surface, optimizer, {}), rtol=1e-6,
+                           equal_nan=True)
     plain = expected_table(surface)
-    assert not row(shown_table, optimizer).equals(row(plain, optimizer)), "its row changed"
     for other in ALL:
         if other != optimizer:
             assert row(shown_table, other).drop("Place").equals(row(plain, other).drop("Place"))
@@ -304,7 +347,7 @@ def test_a_typed_formula_undefined_everywhere_shows_why_and_no_race():
     app = run({"surface": "custom", "formula": "sqrt(-x^2 - y^2 - 1)"})
     assert not app.exception
     assert "undefined everywhere" in shown(app.error[0].value)
-    assert not app.dataframe and not app.get("bidi_component")
+    assert not app.get("bidi_component")
 
 
 def test_look_inside_follows_the_chosen_racer():
@@ -333,7 +376,7 @@ def test_the_chart_learning_rate_callback_moves_the_table():
     assert_ok(app)
     assert app.select_slider(key=K("lr")).value == 0.001
     assert app.query_params["lr"] == "0.001"
-    assert set(table(app)["η"]) == {0.001}
+    assert set(table(app)["η"]) == {"0.001"}
     assert_same_table(table(app), expected_table(gd_core.get_surface("himmelblau"), lr=0.001))
 
 

@@ -292,6 +292,29 @@ def pack_units(
     return packed, frozenset(digests)
 
 
+#: What a payload sends outside its ``packed`` text: the series and arrays (deflated binary
+#: already, and kept by digest) and the URLs the browser starts loading first.
+_UNPACKED = ("series", "arrays", "plotly_url", "katex")
+
+
+def packed(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with every member but ``_UNPACKED`` sent as one deflated JSON text, ``"packed"``
+    (base64): layouts, a table's versions at every learning rate and the texts repeat
+    themselves, and shrink several times (the websocket sends them uncompressed)."""
+    rest = {name: value for name, value in data.items() if name not in _UNPACKED}
+    text = json.dumps(rest, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return {**{name: data[name] for name in _UNPACKED if name in data},
+            "packed": base64.b64encode(zlib.compress(text, _DEFLATE_LEVEL)).decode("ascii")}
+
+
+def unpacked(data: dict[str, Any]) -> dict[str, Any]:
+    """The payload ``packed`` packed (the browser's ``unpackPayload``)."""
+    if "packed" not in data:
+        return data
+    rest = json.loads(zlib.decompress(base64.b64decode(data["packed"])).decode("utf-8"))
+    return {**{name: value for name, value in data.items() if name != "packed"}, **rest}
+
+
 def chart(
     payload: Payload,
     *,
@@ -347,7 +370,7 @@ def chart(
         st.session_state.get(sent_key, frozenset()),
     )
     st.session_state[sent_key] = sent
-    _component(key=key, data=data, **callbacks)
+    _component(key=key, data=packed(data), **callbacks)
 
 
 def _finite(value) -> bool:

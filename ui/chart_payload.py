@@ -155,6 +155,8 @@ class Payload(_Declared):
     """A titled list under the panels ("What to try")."""
     legend: Legend | None = None
     """A key to the series' colours and marks, under the controls above the panels."""
+    table: Table | None = None
+    """A sortable table under the badges (a race's results), switching with the fan slider."""
 
 
 @_declaration
@@ -512,6 +514,52 @@ class Notes(_Declared):
     """The bullet points."""
     caption: str | None = None
     """A line under them."""
+
+
+@_declaration
+class Table(_Declared):
+    """A table under the badges, one version per fan member (it switches with the fan slider
+    as the badges do; a single version stands for every member). A click on a column's header
+    sorts the rows by it, a second click the other way, a third back to the given order."""
+
+    columns: Sequence[TableColumn]
+    """The columns, in order."""
+    members: Sequence[TableMember]
+    """One per fan member, or one for all."""
+    caption: str | None = None
+    """A line under the table (how it is ranked)."""
+
+
+@_declaration
+class TableColumn(_Declared):
+    """One column of a table."""
+
+    label: str
+    """Its header."""
+    numeric: bool = False
+    """Right-aligned, and sorted by the numbers its cells print (``—``, none, last)."""
+
+
+@_declaration
+class TableMember(_Declared):
+    """A table's rows at one fan member."""
+
+    rows: Sequence[TableRow]
+    """In the given order (a ranking)."""
+    title: str | None = None
+    """A heading over the table ("Results (η = 0.01 for all)")."""
+    summary: str | None = None
+    """A sentence in bold between the heading and the table ("Winner: …")."""
+
+
+@_declaration
+class TableRow(_Declared):
+    """One row of a table."""
+
+    cells: Sequence[str]
+    """One text per column, as shown."""
+    strong: bool = False
+    """Shown in bold (a winner)."""
 
 
 @_declaration

@@ -24,6 +24,9 @@ from ui.runs import RACE_LEARNING_RATES, FanRuns, fan_of, run_fan
 #: The race's two modes: a key (the URL's value) and what the learner reads.
 MODES = {"shared": "One learning rate for all", "tuned": "Each at its tuned rate"}
 
+#: Each racer's name in the race's controls, legend and table.
+TITLES = {name: spec.title for name, spec in gd_core.OPTIMIZERS.items()}
+
 #: Each optimizer's look in the race, the same whichever others run: an Okabe–Ito colour (safe
 #: for colour-blind viewers), its own marker, and a dash, so no two racers rely on colour alone.
 RACER_STYLES = {
@@ -73,6 +76,31 @@ def run_racer(
     return fan_of(surface, optimizer, [tuned], start, run), tuned
 
 
+def run_racers(
+    surface: gd_core.Surface, racers: Mapping[str, Mapping], start, steps: int, mode: str,
+) -> dict[str, tuple[FanRuns, float | None]]:
+    """``run_racer`` for each of ``racers`` (optimizer -> its hyperparameters). With one rate for
+    all, every racer's fan runs in one ``descend`` (``gd_core.side_by_side``): one gradient call
+    per step for all of them, and the numbers of their separate runs."""
+    if mode != "shared":
+        return {name: run_racer(surface, name, hyperparams, start, steps, mode)
+                for name, hyperparams in racers.items()}
+    start = np.asarray(start, dtype=float).reshape(1, surface.dim)
+    lrs = np.asarray(RACE_LEARNING_RATES)
+    made = [gd_core.make_optimizer(name, lr=lrs[:, None, None], **dict(hyperparams))
+            for name, hyperparams in racers.items()]
+    batch = np.broadcast_to(start, (len(made) * len(lrs), *start.shape))
+    both = gd_core.descend(surface, gd_core.side_by_side(made, [len(lrs)] * len(made)), batch,
+                           steps)
+    runs = {}
+    for i, name in enumerate(racers):
+        block = slice(i * len(lrs), (i + 1) * len(lrs))
+        mine = gd_core.Trajectory(both.points[:, block], both.values[:, block],
+                                  both.diverged_at[block], both.stop_code[block])
+        runs[name] = (fan_of(surface, name, lrs, start, mine), None)
+    return runs
+
+
 @dataclass(frozen=True)
 class Result:
     """One racer's row of the results table (numbers, so the table sorts them as numbers)."""
@@ -113,51 +141,84 @@ def _finish_key(status: str, reached: int, final: float, stopped: int) -> tuple:
     return (group, reached if group < 2 else 0, final if np.isfinite(final) else np.inf)
 
 
+def racer_outcomes(surface: gd_core.Surface, race: Race) -> dict[str, list[gd_core.Outcome]]:
+    """Every racer's ``gd_core.outcome`` at each of its fan members, all in one call."""
+    names = list(race.runs)
+    found = gd_core.outcomes(surface, _all_runs(surface, race))
+    counts = np.cumsum([0, *(len(race.runs[name].lrs) for name in names)])
+    return {name: found[counts[i]:counts[i + 1]] for i, name in enumerate(names)}
+
+
+def _all_runs(surface: gd_core.Surface, race: Race) -> gd_core.Trajectory:
+    """Every racer's run at every member, racer after racer, as one batch ``(frames, runs,
+    dim)`` (a race has one start, so a fan member is one run)."""
+    runs = list(race.runs.values())
+    return gd_core.Trajectory(
+        np.concatenate([np.moveaxis(run.points[:, 0], 1, 0) for run in runs], axis=1),
+        np.concatenate([run.values[:, 0].T for run in runs], axis=1),
+        np.concatenate([run.diverged_at[:, 0] for run in runs]),
+        np.concatenate([run.stop_code[:, 0] for run in runs]),
+    )
+
+
+def standings(
+    surface: gd_core.Surface, race: Race, titles: Mapping[str, str],
+    outcomes: Mapping[str, list[gd_core.Outcome]] | None = None,
+) -> list[list[Result]]:
+    """The results table at every position of the learning-rate slider (one, tuned): per
+    position one row per racer, winner first.
+
+    Every figure is read off the runs (``gd_core.outcomes``, given or worked out, and
+    ``minimum_reached``, with the tolerance they share); racers that finish alike share a place.
+    """
+    names = list(race.runs)
+    outcomes = outcomes if outcomes is not None else racer_outcomes(surface, race)
+    batch = _all_runs(surface, race)
+    reached, since = minimum_reached(surface, batch.points)
+    last = batch.points[-1]
+    final = batch.values[-1]
+    minimum_names = _minimum_names(surface)
+    minima = np.asarray(surface.minima, dtype=float).reshape(-1, surface.dim)
+    with np.errstate(invalid="ignore"):
+        gaps = np.linalg.norm(last[:, None] - minima[None], axis=-1)  # (runs, minima)
+    first_run = dict(zip(names, np.cumsum([0, *(len(race.runs[n].lrs) for n in names)]),
+                         strict=False))
+    positions = len(RACE_LEARNING_RATES) if race.mode == "shared" else 1
+    table = []
+    for lr_index in range(positions):
+        rows = []
+        for name in names:
+            member = race.member(name, lr_index)
+            run = first_run[name] + member
+            if surface.minima and np.all(np.isfinite(last[run])):
+                nearest = int(reached[run]) if reached[run] >= 0 else int(np.argmin(gaps[run]))
+                minimum, distance = minimum_names[nearest], float(gaps[run, nearest])
+            else:
+                minimum, distance = "—", float("nan")
+            found = outcomes[name][member]
+            diverged = int(batch.diverged_at[run])
+            rows.append((
+                _finish_key(found.status, int(since[run]), float(final[run]), diverged),
+                Result(0, titles[name], race.lr(name, lr_index), float(final[run]), minimum,
+                       distance, float(since[run]) if since[run] >= 0 else float("nan"),
+                       float(diverged) if diverged >= 0 else float("nan"), found.message),
+            ))
+        rows.sort(key=lambda row: row[0])
+        ranked, place, previous = [], 0, None
+        for position, (key, result) in enumerate(rows, start=1):
+            place = place if key == previous else position
+            previous = key
+            ranked.append(replace(result, place=place))
+        table.append(ranked)
+    return table
+
+
 def results(
     surface: gd_core.Surface, race: Race, lr_index: int, titles: Mapping[str, str],
 ) -> list[Result]:
-    """The results table at the slider's ``lr_index``: one row per racer, winner first.
-
-    Every figure is read off the runs (``gd_core.outcomes`` and ``minimum_reached``, with the
-    tolerance they share); racers that finish alike share a place.
-    """
-    names = list(race.runs)
-    members = [race.member(name, lr_index) for name in names]
-    points = np.stack([race.runs[n].points[m, 0] for n, m in zip(names, members, strict=True)],
-                      axis=1)  # (frames, racers, dim)
-    values = np.stack([race.runs[n].values[m, 0] for n, m in zip(names, members, strict=True)],
-                      axis=1)
-    diverged = np.array([race.runs[n].diverged_at[m, 0] for n, m in zip(names, members,
-                                                                        strict=True)])
-    stop_code = np.array([race.runs[n].stop_code[m, 0] for n, m in zip(names, members,
-                                                                       strict=True)])
-    found = gd_core.outcomes(surface, gd_core.Trajectory(points, values, diverged, stop_code))
-    reached, since = minimum_reached(surface, points)
-    minimum_names = _minimum_names(surface)
-    last = points[-1]
-    rows = []
-    for i, name in enumerate(names):
-        if surface.minima and np.all(np.isfinite(last[i])):
-            gaps = np.linalg.norm(np.asarray(surface.minima) - last[i], axis=-1)
-            nearest = int(reached[i]) if reached[i] >= 0 else int(np.argmin(gaps))
-            minimum, distance = minimum_names[nearest], float(gaps[nearest])
-        else:
-            minimum, distance = "—", float("nan")
-        rows.append((
-            _finish_key(found[i].status, int(since[i]), float(values[-1, i]),
-                        int(diverged[i])),
-            Result(0, titles[name], race.lr(name, lr_index), float(values[-1, i]), minimum,
-                   distance, float(since[i]) if since[i] >= 0 else float("nan"),
-                   float(diverged[i]) if diverged[i] >= 0 else float("nan"),
-                   found[i].message),
-        ))
-    rows.sort(key=lambda row: row[0])
-    table, place, previous = [], 0, None
-    for position, (key, result) in enumerate(rows, start=1):
-        place = place if key == previous else position
-        previous = key
-        table.append(replace(result, place=place))
-    return table
+    """The results table at the slider's ``lr_index`` (``standings`` there)."""
+    everywhere = standings(surface, race, titles)
+    return everywhere[lr_index if race.mode == "shared" else 0]
 
 
 def winner_text(rows: list[Result]) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 
 import gd_core
 from gd_core.inside import QUANTITIES
-from ui.chart import encode_array
+from ui.chart import encode_array, format_number
 from ui.chart_payload import (
     Head,
     Legend,
@@ -19,6 +19,10 @@ from ui.chart_payload import (
     Payload,
     Readout,
     Series,
+    Table,
+    TableColumn,
+    TableMember,
+    TableRow,
 )
 from ui.payloads import (
     RunStyle,
@@ -32,12 +36,29 @@ from ui.payloads import (
     run_series,
     step_layout,
 )
-from ui.race import RACER_STYLES, Race, learning_rate_text
-from ui.runs import RACE_LEARNING_RATES, badges, format_learning_rate
+from ui.race import (
+    RACER_STYLES,
+    RESULT_COLUMNS,
+    TITLES,
+    Race,
+    Result,
+    learning_rate_text,
+    racer_outcomes,
+    standings,
+    winner_text,
+)
+from ui.runs import RACE_LEARNING_RATES, badge, format_learning_rate
 
 #: The key to the marks on the race's contour map and 3D view, a line of text under the chart.
 RACE_MARKS_KEY = ("○ where the race starts · each racer's marker: where it is at this step · "
                   "□ where a racer left the map · × a known minimum")
+#: How the results table is ranked, under it.
+RANKING = ("Ranked: a global minimum first, then a local one, in fewer steps; then the lowest "
+           "final f; diverged last. A racer has reached a minimum when it is within "
+           f"{format_number(gd_core.SETTLE_TOLERANCE)} of it from that step to the end. Click a "
+           "column's name to sort by it.")
+#: The results table's columns that hold text (the others print numbers).
+_TEXT_COLUMNS = ("optimizer", "minimum")
 #: The coordinates of a per-coordinate quantity: channel suffixes and how the readout names them.
 _AXES = ("x", "y")
 
@@ -110,6 +131,26 @@ def inside_panel(series: int, optimizer: str, lr: float, steps: int, style: RunS
     return Panel(id="inside", layout=layout, height=284, wide=True, live="svg", traces=traces)
 
 
+def results_table(race: Race, table: list[list[Result]]) -> Table:
+    """``ui.race.standings`` as the chart's table: at each position of the learning-rate slider
+    (one, tuned) a heading, who won in a sentence, and the racers' rows, the winners in bold."""
+    columns = [TableColumn(label=label, numeric=name not in _TEXT_COLUMNS)
+               for name, label in RESULT_COLUMNS.items()]
+    members = []
+    for lr_index, rows in enumerate(table):
+        at = (f"η = {format_number(RACE_LEARNING_RATES[lr_index])} for all"
+              if race.mode == "shared" else "each at its tuned rate")
+        members.append(TableMember(
+            title=f"Results ({at})", summary=winner_text(rows),
+            rows=[TableRow(cells=[_cell(getattr(row, name)) for name in RESULT_COLUMNS],
+                           strong=row.place == 1) for row in rows]))
+    return Table(columns=columns, members=members, caption=RANKING)
+
+
+def _cell(value) -> str:
+    return value if isinstance(value, str) else format_number(value)
+
+
 def race_payload(
     surface: gd_core.Surface,
     grid: SurfaceGrid,
@@ -126,11 +167,12 @@ def race_payload(
     names = list(race.runs)
     styles = [RACER_STYLES[name] for name in names]
     labels = [racer_label(race, name, lr_index) for name in names]
+    outcomes = racer_outcomes(surface, race)
     series: list[Series] = []
     for name, label, style in zip(names, labels, styles, strict=True):
-        runs = race.runs[name]
-        series += run_series(surface, runs, badges(surface, runs), [label], [style],
-                             gradients=False)
+        series += run_series(surface, race.runs[name], [[badge(found) for found in
+                                                         outcomes[name]]],
+                             [label], [style], gradients=False)
     panels = [contour_panel(surface, grid, styles, arrows=False,
                             title="Contour map — click to move the start")]
     if show_3d:
@@ -159,4 +201,5 @@ def race_payload(
         readouts=readouts,
         legend=legend,
         badges_first=False,
+        table=results_table(race, standings(surface, race, TITLES, outcomes)),
     )

@@ -13,12 +13,11 @@ import functools
 from collections.abc import Callable, Mapping
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import gd_core
 from ui import lessons
-from ui.chart import chart, format_number, notes
+from ui.chart import chart, notes
 from ui.controls import (
     LEARNING_RATE,
     Control,
@@ -34,24 +33,15 @@ from ui.controls import (
     toggle,
 )
 from ui.downloads import download_csv
-from ui.messages import literal, show_error, show_notice
+from ui.messages import show_error, show_notice
 from ui.page_state import PageState
-from ui.race import (
-    MODES,
-    RESULT_COLUMNS,
-    Race,
-    results,
-    results_csv,
-    run_racer,
-    winner_text,
-)
+from ui.race import MODES, TITLES, Race, results, results_csv, run_racers
 from ui.race_payload import race_payload
 from ui.runs import RACE_LEARNING_RATES, format_learning_rate, surface_key
 from ui.surface_view import cached_grid, parse_point, plotted_point
 from ui.typed_formula import show_undefined_everywhere
 
 MAX_STEPS = 500
-TITLES = {name: spec.title for name, spec in gd_core.OPTIMIZERS.items()}
 #: The hyperparameter controls an optimizer takes (``ui.controls`` names).
 _TAKES = {
     name: [key for key in ("momentum", "alpha", "beta1", "beta2", "eps")
@@ -166,11 +156,37 @@ def _choose_learning_rate(state: PageState, index: int) -> None:
         state["lr"] = RACE_LEARNING_RATES[index]
 
 
-# `key` (surface_key) stands for `_surface`, left out of the cache key by its underscore.
+class _NotRunYet(Exception):
+    pass
+
+
+# Each racer's runs are kept on their own (changing one racer's settings reruns only it), but
+# made together: `_racer_runs` first asks for every racer with no `_made` (a racer not kept
+# raises), then runs the missing ones side by side and hands them in. `key` (surface_key)
+# stands for the surface; underscored arguments are left out of the cache key.
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _cached_racer(key, _surface, optimizer: str, hyperparams: tuple, start: tuple, steps: int,
-                  mode: str):
-    return run_racer(_surface, optimizer, _thawed(hyperparams), start, steps, mode)
+def _cached_racer(key, optimizer: str, hyperparams: tuple, start: tuple, steps: int, mode: str,
+                  _made: Mapping | None = None):
+    if _made is None:
+        raise _NotRunYet(optimizer)
+    return _made[optimizer]
+
+
+def _racer_runs(key, surface: gd_core.Surface, settings: tuple, start: tuple, steps: int,
+                mode: str) -> dict:
+    """Each racer's ``(FanRuns, tuned rate or None)``, the racers not kept run together."""
+    found, missing = {}, {}
+    for name, frozen in settings:
+        try:
+            found[name] = _cached_racer(key, name, frozen, start, steps, mode)
+        except _NotRunYet:
+            missing[name] = frozen
+    if missing:
+        made = run_racers(surface, {name: _thawed(frozen) for name, frozen in missing.items()},
+                          start, steps, mode)
+        for name, frozen in missing.items():
+            found[name] = _cached_racer(key, name, frozen, start, steps, mode, _made=made)
+    return {name: found[name] for name, _ in settings}
 
 
 # `identity` stands for the surface, the runs and the inside quantities (the underscored
@@ -200,15 +216,8 @@ def _cached_inside(key, _surface, optimizer: str, hyperparams: tuple, start: tup
     return gd_core.look_inside(_surface, made, _run)
 
 
-def results_table(rows):
-    """The results as a table: numbers stay numbers (a column sorts by value), shown with the
-    chart's number format, "—" where there is none, and the winners' rows in bold."""
-    frame = pd.DataFrame([{name: getattr(row, name) for name in RESULT_COLUMNS} for row in rows])
-    shown = {RESULT_COLUMNS[name]: format_number for name in
-             ("learning_rate", "final_value", "distance", "reached_at", "diverged_at")}
-    frame = frame.rename(columns=RESULT_COLUMNS)
-    bold = ["font-weight: bold" if place == 1 else "" for place in frame["Place"]]
-    return frame.style.format(shown).apply(lambda column: bold, axis=0)
+def _results_csv(surface: gd_core.Surface, race: Race, lr_index: int) -> str:
+    return results_csv(results(surface, race, lr_index, TITLES))
 
 
 def race_csv(race: Race, lr_index: int) -> str:
@@ -286,12 +295,10 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
         return
     start = tuple(float(c) for c in state["start"])
     key = surface_key(surface)
-    runs, tuned = {}, {}
     settings = tuple((name, _frozen(hyperparams[name])) for name in racers)
-    for name, frozen in settings:
-        runs[name], rate = _cached_racer(key, surface, name, frozen, start, steps, mode)
-        if rate is not None:
-            tuned[name] = rate
+    made = _racer_runs(key, surface, settings, start, steps, mode)
+    runs = {name: fan for name, (fan, _) in made.items()}
+    tuned = {name: rate for name, (_, rate) in made.items() if rate is not None}
     race = Race(mode, np.asarray(start), runs, tuned)
     lr_index = RACE_LEARNING_RATES.index(lr)
 
@@ -313,21 +320,11 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
           key="race_chart", on_click=lambda x, y, panel: _move_start(state, (x, y)),
           on_fan=functools.partial(_choose_learning_rate, state))
 
-    at = (f"η = {format_number(lr)} for all" if mode == "shared"
-          else "each at its tuned rate")
-    rows = results(surface, race, lr_index, TITLES)
-    st.subheader(f"Results ({at})")
-    st.markdown(f"**{literal(winner_text(rows))}**")
-    st.dataframe(results_table(rows), hide_index=True)
-    st.caption(
-        "Ranked: a global minimum first, then a local one, in fewer steps; then the lowest "
-        "final f; diverged last. A racer has reached a minimum when it is within "
-        f"{format_number(gd_core.SETTLE_TOLERANCE)} of it from that step to the end. Click a "
-        "column's name to sort by it.")
     results_column, paths_column = st.columns(2)
     with results_column:
         download_csv(
-            label="Download the results (CSV)", data=functools.partial(results_csv, rows),
+            label="Download the results (CSV)",
+            data=functools.partial(_results_csv, surface, race, lr_index),
             file_name=f"race_{surface.name}_results.csv",
             help="The table above, one row per racer, numbers in full precision.")
     with paths_column:

@@ -149,5 +149,10 @@ def badges(surface: gd_core.Surface, runs: FanRuns) -> list[list[Badge]]:
     result = [[None] * count for _ in range(starts)]
     for run, outcome in enumerate(gd_core.outcomes(surface, batch)):
         member, start = divmod(run, starts)
-        result[start][member] = Badge(text=outcome.message, tone=TONES[outcome.status])
+        result[start][member] = badge(outcome)
     return result
+
+
+def badge(outcome: gd_core.Outcome) -> Badge:
+    """A run's ``gd_core.outcome`` as its badge."""
+    return Badge(text=outcome.message, tone=TONES[outcome.status])

@@ -14,6 +14,15 @@ SCRIPT_SETTLED = """() => ['notRunning', 'compilationError'].includes(
     document.querySelector('[data-testid=stApp]')?.dataset.testScriptState)"""
 
 
+#: The chart's table (a race's results) as shown: one list of its cells' text per body row.
+TABLE_ROWS = """() => [...document.querySelectorAll('.dl-table-grid tbody tr')]
+    .map((row) => [...row.cells].map((cell) => cell.textContent))"""
+
+
+def table_rows(page) -> list[list[str]]:
+    return page.evaluate(TABLE_ROWS)
+
+
 @contextlib.contextmanager
 def browser_tab(browser, **context_options):
     """A tab in a fresh browser context (``context_options`` as Playwright's ``new_context``)

@@ -9,17 +9,19 @@ import numpy as np
 import pytest
 from chart_page import (
     SCRIPT_SETTLED,
+    TABLE_ROWS,
     browser_tab,
     chart_state,
     live_trace,
     open_chart,
     pick_sidebar_option,
     screen_point,
+    table_rows,
 )
 
 import gd_core
 from gd_core.formula import parse_surface
-from ui import basins, lessons, race
+from ui import basins, lessons
 from ui.runs import LEARNING_RATES
 
 pytestmark = pytest.mark.e2e
@@ -179,24 +181,15 @@ def test_two_starts_in_two_valleys_play_to_two_different_minima(learner):
     assert sorted(reached) == [0, 1], "each start ends in its own valley's minimum"
 
 
-def result_rows(page) -> list[list[str]]:
-    """The race's results table (the grid's accessible cells, one list per row)."""
-    cells = page.evaluate("""() => [...document.querySelectorAll(
-        '[data-testid=stDataFrame] [role=gridcell]')].map((cell) => cell.textContent)""")
-    width = len(race.RESULT_COLUMNS)
-    return [cells[i:i + width] for i in range(0, len(cells), width)]
-
-
 def test_the_race_ranks_all_six_optimizers(learner):
     page = learner.page
     titles = [spec.title for spec in gd_core.OPTIMIZERS.values()]
     learner.follow_home_link("Optimizer race")
     wait_for_panel(page, "contour")
-    page.wait_for_function(f"""() => document.querySelectorAll(
-        '[data-testid=stDataFrame] [role=gridcell]').length === {len(titles)} * {
-        len(race.RESULT_COLUMNS)}""", timeout=ANSWER_MS)
+    page.wait_for_function(f"() => ({TABLE_ROWS})().length === {len(titles)}",
+                           timeout=ANSWER_MS)
     learner.check()
-    rows = result_rows(page)
+    rows = table_rows(page)
     assert len(rows) == 6
     assert [row[0] for row in rows] == [str(rank) for rank in range(1, 7)]
     assert sorted(row[1] for row in rows) == sorted(titles)

@@ -6,7 +6,14 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-from chart_page import browser_tab, chart_state, live_trace, open_chart, screen_point
+from chart_page import (
+    browser_tab,
+    chart_state,
+    live_trace,
+    open_chart,
+    screen_point,
+    table_rows,
+)
 
 import gd_core
 from ui import lessons, race
@@ -140,14 +147,6 @@ def test_play_advances_every_racer_together(page, url, fans):
     no_exception_box(page)
 
 
-def gridcells(page) -> list[list[str]]:
-    """The results table's rows (the grid's accessible cells, one list per row)."""
-    cells = page.evaluate("""() => [...document.querySelectorAll(
-        '[data-testid=stDataFrame] [role=gridcell]')].map((cell) => cell.textContent)""")
-    width = len(race.RESULT_COLUMNS)
-    return [cells[i:i + width] for i in range(0, len(cells), width)]
-
-
 def test_each_at_its_tuned_rate_names_the_rates_in_the_legend_and_the_table(page, url):
     open_chart(page, url)
     page.locator("[data-testid='stSidebar'] button").filter(
@@ -164,19 +163,10 @@ def test_each_at_its_tuned_rate_names_the_rates_in_the_legend_and_the_table(page
     assert all(" · tuned η = " in label for label in labels)
     assert page.locator(".dl-fan").count() == 0 or not page.locator(".dl-fan").is_visible(), (
         "no slider of one rate for all")
-    # The grid may still show the shared race's rows for a moment after the legend has changed.
-    page.wait_for_function("""([width, rates]) => {
-        const cells = [...document.querySelectorAll('[data-testid=stDataFrame] [role=gridcell]')]
-            .map((cell) => cell.textContent);
-        const rows = [];
-        for (let i = 0; i < cells.length; i += width) rows.push(cells.slice(i, i + width));
-        return rows.length === Object.keys(rates).length && rows.every((row) =>
-            Math.abs(parseFloat(row[2]) - rates[row[1]]) <= 1e-9 * rates[row[1]]);
-    }""", arg=[len(race.RESULT_COLUMNS), rates], timeout=30_000)
-    rows = gridcells(page)
+    rows = table_rows(page)
     assert sorted(row[1] for row in rows) == sorted(TITLES)
     for row in rows:
-        assert float(row[2]) == pytest.approx(rates[row[1]], rel=1e-9), row
+        assert row[2] == gd_core.format_number(rates[row[1]]), row
     assert rows[0][0] == "1" and rows[0][1] == "AdaGrad", "first in 8 steps"
     assert "mode=tuned" in page.url
     no_exception_box(page)
@@ -191,7 +181,7 @@ def phone(browser):
 
 def test_the_race_on_a_phone_opens_and_takes_a_tap_without_an_error(phone, url):
     open_chart(phone, url)
-    phone.locator("[data-testid=stDataFrame]").wait_for(timeout=30_000)
+    phone.locator(".dl-table-grid").wait_for(timeout=30_000)
     no_exception_box(phone)
     contour = phone.locator(".dl-panel-contour")
     contour.scroll_into_view_if_needed()

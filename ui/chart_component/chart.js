@@ -9,6 +9,7 @@
 // a server round trip; only clicks and a released learning rate go back to Python.
 
 import { decoded, resolveUnits } from "./caches.js";
+import { unpackPayload } from "./decode.js";
 import { withDerived } from "./channels.js";
 import { Clock, Controls, DEFAULT_SPEED } from "./controls.js";
 import { afterPaint, h } from "./dom.js";
@@ -16,6 +17,7 @@ import { Legend } from "./legend.js";
 import { Panel } from "./panel.js";
 import { PathTable } from "./path-table.js";
 import { loadPlotly } from "./scripts.js";
+import { Table } from "./table.js";
 import { Formula, Notes, showBadges, showReadouts } from "./texts.js";
 
 // 3D redraws (software-rendered on many machines: 50-200 ms) would stall the 2D animation: they
@@ -37,6 +39,7 @@ class Chart {
     this.readoutsNode = h("div", "dl-readouts");
     this.pathTable = new PathTable();
     this.notes = new Notes();
+    this.table = new Table();
     this.legend = new Legend();
     this.controls = new Controls({
       playPause: () => (this.playing ? this.pause() : this.play()),
@@ -66,7 +69,7 @@ class Chart {
     });
     this.root.append(this.formula.node, this.controls.node, this.legend.node, this.message,
       this.panelsNode,
-      this.readoutsNode, this.pathTable.node, this.badgesNode, this.notes.node);
+      this.readoutsNode, this.pathTable.node, this.badgesNode, this.table.node, this.notes.node);
     parent.appendChild(this.root);
 
     this.panels = new Map();
@@ -93,8 +96,9 @@ class Chart {
 
   // --- payload ------------------------------------------------------------------------------
 
-  async update(data, setTriggerValue) {
+  async update(sent, setTriggerValue) {
     const start = performance.now();
+    const data = unpackPayload(sent);
     const sequence = (this.sequence || 0) + 1;
     this.sequence = sequence;
     this.setTriggerValue = setTriggerValue;
@@ -135,6 +139,7 @@ class Chart {
     }
     this.applyFan(data.fan || { labels: [""], index: 0 });
     this.readouts = data.readouts || [];
+    this.tableData = data.table || null;
     // Badges right under the controls (next to the learning-rate slider that changes them)
     // instead of under the panels.
     this.root.classList.toggle("dl-badges-first", Boolean(data.badges_first));
@@ -271,9 +276,11 @@ class Chart {
     this.root.dataset.fanIndex = String(this.fanIndex);
   }
 
+  // The badges and the table: both say how the runs at the current fan member ended.
   renderBadges() {
     this.badgeFan = this.fanIndex;
     showBadges(this.badgesNode, this.series, this.fanIndex);
+    this.table.show(this.tableData, this.fanIndex);
   }
 
   // --- clock, scrubber and fan --------------------------------------------------------------

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import test from "node:test";
 import zlib from "node:zlib";
 
-import { decodeArray, fromBase64, fromHalf, inflate, undelta } from "./decode.js";
+import { decodeArray, fromBase64, fromHalf, inflate, undelta, unpackPayload } from "./decode.js";
 
 test("float16 bit patterns decode exactly, subnormals, infinities and NaN included", () => {
   const cases = [
@@ -115,4 +115,16 @@ test("data that does not match its shape is refused, compressed or not", () => {
   const longer = zlib.deflateSync(Buffer.from(Float32Array.of(1, 2, 3, 4, 5).buffer));
   assert.throws(() => decodeArray({ dtype: "f4", shape: [4], codec: "deflate",
     bdata: longer.toString("base64") }), /does not match/);
+});
+
+test("a packed payload is its deflated JSON merged with the members sent as they are", () => {
+  const rest = { panels: [{ id: "contour", layout: { title: "η = 0.01 — “x”" } }],
+    table: { columns: [{ label: "Final f", numeric: true }] } };
+  const packed = zlib.deflateSync(Buffer.from(JSON.stringify(rest), "utf8"), { level: 1 })
+    .toString("base64");
+  const series = [{ same_as: "abc" }];
+  assert.deepEqual(unpackPayload({ series, plotly_url: "/p.js", packed }),
+    { series, plotly_url: "/p.js", ...rest });
+  const plain = { panels: [], series };
+  assert.equal(unpackPayload(plain), plain, "a payload without one is left as it is");
 });
