@@ -173,6 +173,7 @@ def test_the_chart_code_is_served_and_only_a_small_loader_is_sent_with_each_reru
     (component,) = app.get("bidi_component")
     assert url in component.proto.js_content
     assert len(component.proto.js_content) < 1000
+    assert not component.proto.css_content, "chart.js links its stylesheet once per page"
 
 
 def test_the_chart_modules_are_versioned_in_the_path_by_every_module(tmp_path):
@@ -182,8 +183,9 @@ def test_the_chart_modules_are_versioned_in_the_path_by_every_module(tmp_path):
     names = {path.name for path in chart.chart_modules()}
     assert {"chart.js", "decode.js", "browser.js"} <= names, "ours and the vendored fflate"
     assert not any(name.endswith(".test.js") for name in names)
-    version = chart._content_version(chart.chart_modules(), chart._HERE)
-    assert url.rsplit("/", 1)[0].endswith(f"chart_js_{version}")
+    version = chart._content_version([*chart.chart_modules(), chart._HERE / "chart.css"],
+                                     chart._HERE)
+    assert url.rsplit("/", 1)[0].endswith(f"chart_js_{version}"), "the stylesheet counts too"
     modules = [tmp_path / "chart.js", tmp_path / "decode.js"]
     for path in modules:
         path.write_text("export {};")

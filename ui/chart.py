@@ -65,6 +65,7 @@ HALF_MAX = 6.0e4
 # these arrays.
 _DEFLATE_LEVEL = 1
 
+_STYLES = _HERE / "chart.css"
 _VENDOR_DIR = _HERE / "vendor"
 _VENDOR_ROUTE = "chart_vendor"
 _KATEX_DIR = _VENDOR_DIR / "katex"
@@ -120,18 +121,20 @@ def chart_modules() -> list[Path]:
 def chart_js_url() -> str:
     """Where the browser imports the chart's code: the entry module, chart_component/chart.js.
 
-    Its modules import each other by relative URLs, which a ``?v=`` query would not reach, so
-    the version is in the path: the folder is served under a route named after a digest of
-    every module, and any change to one gives all of them new URLs.
+    Its modules import each other (and link chart.css) by relative URLs, which a ``?v=``
+    query would not reach, so the version is in the path: the folder is served under a route
+    named after a digest of every module and the stylesheet, and any change to one gives all
+    of them new URLs.
     """
-    version = _content_version(chart_modules(), _HERE)
+    version = _content_version([*chart_modules(), _STYLES], _HERE)
     return _served_url(f"chart_js_{version}", _HERE, "chart.js")
 
 
 _component = st.components.v2.component(
     _COMPONENT_NAME,
     js=_LOADER % {"url": json.dumps(chart_js_url())},
-    css=(_HERE / "chart.css").read_text(encoding="utf-8"),
+    # No css=: Streamlit would send it with every rerun. chart.js links chart.css, served
+    # beside it under the same versioned path.
     # plotly.js injects global CSS (hover labels, modebar, drag cursors): it must not be
     # hidden from the plot inside a shadow root.
     isolate_styles=False,

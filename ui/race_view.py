@@ -138,6 +138,7 @@ def _racer_hyperparams(state: PageState, optimizer: str) -> dict:
 
 def _move_start(state: PageState, point: tuple[float, float]) -> None:
     state["start"] = (round(point[0], 3), round(point[1], 3))
+    state["typed_start"] = dump_point(state["start"])
 
 
 def _type_start(state: PageState, domain) -> None:
@@ -234,18 +235,10 @@ def race_csv(race: Race, lr_index: int) -> str:
 
 
 def show(state: PageState, pick_surface: Callable[[], gd_core.Surface | None]) -> None:
-    """The race: its sidebar controls, the chart, the table and the download, as one fragment
-    (changing a control or clicking the chart reruns only the race, never the whole page)."""
+    """The race: the sidebar's controls, then the chart and the downloads in a fragment that
+    also draws the learning rate and the start point, so that a click on the chart or a
+    released learning rate reruns only the fragment (a few elements, not the whole sidebar)."""
     with st.sidebar:
-        sidebar = st.container()
-    _race(state, pick_surface, sidebar)
-
-
-@st.fragment
-def _race(state: PageState, pick_surface, sidebar) -> None:
-    for notice in state.check():
-        show_notice(notice)
-    with sidebar:
         surface = pick_surface()
         racers = st.segmented_control(
             state.controls["racers"].label, state.controls["racers"].domain,
@@ -256,23 +249,11 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
             state.controls["mode"].label, state.controls["mode"].domain, key=state.key("mode"),
             format_func=MODES.get, required=True, help=state.controls["mode"].help,
             width="stretch") or state.controls["mode"].default  # see PageState.check
-        # Drawn in both modes (disabled when tuned): a widget left out of a run loses its value.
-        lr = select_slider(state, "lr", format_func=format_learning_rate,
-                           disabled=mode == "tuned",
-                           **({"help": "Each racer runs at its own tuned rate (see the legend "
-                                       "and the table)."} if mode == "tuned" else {}))
+        learning_rate_box = st.container()
         steps = slider(state, "steps")
         log_loss = toggle(state, "log")
         show_3d = toggle(state, "show3d")
-        if surface is not None:
-            with st.expander("Start point", icon=":material/place:"):
-                if state.get("typed_start") is None:
-                    state["typed_start"] = dump_point(state["start"])
-                st.text_input("Start at", key=state.key("typed_start"), placeholder="x, y",
-                              on_change=_type_start, args=(state, surface.domain),
-                              help="Type x, y and press Enter, or click the contour map.")
-                if state.get("start_error"):
-                    show_error(state["start_error"])
+        start_box = st.container()
         racers = [name for name in gd_core.OPTIMIZERS if name in (racers or ())]
         if racers:
             if state["inside"] not in racers:
@@ -285,6 +266,31 @@ def _race(state: PageState, pick_surface, sidebar) -> None:
                 hyperparams[name] = _racer_hyperparams(state, name)
             if not any(_TAKES[name] for name in racers):
                 st.caption("Plain gradient descent has none but the learning rate.")
+    _race(state, surface, racers, hyperparams, mode, steps, log_loss, show_3d,
+          learning_rate_box, start_box)
+
+
+@st.fragment
+def _race(state: PageState, surface: gd_core.Surface | None, racers: list[str],
+          hyperparams: dict, mode: str, steps: int, log_loss: bool, show_3d: bool,
+          learning_rate_box, start_box) -> None:
+    for notice in state.check():
+        show_notice(notice)
+    with learning_rate_box:
+        # Drawn in both modes (disabled when tuned): a widget left out of a run loses its value.
+        lr = select_slider(state, "lr", format_func=format_learning_rate,
+                           disabled=mode == "tuned",
+                           **({"help": "Each racer runs at its own tuned rate (see the legend "
+                                       "and the table)."} if mode == "tuned" else {}))
+    if surface is not None:
+        with start_box, st.expander("Start point", icon=":material/place:"):
+            if state.get("typed_start") is None:
+                state["typed_start"] = dump_point(state["start"])
+            st.text_input("Start at", key=state.key("typed_start"), placeholder="x, y",
+                          on_change=_type_start, args=(state, surface.domain),
+                          help="Type x, y and press Enter, or click the contour map.")
+            if state.get("start_error"):
+                show_error(state["start_error"])
     if surface is None:
         show_undefined_everywhere(state)
         state.save()

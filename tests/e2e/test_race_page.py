@@ -79,6 +79,11 @@ def test_a_click_on_the_contour_moves_the_start_of_every_racer(page, url):
              for racer in range(len(RACERS))]
     assert all(np.allclose([ring["x"][0], ring["y"][0]], start, atol=TOLERANCE)
                for ring in rings)
+    # The typed start follows the click (it said "0,0" before).
+    page.locator("[data-testid=stSidebar] [data-testid=stExpander]").filter(
+        has_text="Start point").locator("summary").click()
+    typed = page.get_by_role("textbox", name="Start at")
+    assert [float(c) for c in typed.input_value().split(",")] == pytest.approx(start)
     no_exception_box(page)
 
 

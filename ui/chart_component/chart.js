@@ -16,7 +16,7 @@ import { afterPaint, h } from "./dom.js";
 import { Legend } from "./legend.js";
 import { Panel } from "./panel.js";
 import { PathTable } from "./path-table.js";
-import { loadPlotly } from "./scripts.js";
+import { loadChartStyles, loadPlotly } from "./scripts.js";
 import { Table } from "./table.js";
 import { Formula, Notes, showBadges, showReadouts } from "./texts.js";
 
@@ -28,6 +28,8 @@ const FAST_PLAYBACK = 25;  // steps per second
 
 // The chart of each Streamlit node.
 const charts = new WeakMap();
+// Requested as soon as the chart's code runs: it is in by the time plotly.js is.
+const stylesLoaded = loadChartStyles();
 
 class Chart {
   constructor(parent) {
@@ -105,7 +107,7 @@ class Chart {
     // Drawn in the same task once plotly.js is there: nothing else gets to run in between.
     // Before plotly.js is awaited: KaTeX loads meanwhile.
     this.formula.show(data.formula, data.katex);
-    if (!this.Plotly) this.Plotly = await loadPlotly(data.plotly_url);
+    if (!this.Plotly) [this.Plotly] = await Promise.all([loadPlotly(data.plotly_url), stylesLoaded]);
     // A newer payload may have arrived while plotly.js was loading: it wins.
     if (sequence !== this.sequence) return;
     const { data: full, missing } = resolveUnits(data);

@@ -1,5 +1,6 @@
 // Scripts served by the Streamlit server, run once per page: plotly.js (from the installed
-// plotly package) and KaTeX (vendor/katex), each kept in Cache Storage per version.
+// plotly package) and KaTeX (vendor/katex), each kept in Cache Storage per version; and the
+// chart's stylesheet.
 
 import { checkedPlotly } from "./plotly-private.js";
 
@@ -43,6 +44,23 @@ function loadScript(url, name) {
       })));
   }
   return pending.get(name);
+}
+
+// The chart's stylesheet, served beside these modules under their versioned path (a new
+// version is a new URL), linked once per page rather than sent with every rerun; resolves
+// once it applies (or failed to load: the chart still works, unstyled).
+let chartStyles = null;
+export function loadChartStyles() {
+  if (!chartStyles) {
+    chartStyles = new Promise((resolve) => {
+      const link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = new URL("./chart.css", import.meta.url).href;
+      link.onload = link.onerror = () => resolve();
+      document.head.appendChild(link);
+    });
+  }
+  return chartStyles;
 }
 
 export function loadPlotly(url) {
