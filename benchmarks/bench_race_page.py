@@ -27,7 +27,7 @@ What is measured:
   For the component, each change's bytes are also split by what carries them (read off the
   websocket frames): the chart's payload (its panels' layouts and static traces, the series
   sent in full rather than as a digest, the rest), the chart element's envelope (its loader
-  script and chart.css, sent with every rerun) and every other message (table, widgets).
+  script and ids, sent with every rerun) and every other message (widgets, downloads).
 - animation: distinct steps drawn per second while playing 200 steps.
 """
 
@@ -63,6 +63,7 @@ from browser_measure import (
 )
 
 import gd_core
+from ui.chart import unpacked
 
 SCENARIO = "?surface=himmelblau&steps=200"
 START = (0.0, 0.0)
@@ -126,7 +127,7 @@ def _compact(value) -> int:
 
 def _chart_payload(frame: bytes) -> tuple[dict, int] | None:
     """The chart's payload in one websocket frame and its length in the frame, if it has one."""
-    if b'"static_key"' not in frame:
+    if b'"packed"' not in frame:
         return None
     decoder = json.JSONDecoder()
     at = frame.find(b'{"')
@@ -134,7 +135,7 @@ def _chart_payload(frame: bytes) -> tuple[dict, int] | None:
         try:
             text = frame[at:].decode("utf-8", errors="ignore")
             payload, end = decoder.raw_decode(text)
-            if isinstance(payload, dict) and "panels" in payload:
+            if isinstance(payload, dict) and "packed" in payload:
                 return payload, len(text[:end].encode())
         except ValueError:
             pass
@@ -143,8 +144,10 @@ def _chart_payload(frame: bytes) -> tuple[dict, int] | None:
 
 
 def byte_parts(frames: list[bytes]) -> dict:
-    """A change's bytes by what carries them (the payload's parts in proportion to their
-    compact JSON, which is how the chart's payload travels)."""
+    """A change's bytes by what carries them: the payload's parts in proportion to their
+    compact JSON, which is how the chart's payload travels, and its deflated ``packed`` text
+    (ui.chart.packed) split between the panels and the rest in proportion to what they
+    unpack to."""
     parts = {"panels": 0, "series": 0, "series_sent": 0, "payload_rest": 0, "envelope": 0,
              "other": 0}
     for frame in frames:
@@ -155,11 +158,15 @@ def byte_parts(frames: list[bytes]) -> dict:
         payload, length = found
         sizes = {key: _compact(value) for key, value in payload.items()}
         scale = length / max(1, sum(sizes.values()))
-        parts["panels"] += round(sizes.get("panels", 0) * scale)
+        inner = {key: _compact(value) for key, value in unpacked(payload).items()
+                 if key not in payload}
+        panels = round(sizes["packed"] * scale * inner.get("panels", 0)
+                       / max(1, sum(inner.values())))
+        parts["panels"] += panels
         parts["series"] += round(sizes.get("series", 0) * scale)
         parts["series_sent"] += sum("same_as" not in unit for unit in payload.get("series", []))
         parts["payload_rest"] += round(
-            sum(v for k, v in sizes.items() if k not in ("panels", "series")) * scale)
+            sum(v for k, v in sizes.items() if k != "series") * scale) - panels
         parts["envelope"] += len(frame) - length
     return parts
 
@@ -301,7 +308,7 @@ def main() -> None:
         for part, label in [("panels", "chart panels (layouts, static)"),
                             ("series", "chart series"),
                             ("payload_rest", "chart payload, the rest"),
-                            ("envelope", "chart loader + CSS"),
+                            ("envelope", "chart element (its loader, ids)"),
                             ("other", "other messages")]:
             row(f"  bytes: {label}", median_of(mine, part), "", "")
         row("  series sent in full", median_of(mine, "series_sent"), "", "")

@@ -235,10 +235,20 @@ def race_csv(race: Race, lr_index: int) -> str:
 
 
 def show(state: PageState, pick_surface: Callable[[], gd_core.Surface | None]) -> None:
-    """The race: the sidebar's controls, then the chart and the downloads in a fragment that
-    also draws the learning rate and the start point, so that a click on the chart or a
-    released learning rate reruns only the fragment (a few elements, not the whole sidebar)."""
+    """The race, in two fragments: the sidebar's controls (a change reruns them and the race,
+    never the whole page), and in it the chart and the downloads with the learning rate and
+    the start point, so that a click on the chart or a released learning rate reruns only
+    those few elements, not the whole sidebar."""
     with st.sidebar:
+        sidebar = st.container()
+    _controls(state, pick_surface, sidebar)
+
+
+@st.fragment
+def _controls(state: PageState, pick_surface, sidebar) -> None:
+    for notice in state.check():
+        show_notice(notice)
+    with sidebar:
         surface = pick_surface()
         racers = st.segmented_control(
             state.controls["racers"].label, state.controls["racers"].domain,

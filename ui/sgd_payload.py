@@ -29,6 +29,10 @@ from ui.chart_payload import (
     Readout,
     Series,
     Subset,
+    Table,
+    TableColumn,
+    TableMember,
+    TableRow,
 )
 from ui.payloads import (
     GAP_BITS,
@@ -282,6 +286,26 @@ def readouts(problem, labels: Sequence[str]) -> list[Readout]:
     ]
 
 
+def runs_table(problem, runs: Mapping[str, gd_core.MinibatchTrajectory],
+               labels: Mapping[str, str]) -> Table:
+    """The three runs side by side: how many steps each took, where it ended and how
+    (``sgd.verdict``)."""
+    first, second = sgd.parameter_names(problem)
+    columns = [TableColumn(label="Run"), TableColumn(label="Steps", numeric=True),
+               TableColumn(label=f"Final {first}", numeric=True),
+               TableColumn(label=f"Final {second}", numeric=True),
+               TableColumn(label="Final J", numeric=True), TableColumn(label="How it ended")]
+    rows = []
+    for kind in sgd.RUN_KINDS:
+        run = runs[kind.key]
+        text, _ = sgd.verdict(problem, run)
+        rows.append(TableRow(cells=[
+            labels[kind.key], str(run.steps), format_number(float(run.points[-1, 0])),
+            format_number(float(run.points[-1, 1])), format_number(float(run.values[-1])),
+            text]))
+    return Table(columns=columns, members=[TableMember(rows=rows)])
+
+
 def sgd_payload(
     problem,
     grid: SurfaceGrid,
@@ -323,4 +347,5 @@ def sgd_payload(
             for kind, label in zip(sgd.RUN_KINDS, ordered, strict=True)]),
         formula=formula,
         notes=notes,
+        table=runs_table(problem, runs, labels),
     )

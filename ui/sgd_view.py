@@ -1,4 +1,4 @@
-"""The SGD page's view: its controls, the chart, the runs' table and the downloads.
+"""The SGD page's view: its controls, the chart (the runs' table in it) and the downloads.
 
 Three runs fit the same data from the same start with the same optimizer and shuffle seed: full
 batch (one step per epoch), minibatch (the batch-size slider) and single sample. Runs, the
@@ -13,7 +13,6 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import pandas as pd
 import streamlit as st
 
 import gd_core
@@ -361,7 +360,6 @@ def _view(state: PageState, sidebar) -> None:
         chosen.show_3d, _formula(problem, name), tips)
     chart(payload, key="sgd_chart", on_click=lambda x, y, panel: _move_start(state, (x, y)))
     labels = {kind.key: sgd.run_label(kind, n, chosen.batch) for kind in sgd.RUN_KINDS}
-    st.dataframe(_runs_table(problem, runs, labels), hide_index=True)
     download_csv(label="Download the three runs (CSV)",
                  data=functools.partial(sgd.runs_csv, problem, runs, labels),
                  file_name="sgd_runs.csv",
@@ -370,16 +368,3 @@ def _view(state: PageState, sidebar) -> None:
     st.subheader("Why minibatches?")
     st.markdown("\n".join(f"- {line}" for line in lessons.SGD_EXPLANATION))
     state.save()
-
-
-def _runs_table(problem, runs, labels) -> pd.DataFrame:
-    first, second = sgd.parameter_names(problem)
-    rows = []
-    for kind in sgd.RUN_KINDS:
-        run = runs[kind.key]
-        text, _ = sgd.verdict(problem, run)
-        rows.append({"Run": labels[kind.key], "Steps": run.steps,
-                     f"Final {first}": format_number(float(run.points[-1, 0])),
-                     f"Final {second}": format_number(float(run.points[-1, 1])),
-                     "Final J": format_number(float(run.values[-1])), "How it ended": text})
-    return pd.DataFrame(rows)

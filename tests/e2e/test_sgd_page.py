@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-from chart_page import live_trace, open_panel, screen_point
+from chart_page import live_trace, open_panel, screen_point, table_rows
 
 from ui import sgd
 
@@ -45,10 +45,6 @@ def samples_drawn(page) -> int:
     }""")
 
 
-def table_text(page) -> str:
-    return page.locator("[data-testid='stDataFrame']").inner_text()
-
-
 def test_changing_the_batch_size_redraws_the_minibatch_path(page, url):
     open_panel(page, url, "contour")
     before = live_trace(page, "contour", MINIBATCH_PATH)
@@ -85,14 +81,16 @@ def test_a_csv_upload_becomes_the_data_and_a_bad_file_changes_nothing(page, url,
     page.get_by_text("Fitting a line to my_data.csv: 37 rows.").wait_for()
     assert "data" not in query(page) and "n" not in query(page), "an upload is not in the link"
     page.get_by_text("Full batch (B = 37)").first.wait_for()
-    shown = table_text(page)
+    shown = table_rows(page)
+    assert [row[0] for row in shown] == ["Full batch (B = 37)", "Minibatch (B = 10)",
+                                         "Single sample (B = 1)"], shown
 
     bad = tmp_path / "three_columns.csv"
     bad.write_text("a,b,c\n1,2,3\n4,5,6\n")
     uploader.locator("input[type='file']").set_input_files(str(bad))
     page.get_by_text("three_columns.csv: row 1 has 3 columns").wait_for(timeout=30_000)
     assert samples_drawn(page) == 37, "the data stays"
-    assert table_text(page) == shown, "the runs stay"
+    assert table_rows(page) == shown, "the runs stay"
     page.get_by_text("Fitting a line to my_data.csv: 37 rows.").wait_for()
     no_exception_box(page)
 
