@@ -144,3 +144,15 @@ def test_the_results_download_is_the_table_in_full_precision(himmelblau):
     first = lines[1].split(",")
     assert first[1] == rows[0].optimizer and float(first[2]) == rows[0].learning_rate
     assert len(lines) == 3
+
+
+@pytest.mark.parametrize("mode", ["shared", "tuned"])
+def test_racers_run_together_give_each_racer_its_own_runs(himmelblau, mode):
+    racers = {"gd": {}, "nesterov": {"momentum": 0.5}, "adagrad": {"eps": 1e-4}, "adam": {}}
+    together = race.run_racers(himmelblau, racers, (1.5, -2.5), 60, mode)
+    for name, hyperparams in racers.items():
+        fan, rate = race.run_racer(himmelblau, name, hyperparams, (1.5, -2.5), 60, mode)
+        assert together[name][1] == rate
+        for field in ("lrs", "points", "values", "diverged_at", "stop_code"):
+            assert np.array_equal(getattr(together[name][0], field), getattr(fan, field),
+                                  equal_nan=True), (name, field)

@@ -5,7 +5,7 @@ import pytest
 
 import gd_core
 from gd_core.analysis import minimum_reached
-from gd_core.tuning import TUNING_LEARNING_RATES, tune_lr, tuned_run
+from gd_core.tuning import TUNING_LEARNING_RATES, tune_lr, tuned_run, tuned_runs
 
 GRID_RATIO = TUNING_LEARNING_RATES[1] / TUNING_LEARNING_RATES[0]
 SURFACES_WITH_MINIMA = [name for name, s in gd_core.SURFACES.items() if s.dim == 2 and s.minima]
@@ -115,3 +115,18 @@ def test_the_tuned_run_is_the_run_at_the_tuned_rate(name, optimizer):
     np.testing.assert_array_equal(run.points, single.points)
     np.testing.assert_array_equal(run.values, single.values)
     assert (run.diverged_at, run.stop_code) == (single.diverged_at, single.stop_code)
+
+
+@pytest.mark.parametrize("name", ["himmelblau", "rosenbrock", "saddle"])
+def test_tuning_several_optimizers_at_once_gives_each_its_own_rate_and_run(name):
+    surface = gd_core.get_surface(name)
+    start = np.array([0.4, -1.1])
+    optimizers = {"gd": {}, "momentum": {"momentum": 0.5}, "adam": {"betas": (0.8, 0.99)},
+                  "rmsprop": {}}
+    together = tuned_runs(surface, optimizers, start, 80)
+    assert list(together) == list(optimizers)
+    for optimizer, hyperparams in optimizers.items():
+        rate, run = tuned_run(surface, optimizer, start, 80, **hyperparams)
+        assert together[optimizer][0] == rate, optimizer
+        assert np.array_equal(together[optimizer][1].points, run.points, equal_nan=True)
+        assert together[optimizer][1].diverged_at == run.diverged_at

@@ -17,7 +17,7 @@ import numpy as np
 
 import gd_core
 from gd_core.analysis import minimum_reached
-from gd_core.tuning import tuned_run
+from gd_core.tuning import tuned_run, tuned_runs
 from ui.payloads import RunStyle
 from ui.runs import RACE_LEARNING_RATES, FanRuns, fan_of, run_fan
 
@@ -79,13 +79,14 @@ def run_racer(
 def run_racers(
     surface: gd_core.Surface, racers: Mapping[str, Mapping], start, steps: int, mode: str,
 ) -> dict[str, tuple[FanRuns, float | None]]:
-    """``run_racer`` for each of ``racers`` (optimizer -> its hyperparameters). With one rate for
-    all, every racer's fan runs in one ``descend`` (``gd_core.side_by_side``): one gradient call
-    per step for all of them, and the numbers of their separate runs."""
-    if mode != "shared":
-        return {name: run_racer(surface, name, hyperparams, start, steps, mode)
-                for name, hyperparams in racers.items()}
+    """``run_racer`` for each of ``racers`` (optimizer -> its hyperparameters), all of them in
+    one ``descend`` (``gd_core.side_by_side``: one gradient call per step for every racer, and
+    the numbers of their separate runs): every racer's fan, or every racer's tuning."""
     start = np.asarray(start, dtype=float).reshape(1, surface.dim)
+    if mode != "shared":
+        tuned = tuned_runs(surface, racers, start[0], steps)
+        return {name: (fan_of(surface, name, [rate], start, run), rate)
+                for name, (rate, run) in tuned.items()}
     lrs = np.asarray(RACE_LEARNING_RATES)
     made = [gd_core.make_optimizer(name, lr=lrs[:, None, None], **dict(hyperparams))
             for name, hyperparams in racers.items()]

@@ -179,10 +179,11 @@ def show(
     returns the surface (None: a typed formula with nothing to descend); ``state`` is the
     page's, saved after every change.
 
-    Every control of the view, the formula and the chart form one fragment: changing any of
-    them, or clicking the chart, reruns only that fragment, never the whole page. (A new
-    surface sets the learning rate and steps of its opening: they are drawn by the fragment
-    too, so the sidebar shows them without a second, whole-page run.)
+    Every control of the view, the formula and the chart form a fragment: changing any of
+    them reruns only that fragment, never the whole page; a click on the chart reruns only the
+    chart's fragment nested in it. (A new surface sets the learning rate and steps of its
+    opening: they are drawn by the fragments too, so the sidebar shows them without a second,
+    whole-page run.)
     """
     with st.sidebar:
         controls = st.container()
@@ -212,16 +213,18 @@ def _start_list(state: PageState, surface: gd_core.Surface, starts) -> None:
 
 @st.fragment
 def _descent(state, pick_surface, controls, show_formula: bool) -> None:
-    """The fragment of ``show``: ``controls`` is its place in the sidebar."""
+    """The outer fragment of ``show``: the sidebar's controls (``controls`` is their place),
+    with the chart's fragment nested in it."""
     for notice in state.check():
         show_notice(notice)
     with controls:
         surface = pick_surface()
         optimizer = optimizer_controls(state)
-        lr = learning_rate_slider(state)
+        learning_rate_box = st.container()
         steps = slider(state, "steps")
         schedule = schedule_controls(state, steps)
         noise, seed = noise_controls(state)
+        log_loss = False
         if surface is not None:
             has_minimum = bool(surface.minima)
             if not has_minimum:
@@ -233,13 +236,28 @@ def _descent(state, pick_surface, controls, show_formula: bool) -> None:
         st.button("Clear start points", on_click=_clear_starts, args=(state,), width="stretch",
                   icon=":material/delete_sweep:",
                   help="Remove every start point; click the contour map to add new ones.")
-        starts = tuple(state["starts"])
-        if surface is not None:
-            _start_list(state, surface, starts)
+        starts_box = st.container()
     if surface is None:
         show_undefined_everywhere(state)
         state.save()
         return
+    _descent_chart(state, surface, optimizer, steps, schedule, noise, seed, log_loss, show_3d,
+                   show_formula, learning_rate_box, starts_box)
+
+
+@st.fragment
+def _descent_chart(state, surface, optimizer, steps, schedule, noise, seed, log_loss, show_3d,
+                   show_formula, learning_rate_box, starts_box) -> None:
+    """The inner fragment: the learning rate, the start points, the chart and the download. A
+    click on the chart, a typed or removed start and a released learning rate rerun only these
+    (a few elements), not the sidebar's other controls."""
+    for notice in state.check():
+        show_notice(notice)
+    with learning_rate_box:
+        lr = learning_rate_slider(state)
+    starts = tuple(state["starts"])
+    with starts_box:
+        _start_list(state, surface, starts)
 
     def add_start(x: float, y: float, panel: str) -> None:
         _add_start(state, (x, y))
