@@ -293,23 +293,19 @@ def side_by_side(optimizers: Sequence[Optimizer], sizes: Sequence[int]) -> Optim
         return SideBySideState(tuple(optimizer.init(params[block])
                                      for optimizer, block in zip(optimizers, blocks, strict=True)))
 
-    def update_in_place(grads, state, params):
-        updates = np.empty_like(grads)
-        parts = []
-        for optimizer, block, part in zip(optimizers, blocks, state.parts, strict=True):
-            updates[block], new_part = optimizer.update_in_place(grads[block], part, params[block])
-            parts.append(new_part)
-        return updates, SideBySideState(tuple(parts))
+    def each(rule: Callable[[Optimizer], Update]) -> Update:
+        """The update of every block by its optimizer's ``rule`` (pure or in place)."""
+        def update(grads, state, params):
+            updates = np.empty_like(grads)
+            parts = []
+            for optimizer, block, part in zip(optimizers, blocks, state.parts, strict=True):
+                updates[block], new_part = rule(optimizer)(grads[block], part, params[block])
+                parts.append(new_part)
+            return updates, SideBySideState(tuple(parts))
+        return update
 
-    def update(grads, state, params):
-        updates = np.empty_like(grads)
-        parts = []
-        for optimizer, block, part in zip(optimizers, blocks, state.parts, strict=True):
-            updates[block], new_part = optimizer.update(grads[block], part, params[block])
-            parts.append(new_part)
-        return updates, SideBySideState(tuple(parts))
-
-    return Optimizer("side_by_side", init, update, {}, update_in_place)
+    return Optimizer("side_by_side", init, each(lambda optimizer: optimizer.update), {},
+                     each(lambda optimizer: optimizer.update_in_place))
 
 
 class OptimizerSpec(NamedTuple):
