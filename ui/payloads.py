@@ -312,9 +312,9 @@ def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[Ru
     finite = np.minimum(grid.z[np.isfinite(grid.z)], HALF_MAX)
     low, high = float(finite.min()), float(finite.max())
     lift = _ONION_LIFT * (high - low)
-    # Plotly re-processes the whole surface whenever a path on it moves (slow in software GL):
-    # every other grid point is drawn where that mesh stays within the lift of f, so no path
-    # sinks under it.
+    # Meshing the surface is most of a 3D panel's first draw (slow in software GL): every
+    # other grid point is drawn where that mesh stays within the lift of f, so no path sinks
+    # under it. (Paths moving on it do not remesh it: see keepUnchangedSurfaces.)
     stride = 2 if len(grid.xs) % 2 and coarse_mesh_error(grid.z) < lift else 1
     traces = [PlotlyTrace(kind="surface", stride=stride, trace={
         "type": "surface", **GRID_REFS, "colorscale": TERRAIN,

@@ -273,6 +273,40 @@ def test_the_three_d_surface_is_drawn_from_every_other_grid_point(page, url):
     assert shape == ["surface", 51, 51, 51, 51, 3, 3], "the bowl's grid, 101 points from -1 to 3"
 
 
+#: The 3D surface's WebGL object's bounds: plotly's surface gives it a new array each time it
+#: remeshes the surface.
+SURFACE_MESH = """() => {
+    const scene = document.querySelector('.dl-panel-onion .dl-live')
+        ?._fullLayout?.scene?._scene;
+    const trace = scene && Object.values(scene.traces).find((t) => t.data.type === 'surface');
+    return trace ? trace.surface.bounds : null;
+}"""
+
+
+def test_the_three_d_surface_is_remeshed_for_a_new_surface_not_for_new_paths(page, url):
+    open_chart(page, url + "?surface=himmelblau&starts=-4,4")
+    page.wait_for_function(f"({SURFACE_MESH})() !== null", timeout=30_000)
+    page.evaluate(f"window.__mesh = ({SURFACE_MESH})()")
+    paths_before = page.evaluate(
+        "() => document.querySelector('.dl-panel-onion .dl-live').data[1].x.join()")
+    page.mouse.click(*screen_point(page, "contour", 2.0, 1.0))
+    page.wait_for_function("""(before) => {
+        const data = document.querySelector('.dl-panel-onion .dl-live').data;
+        return data.length > 1 && data.filter((t) => t.type === 'scatter3d' && t.x?.length > 1)
+            .length === 2 && data[1].x.join() === before;
+    }""", arg=paths_before, timeout=30_000)
+    assert page.evaluate(f"({SURFACE_MESH})() === window.__mesh"), "only the paths moved"
+    pick_surface(page, "Bowl")
+    page.wait_for_function(f"({SURFACE_MESH})() !== window.__mesh", timeout=30_000)
+    # The mesh is the bowl's: its f range (bounds are relative to the mesh's centre).
+    bounds = page.evaluate(f"({SURFACE_MESH})()")
+    grid = payloads.surface_grid(gd_core.get_surface("bowl"))
+    f_span = bounds[1][2] - bounds[0][2]
+    scene_scale = page.evaluate("""() => document.querySelector('.dl-panel-onion .dl-live')
+        ._fullLayout.scene._scene.dataScale[2]""")
+    assert f_span / scene_scale == pytest.approx(np.nanmax(grid.z) - np.nanmin(grid.z), rel=0.02)
+
+
 def zoom(page, x_range: list[float], y_range: list[float]) -> None:
     """Zoom the contour map to these ranges, as a drag of the zoom box does."""
     page.evaluate("""([x, y]) => Plotly.relayout(

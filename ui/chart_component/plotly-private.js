@@ -90,3 +90,50 @@ export function stopLoop(glplot) {
 export function resumeRedraws(glplot) {
   glplot._stopped = false;
 }
+
+// What a 3D surface's mesh and contour lines are made from: its data arrays (plotly keeps the
+// trace's own arrays, so the same data is the same objects), its other attributes, the
+// scene's data scale and contour levels, and the axes' types.
+const SURFACE_ATTRIBUTES = ["visible", "opacity", "opacityscale", "colorscale", "cmin", "cmax",
+  "contours", "lighting", "lightposition", "hidesurface", "connectgaps"];
+
+function surfaceInputs(scene, data) {
+  const axes = scene.fullSceneLayout;
+  return {
+    arrays: [data.x, data.y, data.z, data.surfacecolor],
+    text: JSON.stringify([
+      SURFACE_ATTRIBUTES.map((name) => data[name]), scene.dataScale, scene.contourLevels,
+      ["xaxis", "yaxis", "zaxis"].map((axis) => axes?.[axis]?.type),
+    ]),
+  };
+}
+
+const keptSurfaces = new WeakSet();
+
+// plotly's 3D scene gives every trace its data again on every restyle, and a surface then
+// remeshes itself and extracts its contour lines anew (~100 ms of a change's main thread under
+// software GL, the 80×80 surface of a race) though only the paths on it moved. A surface of
+// `plot` made from the same inputs as at its last update keeps its mesh.
+export function keepUnchangedSurfaces(plot) {
+  const scene = plot._fullLayout?.scene?._scene;
+  if (!scene) return;
+  if (typeof scene.traces !== "object" || !("dataScale" in scene)) {
+    throw changed("scene._scene.traces and dataScale");
+  }
+  for (const trace of Object.values(scene.traces)) {
+    if (trace?.data?.type !== "surface" || keptSurfaces.has(trace)) continue;
+    if (typeof trace.update !== "function") throw changed("a surface trace's update()");
+    keptSurfaces.add(trace);
+    const update = trace.update;
+    let last = surfaceInputs(scene, trace.data);
+    trace.update = function updateIfChanged(data) {
+      const inputs = surfaceInputs(scene, data);
+      const same = inputs.text === last.text
+        && inputs.arrays.every((array, i) => array === last.arrays[i]);
+      last = inputs;
+      // Hover reads the trace's data: it is the new one either way.
+      if (same) this.data = data;
+      else update.call(this, data);
+    };
+  }
+}
