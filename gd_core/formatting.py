@@ -42,10 +42,10 @@ def format_point(point, digits: int = 3) -> str:
     reads 0: a run that crept to 3e-10 from a stationary point at the origin stopped at 0. (No
     chart resolves a millionth of its width.)
     """
-    coordinates = np.atleast_1d(np.asarray(point, dtype=float))
-    finite = np.abs(coordinates[np.isfinite(coordinates)])
-    scale = max(1.0, float(np.max(finite, initial=0.0)))
-    coordinates = np.where(np.abs(coordinates) < 1e-6 * scale, 0.0, coordinates)
-    if coordinates.size == 1:
+    # Plain floats: points have a few coordinates, and a message names many of them.
+    coordinates = np.asarray(point, dtype=float).ravel().tolist()
+    scale = max([1.0, *(abs(value) for value in coordinates if math.isfinite(value))])
+    coordinates = [0.0 if abs(value) < 1e-6 * scale else value for value in coordinates]
+    if len(coordinates) == 1:
         return f"x = {format_number(coordinates[0], digits)}"
     return "(" + ", ".join(format_number(value, digits) for value in coordinates) + ")"

@@ -164,7 +164,9 @@ class _NotRunYet(Exception):
 # Each racer's runs are kept on their own (changing one racer's settings reruns only it), but
 # made together: `_racer_runs` first asks for every racer with no `_made` (a racer not kept
 # raises), then runs the missing ones side by side and hands them in. `key` (surface_key)
-# stands for the surface; underscored arguments are left out of the cache key.
+# stands for the surface; underscored arguments are left out of the cache key. The cached
+# functions are called with keywords: Streamlit looks each positional argument's name up in
+# the function's signature (some 30 µs) on every call.
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _cached_racer(key, optimizer: str, hyperparams: tuple, start: tuple, steps: int, mode: str,
                   _made: Mapping | None = None):
@@ -179,14 +181,16 @@ def _racer_runs(key, surface: gd_core.Surface, settings: tuple, start: tuple, st
     found, missing = {}, {}
     for name, frozen in settings:
         try:
-            found[name] = _cached_racer(key, name, frozen, start, steps, mode)
+            found[name] = _cached_racer(key=key, optimizer=name, hyperparams=frozen, start=start,
+                                        steps=steps, mode=mode)
         except _NotRunYet:
             missing[name] = frozen
     if missing:
         made = run_racers(surface, {name: _thawed(frozen) for name, frozen in missing.items()},
                           start, steps, mode)
         for name, frozen in missing.items():
-            found[name] = _cached_racer(key, name, frozen, start, steps, mode, _made=made)
+            found[name] = _cached_racer(key=key, optimizer=name, hyperparams=frozen, start=start,
+                                        steps=steps, mode=mode, _made=made)
     return {name: found[name] for name, _ in settings}
 
 
@@ -320,11 +324,13 @@ def _race(state: PageState, surface: gd_core.Surface | None, racers: list[str],
 
     inside_name = state["inside"]
     inside_lr = race.lr(inside_name, lr_index)
-    inside = _cached_inside(key, surface, inside_name, _frozen(hyperparams[inside_name]), start,
-                            steps, inside_lr, race.run(inside_name, lr_index))
+    inside = _cached_inside(key=key, _surface=surface, optimizer=inside_name,
+                            hyperparams=_frozen(hyperparams[inside_name]), start=start,
+                            steps=steps, lr=inside_lr, _run=race.run(inside_name, lr_index))
     payload = _cached_payload(
-        (key, settings, start, steps, mode, inside_name, inside_lr), surface, race,
-        (inside_name, inside, inside_lr), log_loss and bool(surface.minima), show_3d)
+        identity=(key, settings, start, steps, mode, inside_name, inside_lr), _surface=surface,
+        _race=race, _inside=(inside_name, inside, inside_lr),
+        log_loss=log_loss and bool(surface.minima), show_3d=show_3d)
     if payload.fan is not None:
         payload = dataclasses.replace(payload,
                                       fan=dataclasses.replace(payload.fan, index=lr_index))

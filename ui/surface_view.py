@@ -265,11 +265,12 @@ def _descent_chart(state, surface, optimizer, steps, schedule, noise, seed, log_
     lr_index = LEARNING_RATES.index(lr)
     rule = update_rule(optimizer.name, schedule[0], noise)
 
+    # Keywords: Streamlit looks a positional argument's name up on every call (see race_view).
     runs, payload = _cached_view(
-        surface_key(surface), surface, optimizer.name,
-        tuple(sorted(optimizer.hyperparams.items())),
-        starts, steps, (schedule[0], tuple(sorted(schedule[1].items()))),
-        noise, seed, log_loss, show_3d,
+        key=surface_key(surface), _surface=surface, optimizer=optimizer.name,
+        hyperparams=tuple(sorted(optimizer.hyperparams.items())), starts=starts, steps=steps,
+        schedule=(schedule[0], tuple(sorted(schedule[1].items()))), noise=noise, seed=seed,
+        log_loss=log_loss, show_3d=show_3d,
     )
     payload = dataclasses.replace(payload, fan=dataclasses.replace(payload.fan, index=lr_index))
     if not starts:
