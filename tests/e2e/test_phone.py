@@ -1,7 +1,10 @@
 """The descent chart at phone width (390x844, touch) in Debian's Chromium."""
 
+import io
+
 import pytest
 from chart_page import browser_tab, chart_state, open_chart
+from PIL import Image
 
 pytestmark = pytest.mark.e2e
 
@@ -90,3 +93,28 @@ def test_a_long_update_rule_is_shrunk_to_the_phone_s_width_not_cut(phone, url):
     }""")
     assert needed <= room, "Adam's rule and the surface's formula fit, nothing scrolls"
     assert size > 0, "shrunk from its natural size"
+
+
+def test_the_learning_rate_s_value_shares_the_slider_s_line(phone, url):
+    open_chart(phone, url + START)
+    slider, value, label = (phone.locator(selector).bounding_box() for selector in (
+        ".dl-fan-slider", ".dl-fan-value", ".dl-fan-label"))
+    middle = value["y"] + value["height"] / 2
+    assert slider["y"] <= middle <= slider["y"] + slider["height"], (slider, value)
+    assert label["y"] + label["height"] <= slider["y"], "the name above, on its own line"
+
+
+def test_the_three_d_view_s_tick_labels_are_inside_the_panel(phone, url):
+    open_chart(phone, url + "?surface=himmelblau&starts=-4,4")
+    panel = phone.locator(".dl-panel-onion")
+    panel.scroll_into_view_if_needed()
+    phone.wait_for_function("""() => document.querySelector('.dl-panel-onion .dl-live')
+        ?._fullLayout?.scene?._scene?.glplot""", timeout=30_000)
+    image = Image.open(io.BytesIO(panel.screenshot())).convert("L")
+    # Text is dark; the scene's box and grid lines stay well inside: nothing dark is drawn in
+    # the panel's outer columns, where a cut label would show.
+    edge = max(4, image.width // 50)
+    for column in [*range(edge), *range(image.width - edge, image.width)]:
+        darkest = min(image.getpixel((column, row)) for row in range(image.height // 8,
+                                                                      image.height))
+        assert darkest > 200, f"something dark at the panel's edge, column {column}"

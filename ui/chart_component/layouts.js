@@ -15,12 +15,26 @@ export const STATIC_CONFIG = { ...PLOTLY_CONFIG, displayModeBar: false, staticPl
 // A phone or tablet: no hover (a label would appear only after a tap, and stay over the new
 // start), and a one-finger drag scrolls the page instead of zooming a 2D plot; a tap still
 // adds a start.
-const TOUCH_FIRST = window.matchMedia?.("(hover: none)").matches ?? false;
+const TOUCH_FIRST = globalThis.matchMedia?.("(hover: none)").matches ?? false;
 
 const AXIS = /^[xy]axis\d*$/;
 
 export function touchLayout(layout) {
   return TOUCH_FIRST && !layout.scene ? { ...layout, hovermode: false, dragmode: false } : layout;
+}
+
+// Narrower than this, a 3D scene's camera stands further back: from the payload's eye its
+// tick labels and axis titles fall outside a phone-wide plot.
+const NARROW_3D_PX = 390;
+const NARROW_3D_ZOOM_OUT = 1.3;
+
+// `layout` for a plot `width` pixels wide: a 3D scene seen from further away when narrow.
+export function sizedLayout(layout, width) {
+  const eye = layout.scene?.camera?.eye;
+  if (!eye || !(width > 0) || width >= NARROW_3D_PX) return layout;
+  const far = Object.fromEntries(
+    ["x", "y", "z"].map((axis) => [axis, eye[axis] * NARROW_3D_ZOOM_OUT]));
+  return { ...layout, scene: { ...layout.scene, camera: { ...layout.scene.camera, eye: far } } };
 }
 
 export function baseLayout(layout, interactive = false) {

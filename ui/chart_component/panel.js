@@ -10,7 +10,9 @@
 import { ANIMATED, animatedData, autoRanges } from "./animated.js";
 import { afterPaint, h } from "./dom.js";
 import { imageCell, layoutImages } from "./image-layer.js";
-import { PLOTLY_CONFIG, STATIC_CONFIG, baseLayout, overlayLayout, touchLayout } from "./layouts.js";
+import {
+  PLOTLY_CONFIG, STATIC_CONFIG, baseLayout, overlayLayout, sizedLayout, touchLayout,
+} from "./layouts.js";
 import { laidOutSize, plotArea, shownRange } from "./plotly-private.js";
 import { QuietScene } from "./scene.js";
 import { staticIdentity, staticTrace } from "./static-traces.js";
@@ -204,7 +206,7 @@ export class Panel {
   liveLayout() {
     if (this.layered) return overlayLayout(baseLayout(this.spec.layout));
     // The ranges the fast path gives (see autoRanges), also where plotly has no data to scale.
-    const layout = { ...touchLayout(this.spec.layout) };
+    const layout = { ...sizedLayout(touchLayout(this.spec.layout), this.node.clientWidth) };
     for (const [key, { range }] of Object.entries(this.autoRanges())) {
       layout[key] = { ...layout[key], range, autorange: false };
     }

@@ -1,0 +1,25 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { sizedLayout } from "./layouts.js";
+
+const scene = { camera: { eye: { x: 1.5, y: -1.5, z: 1.1 }, up: { x: 0, y: 0, z: 1 } } };
+
+test("a narrow 3D plot sees its scene from further back, along the same line", () => {
+  const layout = { title: "t", scene };
+  const narrow = sizedLayout(layout, 358);
+  const { x, y, z } = narrow.scene.camera.eye;
+  assert.ok(Math.hypot(x, y, z) > Math.hypot(1.5, -1.5, 1.1) * 1.1);
+  assert.ok(Math.abs(x / 1.5 - z / 1.1) < 1e-12 && Math.abs(y / -1.5 - x / 1.5) < 1e-12);
+  assert.deepEqual(narrow.scene.camera.up, scene.camera.up);
+  assert.equal(narrow.title, "t");
+  assert.deepEqual(layout.scene.camera.eye, { x: 1.5, y: -1.5, z: 1.1 }, "payload unchanged");
+});
+
+test("a wide plot, a plot not yet laid out and a 2D layout are left as they are", () => {
+  const layout = { scene };
+  assert.equal(sizedLayout(layout, 900), layout);
+  assert.equal(sizedLayout(layout, 0), layout);
+  const flat = { xaxis: { range: [0, 1] } };
+  assert.equal(sizedLayout(flat, 300), flat);
+});
