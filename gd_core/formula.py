@@ -56,7 +56,7 @@ import numpy as np
 import sympy
 
 from gd_core.critical_points import find_minima
-from gd_core.surfaces import Surface
+from gd_core.surfaces import Surface, points_layout
 
 MAX_LENGTH = 300
 MAX_DEPTH = 30
@@ -638,10 +638,13 @@ def _numpy_functions(
     def gradient_fn(points: np.ndarray) -> np.ndarray:
         points = np.asarray(points, dtype=float)
         shape = points.shape[:-1]
+        slopes = np.empty((*shape, len(gradient)), order=points_layout(points))
         with np.errstate(all="ignore"):
             value, *parts = value_and_gradient_code(*np.moveaxis(points, -1, 0))
-            slopes = np.stack([_real(part, shape) for part in parts], axis=-1)
-        return np.where(np.isnan(_real(value, shape))[..., None], np.nan, slopes)
+            for index, part in enumerate(parts):
+                slopes[..., index] = np.asarray(part, dtype=float)  # a constant slope broadcasts
+            np.copyto(slopes, np.nan, where=np.isnan(np.asarray(value, dtype=float))[..., None])
+        return slopes
 
     return value_fn, gradient_fn
 
