@@ -295,6 +295,8 @@ def _label_starts(surface: Surface, optimizer: Optimizer, starts: np.ndarray, st
     minima = np.array(surface.minima, dtype=float).reshape(-1, surface.dim)
     limits = escape_limits(surface)
     active = np.arange(count)
+    # Column-major: a coordinate of every run is one contiguous column, which the gradient and
+    # the optimizer's arithmetic stream through (surfaces.points_layout).
     params = np.array(starts, dtype=float, order="F")
     finished = np.zeros(count, dtype=bool)  # per slot of the current batch
     # Per slot, every step, the run is measured against one minimum, ``nearest``: whenever it is
