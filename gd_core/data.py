@@ -181,22 +181,31 @@ def _line_residuals(params: np.ndarray, features: np.ndarray, y: np.ndarray) -> 
 
 
 def _line_gradient(params: np.ndarray, features: np.ndarray, y: np.ndarray) -> np.ndarray:
-    residuals = _line_residuals(params, features, y)
-    return _gradient_of_means(np.add.reduce(residuals * features, axis=-1),
-                              np.add.reduce(residuals, axis=-1),
-                              len(y))
+    terms = _gradient_terms(params, len(y))
+    residuals = np.multiply(params[..., 0, None], features, out=terms[..., 1, :])
+    residuals += params[..., 1, None]
+    residuals -= y  # w·x̃ + b − y, as _line_residuals computes it
+    np.multiply(residuals, features, out=terms[..., 0, :])
+    return _mean_of_terms(terms)
 
 
-def _gradient_of_means(first: np.ndarray, second: np.ndarray, m: int) -> np.ndarray:
-    """The gradient ``(..., 2)`` from the sums of its two components over ``m`` samples.
+def _gradient_terms(params: np.ndarray, m: int) -> np.ndarray:
+    """Room for the per-sample terms of the gradient's two components: ``(..., 2, m)``."""
+    return np.empty((*params.shape[:-1], 2, m))
 
-    Sums and one division rather than ``np.mean`` and ``np.stack``: this runs once per step of
-    a minibatch run, thousands of times, where NumPy's per-call overhead is most of the work.
+
+def _mean_of_terms(terms: np.ndarray) -> np.ndarray:
+    """The gradient ``(..., 2)``: the mean over the samples of ``terms`` ``(..., 2, m)``.
+
+    One sum over the last axis and one division, in place, rather than ``np.mean`` and
+    ``np.stack``: this runs once per step of a minibatch run, thousands of times, where NumPy's
+    per-call overhead is most of the work. Each component's sum is the one ``np.add.reduce``
+    gives for it alone (the same pairwise summation over a contiguous row); dividing by one
+    changes nothing, so a single sample skips it.
     """
-    gradient = np.empty((*first.shape, 2))
-    gradient[..., 0] = first
-    gradient[..., 1] = second
-    gradient /= m
+    gradient = np.add.reduce(terms, axis=-1)
+    if terms.shape[-1] != 1:
+        gradient /= terms.shape[-1]
     return gradient
 
 
@@ -273,9 +282,12 @@ def _unit_gradient(params: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarr
     w, v = params[..., 0, None], params[..., 1, None]
     activation = np.tanh(w * x)
     residuals = v * activation - y
-    return _gradient_of_means(
-        np.add.reduce(residuals * v * x * (1 - activation * activation), axis=-1),
-        np.add.reduce(residuals * activation, axis=-1), len(y))
+    terms = _gradient_terms(params, len(y))
+    slope_w = np.multiply(residuals, v, out=terms[..., 0, :])  # r·v·x·(1 − a²), in that order
+    slope_w *= x
+    slope_w *= 1 - activation * activation
+    np.multiply(residuals, activation, out=terms[..., 1, :])
+    return _mean_of_terms(terms)
 
 
 def one_unit_network(data: Dataset) -> OneUnitNetwork:
