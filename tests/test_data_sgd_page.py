@@ -113,6 +113,16 @@ def test_verdicts_say_how_far_down_and_how_near_the_fit_each_run_ended():
     assert "from the minimum (" in text
 
 
+def test_a_run_short_of_the_fit_never_reads_100_percent_of_the_way_down():
+    # The page's opening: minibatch B = 10 ends at J = 0.525 beside J* = 0.521, 99.996 % down.
+    line = sgd.make_problem("line", sgd.synthetic_data("line", 200, 2.0, 1.0, 1.0, 0), "raw")
+    run = sgd.run(line, "gd", {}, 0.02, (0.0, 0.0), 20, 10, 0)
+    text, _ = sgd.verdict(line, run)
+    assert "J = 0.525" in text and "J* = 0.521" in text
+    percent = float(text.split(" % of the way down")[0].rsplit(" ", 1)[1])
+    assert 99.99 < percent < 100
+
+
 def test_the_download_has_every_step_of_every_run():
     runs = _runs(LINE)
     labels = {kind.key: sgd.run_label(kind, N, BATCH) for kind in sgd.RUN_KINDS}

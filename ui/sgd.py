@@ -216,13 +216,24 @@ def verdict(problem, run_: gd_core.MinibatchTrajectory) -> tuple[str, str]:
     target = (f"the minimum {format_point(minima[nearest])}" if len(minima) > 1
               else "the least-squares fit")
     where = f"{format_number(float(distances[nearest]), 2)} from {target}"
-    text = (f"after {run_.steps} steps J = {format_number(float(run_.values[-1]))}, "
-            f"{format_number(100 * closed, 4)} % of the way down to J* = {format_number(best)}; "
-            f"{where}")
+    end, floor = format_number(float(run_.values[-1])), format_number(best)
+    text = (f"after {run_.steps} steps J = {end}, {_percent_down(closed, end != floor)} % of the "
+            f"way down to J* = {floor}; {where}")
     # Good: the loss is down to J* and the run is near the fit, not only on a valley floor.
     (low, high), _ = problem.surface.domain
     near = distances[nearest] <= _NEAR_FRACTION * (high - low)
     return text, "good" if closed >= 0.999 and near else "neutral"
+
+
+def _percent_down(closed: float, short: bool) -> str:
+    """``100 · closed`` to 4 significant digits, and to more while those would read 100 for a
+    run whose J still reads above J* (``short``): "100 % of the way down" beside J = 0.525 and
+    J* = 0.521 would contradict the numbers next to it."""
+    for digits in range(4, 10):
+        text = format_number(100 * closed, digits)
+        if not short or text != "100":
+            break
+    return text
 
 
 def runs_csv(problem, runs: Mapping[str, gd_core.MinibatchTrajectory], labels: Mapping) -> str:
