@@ -123,6 +123,24 @@ def test_a_run_short_of_the_fit_never_reads_100_percent_of_the_way_down():
     assert 99.99 < percent < 100
 
 
+def test_the_runs_table_says_how_each_run_ended_without_repeating_its_other_columns():
+    runs = _runs(LINE, lr=2.0)  # every run diverges
+    labels = {kind.key: sgd.run_label(kind, N, BATCH) for kind in sgd.RUN_KINDS}
+    table = sgd_payload.runs_table(LINE, runs, labels)
+    assert [column.label for column in table.columns][-2:] == [
+        f"Way down to J* = {gd_core.format_number(sgd.best_loss(LINE))}", "Ended"]
+    for row, run in zip(table.members[0].rows, runs.values(), strict=True):
+        assert row.cells[-2].startswith(f"diverged at step {run.diverged_at} (epoch ")
+        assert row.cells[-1] == "—"
+    calm = _runs(LINE)
+    rows = sgd_payload.runs_table(LINE, calm, labels).members[0].rows
+    for row, run in zip(rows, calm.values(), strict=True):
+        end = sgd.ending(LINE, run)
+        assert row.cells[-2:] == [end.down, end.near]
+        assert row.cells[-2].endswith(" %") and " from the least-squares fit" in row.cells[-1]
+        assert end.down in sgd.verdict(LINE, run)[0] and end.near in sgd.verdict(LINE, run)[0]
+
+
 def test_the_download_has_every_step_of_every_run():
     runs = _runs(LINE)
     labels = {kind.key: sgd.run_label(kind, N, BATCH) for kind in sgd.RUN_KINDS}

@@ -140,7 +140,7 @@ def test_the_network_opens_on_its_own_start_rate_and_batch():
                                   start=NETWORK["start"], noise=NETWORK["noise"])
     assert table(app)["Final J"].tolist() == [format_number(float(run.values[-1]))
                                               for run in runs.values()]
-    assert all("from the minimum (" in text for text in table(app)["How it ended"])
+    assert all(" from the minimum (" in text for text in table(app)["Ended"])
     assert data["notes"]["items"] == list(lessons.SGD_TIPS["network"])
     curve = next(trace for trace in data["panels"][0]["traces"] if trace["kind"] == "curve")
     assert curve["y"] == ["*", "v", ["tanh", ["*", "w", "x"]]]

@@ -200,12 +200,23 @@ def best_loss(problem) -> float:
     return float(problem.surface.value(problem.surface.minima[0]))
 
 
-def verdict(problem, run_: gd_core.MinibatchTrajectory) -> tuple[str, str]:
-    """How a run ended, in words, and its tone (good / neutral / bad)."""
+@dataclass(frozen=True)
+class Ending:
+    """How a run ended, in the words the badges and the runs' table use: ``down``, how far down
+    to J* it got ("99.94 %"), or where it diverged; ``near``, its distance from the nearest
+    minimum ("0.69 from the least-squares fit"), empty for a run that diverged."""
+
+    down: str
+    near: str
+    tone: str
+
+
+def ending(problem, run_: gd_core.MinibatchTrajectory) -> Ending:
+    """How ``run_`` ended, and its tone (good / neutral / bad)."""
     if run_.diverged_at >= 0:
         epoch = run_.diverged_at / run_.steps_per_epoch
-        return (f"diverged at step {run_.diverged_at} (epoch {format_number(epoch, 2)}): the "
-                "learning rate is too large for these steps", "bad")
+        return Ending(f"diverged at step {run_.diverged_at} (epoch {format_number(epoch, 2)})",
+                      "", "bad")
     best = best_loss(problem)
     start_gap = float(run_.values[0]) - best
     gap = float(run_.values[-1]) - best
@@ -215,14 +226,22 @@ def verdict(problem, run_: gd_core.MinibatchTrajectory) -> tuple[str, str]:
     nearest = int(np.argmin(distances))
     target = (f"the minimum {format_point(minima[nearest])}" if len(minima) > 1
               else "the least-squares fit")
-    where = f"{format_number(float(distances[nearest]), 2)} from {target}"
-    end, floor = format_number(float(run_.values[-1])), format_number(best)
-    text = (f"after {run_.steps} steps J = {end}, {_percent_down(closed, end != floor)} % of the "
-            f"way down to J* = {floor}; {where}")
+    short = format_number(float(run_.values[-1])) != format_number(best)
     # Good: the loss is down to J* and the run is near the fit, not only on a valley floor.
     (low, high), _ = problem.surface.domain
     near = distances[nearest] <= _NEAR_FRACTION * (high - low)
-    return text, "good" if closed >= 0.999 and near else "neutral"
+    return Ending(f"{_percent_down(closed, short)} %",
+                  f"{format_number(float(distances[nearest]), 2)} from {target}",
+                  "good" if closed >= 0.999 and near else "neutral")
+
+
+def verdict(problem, run_: gd_core.MinibatchTrajectory) -> tuple[str, str]:
+    """How a run ended, in a sentence (a badge's), and its tone (good / neutral / bad)."""
+    end = ending(problem, run_)
+    if run_.diverged_at >= 0:
+        return f"{end.down}: the learning rate is too large for these steps", end.tone
+    return (f"after {run_.steps} steps J = {format_number(float(run_.values[-1]))}, {end.down} "
+            f"of the way down to J* = {format_number(best_loss(problem))}; {end.near}", end.tone)
 
 
 def _percent_down(closed: float, short: bool) -> str:

@@ -289,20 +289,22 @@ def readouts(problem, labels: Sequence[str]) -> list[Readout]:
 def runs_table(problem, runs: Mapping[str, gd_core.MinibatchTrajectory],
                labels: Mapping[str, str]) -> Table:
     """The three runs side by side: how many steps each took, where it ended and how
-    (``sgd.verdict``)."""
+    (``sgd.ending``, the badges' words without what the other columns say)."""
     first, second = sgd.parameter_names(problem)
+    best = format_number(sgd.best_loss(problem))
     columns = [TableColumn(label="Run"), TableColumn(label="Steps", numeric=True),
                TableColumn(label=f"Final {first}", numeric=True),
                TableColumn(label=f"Final {second}", numeric=True),
-               TableColumn(label="Final J", numeric=True), TableColumn(label="How it ended")]
+               TableColumn(label="Final J", numeric=True),
+               TableColumn(label=f"Way down to J* = {best}"), TableColumn(label="Ended")]
     rows = []
     for kind in sgd.RUN_KINDS:
         run = runs[kind.key]
-        text, _ = sgd.verdict(problem, run)
+        end = sgd.ending(problem, run)
         rows.append(TableRow(cells=[
             labels[kind.key], str(run.steps), format_number(float(run.points[-1, 0])),
             format_number(float(run.points[-1, 1])), format_number(float(run.values[-1])),
-            text]))
+            end.down, end.near or "—"]))
     return Table(columns=columns, members=[TableMember(rows=rows)])
 
 
