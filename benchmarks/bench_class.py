@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import websockets
-from browser_measure import progress, start_server
+from browser_measure import progress, server
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -198,12 +198,8 @@ def main() -> None:
     if args.url:
         measure(args.url, None, args.students, args.seconds, args.interval)
         return
-    url, process = start_server("app.py")
-    try:
+    with server("app.py") as (url, process):
         measure(url, process.pid, args.students, args.seconds, args.interval)
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 if __name__ == "__main__":

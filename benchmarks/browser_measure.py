@@ -22,12 +22,10 @@ import base64
 import contextlib
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -37,10 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # The page benchmarks import gd_core after this module.
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+# The browser tests' way of starting the app and Chromium, kept in one place (tests/e2e).
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from app_server import CHROMIUM_ARGS, start_streamlit, stop_streamlit  # noqa: E402
+
 VIEWPORT = {"width": 1280, "height": 800}
 #: The component's contour map shown (the chart keeps those of other surfaces seen lately, hidden).
 CONTOUR_MAP = ".dl-panel-contour .dl-base:not([hidden])"
@@ -107,34 +105,6 @@ WATCH = """([signature, blank, trigger]) => {
 
 
 # --- servers ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(script: str) -> tuple[str, subprocess.Popen]:
-    """``streamlit run script`` (a path from the repository root) on a free port."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return url, process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError(f"{script} did not start")
 
 
 # --- measurements -----------------------------------------------------------------------------
@@ -392,20 +362,22 @@ def row(name: str, component: str, baseline: str, target: str) -> None:
 
 
 @contextlib.contextmanager
+def server(script: str):
+    """A Streamlit server for ``script``, started as the browser tests start the app (its output
+    in a temporary folder); yields its base URL and process, stops it on exit."""
+    with tempfile.TemporaryDirectory(prefix="descent-lab-bench-") as logs:
+        url, process = start_streamlit(script, Path(logs) / "streamlit.log")
+        try:
+            yield url, process
+        finally:
+            stop_streamlit(process)
+
+
+@contextlib.contextmanager
 def servers(*scripts: str):
-    """Streamlit servers for ``scripts``; yields their base URLs, stops them on exit."""
-    started = []
-    try:
-        for script in scripts:
-            started.append(start_server(script))
-        yield [url for url, _ in started]
-    finally:
-        for _, process in started:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    """Streamlit servers for ``scripts`` (``server``); yields their base URLs."""
+    with contextlib.ExitStack() as stack:
+        yield [stack.enter_context(server(script))[0] for script in scripts]
 
 
 @contextlib.contextmanager
