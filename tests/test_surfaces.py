@@ -123,6 +123,26 @@ def test_batched_values_and_gradients_match_pointwise(surface):
 
 
 @pytest.mark.parametrize("surface", ALL, ids=IDS)
+def test_a_column_major_batch_gets_the_same_gradient_laid_out_column_major(surface):
+    # basin_map's batches are column-major: the gradient must be the same numbers, and laid
+    # out the same way, or the optimizer's arithmetic on the two strides through memory.
+    rows = _random_points(surface, 50, seed=3)
+    columns = np.asfortranarray(rows)
+    gradient = surface.gradient_fn(columns)
+    assert np.array_equal(gradient, surface.gradient_fn(rows), equal_nan=True)
+    assert gradient.flags.f_contiguous
+
+
+def test_a_typed_formula_s_gradient_follows_the_batch_s_layout_too():
+    surface = gd_core.parse_surface("(x^2 + y - 11)^2 + sin(x*y)", [(-5, 5), (-5, 5)])
+    rows = np.random.default_rng(4).uniform(-5, 5, size=(50, 2))
+    columns = np.asfortranarray(rows)
+    gradient = surface.gradient_fn(columns)
+    assert np.array_equal(gradient, surface.gradient_fn(rows))
+    assert gradient.flags.f_contiguous and surface.gradient_fn(rows).flags.c_contiguous
+
+
+@pytest.mark.parametrize("surface", ALL, ids=IDS)
 def test_wrong_point_dimension_is_a_value_error(surface):
     with pytest.raises(ValueError, match="shape"):
         surface.value(np.zeros((4, surface.dim + 1)))
