@@ -168,7 +168,8 @@ def _descent(name, starts, log, show_3d, optimizer):
     surface = gd_core.get_surface(name)
     runs = run_fan(surface, optimizer, {}, np.array(starts).reshape(-1, 2), LEARNING_RATES, 40)
     return payloads.descent_payload(
-        surface, payloads.surface_grid(surface), runs, badges(surface, runs),
+        surface, payloads.surface_grid(surface), runs,
+        payloads.descent_series(surface, runs, badges(surface, runs)),
         lr_labels=[format_learning_rate(lr) for lr in LEARNING_RATES], lr_index=7,
         log_loss=log, show_3d=show_3d)
 

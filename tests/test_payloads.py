@@ -15,6 +15,7 @@ from ui.runs import (
     LEARNING_RATES,
     badges,
     format_learning_rate,
+    joined_fans,
     nearest_learning_rate,
     run_fan,
 )
@@ -29,7 +30,8 @@ def view(surface_name="himmelblau", starts=((-4.0, 4.0),), steps=60, log=False, 
     runs = run_fan(surface, optimizer, {}, np.array(starts).reshape(-1, 2), LEARNING_RATES,
                    steps)
     payload = payloads.descent_payload(
-        surface, payloads.surface_grid(surface), runs, badges(surface, runs), lr_labels=LABELS,
+        surface, payloads.surface_grid(surface), runs,
+        payloads.descent_series(surface, runs, badges(surface, runs)), lr_labels=LABELS,
         lr_index=LEARNING_RATES.index(0.01), log_loss=log, show_3d=show_3d,
     )
     return surface, runs, to_json(payload)
@@ -74,6 +76,37 @@ def test_a_fan_gives_exactly_the_single_runs(optimizer):
             )
             np.testing.assert_array_equal(runs.points[member, start], single.points)
             assert runs.diverged_at[member, start] == single.diverged_at
+
+
+@pytest.mark.parametrize(("name", "optimizer", "schedule"), [
+    ("himmelblau", "adam", None), ("rosenbrock", "momentum", ("step", {"step_size": 10})),
+    ("saddle", "gd", None),  # runs that leave the map: exit points, NaN after divergence
+])
+def test_the_view_built_a_start_at_a_time_is_the_view_built_at_once(name, optimizer, schedule):
+    # The surface page caches each start's runs and series and joins them (a click computes
+    # only its new start): what it sends must be what the whole batch gives.
+    surface = gd_core.get_surface(name)
+    (xlo, xhi), (ylo, yhi) = surface.domain
+    starts = np.array([[xlo + 0.2 * (xhi - xlo), ylo + 0.7 * (yhi - ylo)],
+                       [xlo + 0.6 * (xhi - xlo), ylo + 0.1 * (yhi - ylo)],
+                       [xlo + 0.9 * (xhi - xlo), ylo + 0.5 * (yhi - ylo)]])
+    whole = run_fan(surface, optimizer, {}, starts, LEARNING_RATES, 40, schedule=schedule)
+    pieces = [run_fan(surface, optimizer, {}, start[None], LEARNING_RATES, 40,
+                      schedule=schedule) for start in starts]
+    joined = joined_fans(pieces)
+    for field in ("starts", "points", "values", "gradients", "diverged_at", "stop_code"):
+        np.testing.assert_array_equal(getattr(joined, field), getattr(whole, field))
+    at_once = payloads.descent_series(surface, whole, badges(surface, whole))
+    one_by_one = [payloads.descent_series(surface, piece, badges(surface, piece), first=index)[0]
+                  for index, piece in enumerate(pieces)]
+    grid = payloads.surface_grid(surface)
+
+    def sent(series):
+        return to_json(payloads.descent_payload(surface, grid, joined, series, lr_labels=LABELS,
+                                                lr_index=3, log_loss=True, show_3d=True))
+
+    assert json.dumps(sent(one_by_one), sort_keys=True) == json.dumps(sent(at_once),
+                                                                      sort_keys=True)
 
 
 def test_badges_are_gd_core_outcomes_per_start_and_learning_rate():

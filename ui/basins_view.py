@@ -10,10 +10,8 @@ map for that rate.
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import functools
-import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -47,6 +45,7 @@ from ui.downloads import download_csv
 from ui.messages import literal, show_notice
 from ui.page_state import PageState
 from ui.runs import LEARNING_RATES, run_fan, surface_key
+from ui.stores import SharedStore
 from ui.surface_view import cached_grid, parse_point
 from ui.typed_formula import show_undefined_everywhere
 
@@ -96,32 +95,24 @@ def controls() -> list[Control]:
 
 # --- computing, cached ----------------------------------------------------------------------------
 
-@st.cache_resource(show_spinner=False)
-def _map_store() -> tuple[collections.OrderedDict, threading.Lock]:
-    """Basin maps by configuration, the least recently used dropped first; shared by sessions."""
-    return collections.OrderedDict(), threading.Lock()
+#: Basin maps by configuration, shared by the sessions.
+_MAPS: SharedStore[gd_core.BasinMap] = SharedStore(_STORED_MAPS)
 
 
 def basin_map(surface: gd_core.Surface, optimizer: str, hyperparams: tuple, lr: float,
               steps: int, resolution: int) -> gd_core.BasinMap:
     """The basin map of this configuration: from the store, or computed with a progress bar."""
-    store, lock = _map_store()
     key = (surface_key(surface), optimizer, hyperparams, lr, steps, resolution)
-    with lock:
-        if key in store:
-            store.move_to_end(key)
-            return store[key]
+    found = _MAPS.find(key)
+    if found is not None:
+        return found
     bar = st.progress(0.0, text=f"Running {resolution * resolution:,} starts…")
     made = gd_core.make_optimizer(optimizer, lr=lr, **dict(hyperparams))
     result = gd_core.basin_map(surface, made, resolution, steps,
                                progress=lambda done: bar.progress(
                                    done, text=f"Running {resolution * resolution:,} starts…"))
     bar.empty()
-    with lock:
-        store[key] = result
-        while len(store) > _STORED_MAPS:
-            store.popitem(last=False)
-    return result
+    return _MAPS.put(key, result)
 
 
 # `key` (surface_key) stands for `_surface`, left out of the cache key by its underscore.

@@ -493,19 +493,30 @@ def run_readouts(labels: Sequence[str], styles: Sequence[RunStyle], *,
     ]
 
 
+def descent_series(surface: gd_core.Surface, runs: FanRuns, badges: list[list[Badge]],
+                   first: int = 0) -> list[Series]:
+    """The descent view's series of ``runs``' starts (``run_series``), named and styled as the
+    view's starts ``first``, ``first + 1``, ...: the view's series can be built a start at a
+    time, and give the same series as all at once."""
+    indices = range(first, first + len(runs.starts))
+    names = [f"start {index + 1} {gd_core.format_point(start)}"
+             for index, start in zip(indices, runs.starts, strict=True)]
+    return run_series(surface, runs, badges, names, [run_style(index) for index in indices])
+
+
 def descent_payload(
     surface: gd_core.Surface,
     grid: SurfaceGrid,
     runs: FanRuns,
-    badges: list[list[Badge]],
+    series: list[Series],
     *,
     lr_labels: list[str],
     lr_index: int,
     log_loss: bool,
     show_3d: bool = True,
 ) -> Payload:
-    """The whole descent view as one chart payload."""
-    names = [f"start {i + 1} {gd_core.format_point(start)}" for i, start in enumerate(runs.starts)]
+    """The whole descent view as one chart payload; ``series`` are ``descent_series`` of
+    ``runs``."""
     # One spare run's traces, drawn empty: a click that adds a start fills them in the browser
     # (the loss and 3D plots animate the data instead of rebuilding with new traces), and the
     # chart marks the click in the spare run's colour until its run arrives.
@@ -519,7 +530,7 @@ def descent_payload(
     return Payload(
         arrays=grid_arrays(grid),
         panels=panels,
-        series=run_series(surface, runs, badges, names, named),
+        series=series,
         fan=fan_spec(runs.lrs, lr_labels, lr_index),
         readouts=run_readouts([f"start {run + 1}" for run in range(len(runs.starts))], named),
     )

@@ -10,6 +10,7 @@ offers and their name, and the key runs are cached on (``surface_key``).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,6 +107,19 @@ def run_fan(
     batch = np.broadcast_to(starts, (len(lrs), *starts.shape))
     trajectory = gd_core.descend(surface, opt, batch, steps, noise=noise, seed=seed)
     return fan_of(surface, optimizer, lrs, starts, trajectory)
+
+
+def joined_fans(fans: Sequence[FanRuns]) -> FanRuns:
+    """The runs of several ``FanRuns`` at the same learning rates, their starts one after the
+    other: without gradient noise, the same numbers as one ``run_fan`` of all the starts (a
+    batch gives exactly the single runs' numbers)."""
+    first = fans[0]
+    return FanRuns(
+        first.lrs, np.concatenate([fan.starts for fan in fans]),
+        *(np.concatenate([getattr(fan, name) for fan in fans], axis=1)
+          for name in ("points", "values", "gradients", "diverged_at", "stop_code")),
+        first.optimizer,
+    )
 
 
 def fan_of(surface: gd_core.Surface, optimizer: str, lrs, starts,

@@ -36,8 +36,16 @@ from ui.controls import (
 from ui.downloads import download_csv
 from ui.messages import show_error, show_notice
 from ui.page_state import PageState
-from ui.payloads import MAX_RUNS, descent_payload, surface_grid
-from ui.runs import LEARNING_RATES, badges, format_learning_rate, run_fan, surface_key
+from ui.payloads import MAX_RUNS, descent_payload, descent_series, surface_grid
+from ui.runs import (
+    LEARNING_RATES,
+    badges,
+    format_learning_rate,
+    joined_fans,
+    run_fan,
+    surface_key,
+)
+from ui.stores import SharedStore
 from ui.typed_formula import show_undefined_everywhere
 
 MAX_STEPS = 500
@@ -140,19 +148,45 @@ def _cached_view(key, _surface, optimizer, hyperparams, starts, steps, schedule,
     """The runs at every learning rate and the chart payload; arguments are hashable.
 
     The learning rate chosen is not among them: the runs are the same for every choice (the
-    fan computes them all), and ``_descent`` sets the payload's fan position.
+    fan computes them all), and ``_descent`` sets the payload's fan position. Without gradient
+    noise each start's runs and series are stored on their own (``_start_view``), so a click
+    that adds a start computes that start only.
     """
-    runs = run_fan(
-        _surface, optimizer, dict(hyperparams), np.array(starts).reshape(-1, 2),
-        LEARNING_RATES, steps, schedule=(schedule[0], dict(schedule[1])), noise=noise,
-        seed=seed,
-    )
+    if noise == 0 and starts:
+        pieces = [_start_view(key, _surface, optimizer, hyperparams, start, index, steps,
+                              schedule)
+                  for index, start in enumerate(starts)]
+        runs = joined_fans([fan for fan, _ in pieces])
+        series = [piece for _, piece in pieces]
+    else:
+        runs = run_fan(
+            _surface, optimizer, dict(hyperparams), np.array(starts).reshape(-1, 2),
+            LEARNING_RATES, steps, schedule=(schedule[0], dict(schedule[1])), noise=noise,
+            seed=seed,
+        )
+        series = descent_series(_surface, runs, badges(_surface, runs))
     payload = descent_payload(
-        _surface, cached_grid(key, _surface), runs, badges(_surface, runs),
+        _surface, cached_grid(key, _surface), runs, series,
         lr_labels=[format_learning_rate(lr) for lr in LEARNING_RATES], lr_index=0,
         log_loss=log_loss, show_3d=show_3d,
     )
     return runs, payload
+
+
+#: Each start's runs and series (``_start_view``), shared by the sessions: a view holds up to
+#: MAX_RUNS starts.
+_STARTS: SharedStore[tuple] = SharedStore(32 * MAX_RUNS)
+
+
+def _start_view(key, surface, optimizer, hyperparams, start, index, steps, schedule):
+    """One start's runs at every learning rate (no gradient noise) and its series, as the
+    view's ``index``-th start."""
+    def make():
+        runs = run_fan(surface, optimizer, dict(hyperparams), np.array(start).reshape(1, 2),
+                       LEARNING_RATES, steps, schedule=(schedule[0], dict(schedule[1])))
+        return runs, descent_series(surface, runs, badges(surface, runs), first=index)[0]
+
+    return _STARTS.get((key, optimizer, hyperparams, start, index, steps, schedule), make)
 
 
 def trajectory_csv(runs, lr_index: int) -> str:

@@ -498,7 +498,8 @@ def test_the_current_point_of_each_run_is_read_out_under_the_chart(page, url):
     surface = gd_core.get_surface("himmelblau")
     runs = run_fan(surface, "gd", {}, np.array([[-4.0, 4.0], [1.0, 1.0]]), LEARNING_RATES, 30)
     payload = to_json(payloads.descent_payload(
-        surface, payloads.surface_grid(surface), runs, badges(surface, runs),
+        surface, payloads.surface_grid(surface), runs,
+        payloads.descent_series(surface, runs, badges(surface, runs)),
         lr_labels=[format_learning_rate(lr) for lr in LEARNING_RATES], lr_index=0,
         log_loss=False))
     member = list(LEARNING_RATES).index(0.01)
