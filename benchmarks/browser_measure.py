@@ -104,9 +104,6 @@ WATCH = """([signature, blank, trigger]) => {
 }"""
 
 
-# --- servers ----------------------------------------------------------------------------------
-
-
 # --- measurements -----------------------------------------------------------------------------
 
 
@@ -359,6 +356,7 @@ def row(name: str, component: str, baseline: str, target: str) -> None:
                 name, component, baseline, target)) + "\n")
 
 
+# --- servers and the browser ------------------------------------------------------------------
 
 
 @contextlib.contextmanager

@@ -175,16 +175,19 @@ class LinearRegression:
         return slope, params[..., 1] - slope * self.x_shift
 
 
-def _line_residuals(params: np.ndarray, features: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``w·x̃ + b − y`` per point of ``params`` ``(..., 2)`` and sample: ``(..., n)``."""
-    return params[..., 0, None] * features + params[..., 1, None] - y
+def _line_residuals(params: np.ndarray, features: np.ndarray, y: np.ndarray,
+                    out: np.ndarray | None = None) -> np.ndarray:
+    """``w·x̃ + b − y`` per point of ``params`` ``(..., 2)`` and sample: ``(..., n)`` (into
+    ``out`` when given)."""
+    residuals = np.multiply(params[..., 0, None], features, out=out)
+    residuals += params[..., 1, None]
+    residuals -= y
+    return residuals
 
 
 def _line_gradient(params: np.ndarray, features: np.ndarray, y: np.ndarray) -> np.ndarray:
     terms = _gradient_terms(params, len(y))
-    residuals = np.multiply(params[..., 0, None], features, out=terms[..., 1, :])
-    residuals += params[..., 1, None]
-    residuals -= y  # w·x̃ + b − y, as _line_residuals computes it
+    residuals = _line_residuals(params, features, y, out=terms[..., 1, :])
     np.multiply(residuals, features, out=terms[..., 0, :])
     return _mean_of_terms(terms)
 
