@@ -351,33 +351,54 @@ def _switch_optimizer(state: PageState) -> None:
             state[name] = value
 
 
+def _momentum_floor(optimizer: str) -> float:
+    # Nesterov needs some momentum (torch refuses 0).
+    return 0.01 if optimizer == "nesterov" else 0.0
+
+
+def optimizer_choice(state: PageState) -> OptimizerChoice:
+    """The optimizer and the hyperparameters it takes (``lr`` excluded), as the page's values
+    hold them: what ``optimizer_controls`` shows, readable before it is drawn."""
+    # PageState.check puts a value back into an emptied key before the page reads it.
+    name = state["optimizer"] or state.controls["optimizer"].default
+    takes = gd_core.OPTIMIZERS[name].defaults
+    hyperparams: dict[str, Any] = {}
+    if "momentum" in takes:
+        low = _momentum_floor(name)
+        if state["momentum"] < low:
+            state["momentum"] = low
+        hyperparams["momentum"] = state["momentum"]
+    if "alpha" in takes:
+        hyperparams["alpha"] = state["alpha"]
+    if "betas" in takes:
+        hyperparams["betas"] = (state["beta1"], state["beta2"])
+    if "eps" in takes:
+        hyperparams["eps"] = state["eps"]
+    return OptimizerChoice(name, hyperparams)
+
+
 def optimizer_controls(state: PageState) -> OptimizerChoice:
     """Optimizer picker and the hyperparameters that optimizer has (``lr`` excluded)."""
+    chosen = optimizer_choice(state)
     # Buttons rather than a selectbox: all six in sight, one click, and less for Streamlit to
     # handle than a dropdown.
     control = state.controls["optimizer"]
-    name = st.segmented_control(
+    st.segmented_control(
         control.label, control.domain, key=state.key("optimizer"), required=True,
         format_func=lambda n: gd_core.OPTIMIZERS[n].title, width="stretch", help=control.help,
         on_change=_switch_optimizer, args=(state,), persist_state=KEPT,
     )
-    # PageState.check puts a value back into an emptied key before the widget is drawn.
-    name = name or control.default
-    takes = gd_core.OPTIMIZERS[name].defaults
-    hyperparams: dict[str, Any] = {}
+    takes = chosen.hyperparams
     if "momentum" in takes:
-        # Nesterov needs some momentum (torch refuses 0).
-        low = 0.01 if name == "nesterov" else 0.0
-        if state["momentum"] < low:
-            state["momentum"] = low
-        hyperparams["momentum"] = slider(state, "momentum", low=low)
+        slider(state, "momentum", low=_momentum_floor(chosen.name))
     if "alpha" in takes:
-        hyperparams["alpha"] = slider(state, "alpha", format="%.3f")
+        slider(state, "alpha", format="%.3f")
     if "betas" in takes:
-        hyperparams["betas"] = (slider(state, "beta1"), select_slider(state, "beta2"))
+        slider(state, "beta1")
+        select_slider(state, "beta2")
     if "eps" in takes:
-        hyperparams["eps"] = select_slider(state, "eps", format_func=lambda v: f"{v:.0e}")
-    return OptimizerChoice(name, hyperparams)
+        select_slider(state, "eps", format_func=lambda v: f"{v:.0e}")
+    return chosen
 
 
 def schedule_controls(state: PageState, steps: int) -> tuple[str, dict]:

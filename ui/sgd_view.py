@@ -27,6 +27,7 @@ from ui.controls import (
     flag_control,
     learning_rate_slider,
     number_control,
+    optimizer_choice,
     optimizer_controls,
     optimizer_params,
     toggle,
@@ -197,16 +198,41 @@ def show(state: PageState) -> None:
     with st.sidebar:
         sidebar = st.container()
     _view(state, sidebar)
+    # Outside the view's fragment: a change does not send it again.
+    st.subheader("Why minibatches?")
+    st.markdown("\n".join(f"- {line}" for line in lessons.SGD_EXPLANATION))
 
 
-def _data_controls(state: PageState):
-    """The data source and its settings; returns ``(key, Dataset)`` or None (no upload yet)."""
-    source = st.segmented_control(
+def _data(state: PageState) -> tuple[tuple, gd_core.Dataset] | None:
+    """The data the page's values name, ``(cache key, Dataset)``; None while the CSV source has
+    no file yet."""
+    source = state["data"]
+    if source == "csv":
+        uploaded = state.get(_UPLOADED)
+        if uploaded is None:
+            return None
+        _, data, digest = uploaded
+        return ("csv", digest), data
+    n, noise, seed = int(state["n"]), state["noise"], int(state["seed"])
+    slope, intercept = (state["slope"], state["intercept"]) if source == "line" else (0.0, 0.0)
+    key = (source, n, slope, intercept, noise, seed)
+    return key, sgd.synthetic_data(source, n, slope, intercept, noise, seed)
+
+
+def _at_most(state: PageState, name: str, high) -> int:
+    """The value of ``name``, lowered to ``high`` first (a batch larger than the new data)."""
+    if state[name] > high:
+        state[name] = high
+    return int(state[name])
+
+
+def _data_controls(state: PageState, data: gd_core.Dataset | None) -> None:
+    """The data source and its settings (``data``: the data they chose, None if none yet)."""
+    st.segmented_control(
         state.controls["data"].label, state.controls["data"].domain, key=state.key("data"),
         required=True, format_func=sgd.DATA_SOURCES.get, help=state.controls["data"].help,
         on_change=_open_data, args=(state,), width="stretch")
-    source = source or state.controls["data"].default  # PageState.check fills an empty key
-    uploaded = state.get(_UPLOADED)
+    source = state["data"]
     with st.expander("Your own data (CSV)", expanded=source == "csv", icon=":material/upload:"):
         st.file_uploader(
             "Two columns of numbers, x then y", type=["csv", "txt"],
@@ -219,31 +245,22 @@ def _data_controls(state: PageState):
         st.caption("An uploaded file stays in this browser tab only: a link to this page "
                    "opens the synthetic data, not your file.")
     if source == "csv":
-        if uploaded is None:
-            return None
-        name, data, digest = uploaded
-        st.caption(f"Fitting a line to {name}: {data.n} rows.")
-        return ("csv", digest), data
-    n = _slider(state, "n")
+        if data is not None:
+            st.caption(f"Fitting a line to {state[_UPLOADED][0]}: {data.n} rows.")
+        return
+    _slider(state, "n")
     if source == "line":
-        slope = _slider(state, "slope")
-        intercept = _slider(state, "intercept")
-    else:
-        slope = intercept = 0.0
-    noise = _slider(state, "noise")
-    seed = _number_input(state, "seed")
-    key = (source, n, slope, intercept, noise, seed)
-    return key, sgd.synthetic_data(source, n, slope, intercept, noise, seed)
+        _slider(state, "slope")
+        _slider(state, "intercept")
+    _slider(state, "noise")
+    _number_input(state, "seed")
 
 
 def _slider(state: PageState, name: str, high=None, **extra):
     control = state.controls[name]
     low, top, step = control.domain
-    top = top if high is None else high
-    if state[name] > top:
-        state[name] = top
-    return st.slider(control.label, low, top, step=step, key=state.key(name),
-                     help=control.help, persist_state=KEPT, **extra)
+    return st.slider(control.label, low, top if high is None else high, step=step,
+                     key=state.key(name), help=control.help, persist_state=KEPT, **extra)
 
 
 def _number_input(state: PageState, name: str):
@@ -282,7 +299,7 @@ def _formula(problem, optimizer: str) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """What the sidebar chose: the model (and its cache key) and how the runs go."""
+    """What the page's values choose: the model (and its cache key) and how the runs go."""
 
     problem_key: tuple
     problem: object
@@ -297,38 +314,52 @@ class Settings:
 
 
 def _settings(state: PageState) -> Settings | None:
-    """The sidebar's controls; None while there is no model to fit (no upload yet, or a
-    dataset it cannot fit), with the reason shown."""
-    found = _data_controls(state)
+    """The runs the page's values ask for, read before any widget is drawn (``PageState.check``
+    has vetted them); None while there is no data yet. A dataset the model cannot fit raises
+    ValueError."""
+    found = _data(state)
     if found is None:
         return None
     data_key, data = found
-    scaling = "raw"
-    if state["data"] != "network":
-        scaling = st.segmented_control(
-            state.controls["scaling"].label, gd_core.SCALINGS, key=state.key("scaling"),
-            required=True, help=state.controls["scaling"].help, width="stretch") or "raw"
+    scaling = "raw" if state["data"] == "network" else state["scaling"]
     key = (*data_key, scaling)
-    try:
-        problem = _problem(key, data, state["data"], scaling)
-    except ValueError as error:
-        show_error(str(error))
-        return None
-    _problem_facts(problem)
     return Settings(
-        problem_key=key, problem=problem,
-        batch=_slider(state, "batch", high=data.n),
-        epochs=_slider(state, "epochs", high=sgd.max_epochs(data.n)),
-        order=_number_input(state, "order"),
-        optimizer=optimizer_controls(state),
-        lr=learning_rate_slider(state),
-        axis=st.segmented_control(
-            state.controls["axis"].label, tuple(sgd.STEP_AXES), key=state.key("axis"),
-            required=True, format_func=sgd.STEP_AXES.get, width="stretch",
-            help=state.controls["axis"].help) or "epochs",
-        log_loss=toggle(state, "log"),
-        show_3d=toggle(state, "show3d"),
+        problem_key=key, problem=_problem(key, data, state["data"], scaling),
+        batch=_at_most(state, "batch", data.n),
+        epochs=_at_most(state, "epochs", sgd.max_epochs(data.n)),
+        order=int(state["order"]),
+        optimizer=optimizer_choice(state),
+        lr=state["lr"],
+        axis=state["axis"],
+        log_loss=bool(state["log"]),
+        show_3d=bool(state["show3d"]),
     )
+
+
+def _controls(state: PageState, chosen: Settings | None, error: str | None) -> None:
+    """The sidebar: every control, showing the values ``_settings`` read."""
+    data = chosen.problem.data if chosen is not None else None
+    _data_controls(state, data)
+    if state["data"] != "network":
+        st.segmented_control(
+            state.controls["scaling"].label, gd_core.SCALINGS, key=state.key("scaling"),
+            required=True, help=state.controls["scaling"].help, width="stretch")
+    if error is not None:
+        show_error(error)
+    if chosen is None:
+        return
+    _problem_facts(chosen.problem)
+    _slider(state, "batch", high=data.n)
+    _slider(state, "epochs", high=sgd.max_epochs(data.n))
+    _number_input(state, "order")
+    optimizer_controls(state)
+    learning_rate_slider(state)
+    st.segmented_control(
+        state.controls["axis"].label, tuple(sgd.STEP_AXES), key=state.key("axis"),
+        required=True, format_func=sgd.STEP_AXES.get, width="stretch",
+        help=state.controls["axis"].help)
+    toggle(state, "log")
+    toggle(state, "show3d")
 
 
 @st.fragment
@@ -337,14 +368,25 @@ def _view(state: PageState, sidebar) -> None:
     # shown, the data's sliders while a CSV is): put the page's values back before drawing.
     for notice in state.restore():
         show_notice(notice)
-    with sidebar:
+    error = None
+    try:
         chosen = _settings(state)
-    if chosen is None:
-        if state["data"] == "csv" and state.get(_UPLOADED) is None:
-            st.info("Upload a CSV file of two numeric columns (x, y) in the sidebar, under "
-                    "“Your own data”.", icon=":material/upload:")
-        state.save()
-        return
+    except ValueError as unfit:
+        chosen, error = None, str(unfit)
+    # The chart first, the sidebar's controls after: the browser gets the new chart before the
+    # twenty-odd controls, each of which it redraws as it comes.
+    if chosen is not None:
+        _show_runs(state, chosen)
+    elif state["data"] == "csv" and state.get(_UPLOADED) is None:
+        st.info("Upload a CSV file of two numeric columns (x, y) in the sidebar, under "
+                "“Your own data”.", icon=":material/upload:")
+    with sidebar:
+        _controls(state, chosen, error)
+    state.save()
+
+
+def _show_runs(state: PageState, chosen: Settings) -> None:
+    """The chart of the three runs (and the range test), and their download."""
     problem, n = chosen.problem, chosen.problem.data.n
     start = tuple(float(c) for c in state["start"])
     name, frozen = chosen.optimizer.name, _frozen(chosen.optimizer.hyperparams)
@@ -365,6 +407,3 @@ def _view(state: PageState, sidebar) -> None:
                  file_name="sgd_runs.csv",
                  help="Every step of every run: batch size, epoch, samples seen, the "
                       "parameters and the loss on all the data.")
-    st.subheader("Why minibatches?")
-    st.markdown("\n".join(f"- {line}" for line in lessons.SGD_EXPLANATION))
-    state.save()

@@ -67,6 +67,8 @@ def test_a_one_finger_drag_on_the_contour_scrolls_the_page_instead_of_zooming(ph
     ("contour", ".gtitle"), ("onion", ".gtitle"), ("loss", ".gtitle"), ("loss", ".legend")])
 def test_the_plot_toolbar_stays_clear_of_the_panel_title_and_legend(phone, url, panel, label):
     open_chart(phone, url + START)
+    # Stacked on a phone, a 3D view below the fold is drawn once it comes into sight.
+    phone.locator(f".dl-panel-{panel}").scroll_into_view_if_needed()
     phone.wait_for_selector(f".dl-panel-{panel} .modebar", state="attached", timeout=30_000)
     title, toolbar = phone.evaluate("""([panel, label]) => {
         const node = document.querySelector(`.dl-panel-${panel}`);
@@ -118,3 +120,20 @@ def test_the_three_d_view_s_tick_labels_are_inside_the_panel(phone, url):
         darkest = min(image.getpixel((column, row)) for row in range(image.height // 8,
                                                                       image.height))
         assert darkest > 200, f"something dark at the panel's edge, column {column}"
+
+
+def test_a_three_d_view_below_the_fold_is_drawn_once_scrolled_to(phone, url):
+    """Stacked under the contour map on a phone, the 3D view costs nothing until the viewer
+    scrolls to it: then it is drawn, with the same paths."""
+    open_chart(phone, url + START)
+    onion = phone.locator(".dl-panel-onion")
+    phone.wait_for_selector(".dl-panel-onion[data-waiting='sight']", state="attached")
+    assert not phone.evaluate("""() => Boolean(document.querySelector('.dl-panel-onion .dl-live')
+        ?._fullLayout?.scene)"""), "not drawn while out of sight"
+    onion.scroll_into_view_if_needed()
+    phone.wait_for_function("""() => document.querySelector('.dl-panel-onion .dl-live')
+        ?._fullLayout?.scene?._scene?.glplot""", timeout=30_000)
+    assert onion.get_attribute("data-waiting") is None
+    drawn = phone.evaluate("""() => document.querySelector('.dl-panel-onion .dl-live').data
+        .filter((trace) => trace.type === 'scatter3d' && trace.x.length > 1).length""")
+    assert drawn >= 1, "the start's path lies on the surface"

@@ -25,6 +25,11 @@ import { Formula, Notes, showBadges, showReadouts } from "./texts.js";
 const SLOW_REST_MS = 200;
 const SLOW_MAX_LAG_MS = 1500;
 const FAST_PLAYBACK = 25;  // steps per second
+// A change redraws the panels in sight first. One out of sight (the page scrolled, or stacked
+// below on a phone) is redrawn when the browser is next idle, at the latest after UNSEEN_WAIT_MS
+// if 2D; a 3D one only once it comes this near the viewport (its redraw is the costly one).
+const SIGHT_MARGIN = "200px";
+const UNSEEN_WAIT_MS = 1000;
 
 // The chart of each Streamlit node.
 const charts = new WeakMap();
@@ -90,6 +95,18 @@ class Chart {
     this.resizeObserver = new ResizeObserver((entries) => {
       for (const entry of entries) this.panels.get(entry.target.dataset.panel)?.resize();
     });
+    this.sightObserver = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const panel = this.panels.get(entry.target.dataset.panel);
+        if (!panel) continue;
+        const cameIntoSight = entry.isIntersecting && !panel.inSight;
+        panel.inSight = entry.isIntersecting;
+        // A 3D panel waits for the chart to rest, as after any change.
+        if (cameIntoSight && panel.is3d) this.scheduleSlow();
+        else if (cameIntoSight) this.catchUp(panel);
+      }
+    }, { rootMargin: SIGHT_MARGIN });
+    this.idleRequest = null;
   }
 
   get playing() {
@@ -167,6 +184,7 @@ class Chart {
     for (const [id, panel] of this.panels) {
       if (!wanted.has(id)) {
         this.resizeObserver.unobserve(panel.node);
+        this.sightObserver.unobserve(panel.node);
         panel.destroy();
         this.panels.delete(id);
       }
@@ -179,6 +197,7 @@ class Chart {
         panel = new Panel(this, spec);
         this.panels.set(spec.id, panel);
         this.resizeObserver.observe(panel.node);
+        this.sightObserver.observe(panel.node);
       }
       return panel;
     });
@@ -191,16 +210,19 @@ class Chart {
     this.panelsNode.dataset.count = String(this.panels.size);
     const drawn = [];
     const later = [];
+    let unseen = false;
     for (const [index, spec] of specs.entries()) {
       const panel = ordered[index];
       // The first panel (the one the viewer clicks) is redrawn now and painted on its own;
-      // the other 2D panels already on screen follow right after that paint.
+      // the other 2D panels in sight follow right after that paint, those out of sight later.
       panel.pendingSpec = null;
       if (index > 0 && panel.plotted && !panel.is3d) {
         panel.pendingSpec = spec;
-        later.push(panel);
+        if (panel.inSight) later.push(panel);
+        else unseen = true;
       } else drawn.push(panel.apply(spec));
     }
+    if (unseen) this.catchUpWhenIdle();
     if (later.length) {
       const sequence = this.sequence;
       drawn.push(new Promise((resolve) => afterPaint(() => {
@@ -241,10 +263,15 @@ class Chart {
   render() {
     const start = performance.now();
     const drawn = [];
+    let unseen = false;
     for (const panel of this.panels.values()) {
       if (panel.is3d) panel.stale = true;
-      else if (!panel.pendingSpec) drawn.push(panel.update());
+      else if (!panel.inSight) {
+        panel.stale = true;
+        unseen = true;
+      } else if (!panel.pendingSpec) drawn.push(panel.update());
     }
+    if (unseen) this.catchUpWhenIdle();
     this.scheduleSlow();
     this.renderControls();
     showReadouts(this.readoutsNode, this);
@@ -266,10 +293,39 @@ class Chart {
     this.slowTimer = setTimeout(() => {
       this.slowSince = null;
       for (const panel of this.panels.values()) {
+        if (panel.pendingSpec) continue;
+        if (!panel.inSight) {
+          // Read by tests: this 3D view is drawn once it comes into sight.
+          if (panel.is3d && (panel.needsDraw || panel.stale)) panel.node.dataset.waiting = "sight";
+          continue;
+        }
+        delete panel.node.dataset.waiting;
         if (panel.needsDraw) panel.drawLive(!panel.plotted);
         else if (panel.stale) panel.update();
       }
     }, wait);
+  }
+
+  // A panel brought up to date: its newest payload, or the current frame.
+  catchUp(panel) {
+    if (panel.pendingSpec) {
+      const spec = panel.pendingSpec;
+      panel.pendingSpec = null;
+      panel.apply(spec);
+    }
+    if (panel.needsDraw) panel.drawLive(!panel.plotted);
+    else if (panel.stale) panel.update();
+  }
+
+  // The 2D panels out of sight caught up once the browser has nothing else to do.
+  catchUpWhenIdle() {
+    if (this.idleRequest !== null) return;
+    this.idleRequest = requestIdleCallback(() => {
+      this.idleRequest = null;
+      for (const panel of this.panels.values()) {
+        if (!panel.inSight && !panel.is3d) this.catchUp(panel);
+      }
+    }, { timeout: UNSEEN_WAIT_MS });
   }
 
   renderControls() {
@@ -321,7 +377,9 @@ class Chart {
   destroy() {
     this.pause();
     clearTimeout(this.slowTimer);
+    if (this.idleRequest !== null) cancelIdleCallback(this.idleRequest);
     this.resizeObserver.disconnect();
+    this.sightObserver.disconnect();
     for (const panel of this.panels.values()) panel.destroy();
     this.root.remove();
   }

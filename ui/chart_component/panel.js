@@ -47,6 +47,8 @@ export class Panel {
     this.filled = new Set();
     this.stale = false;
     this.plotted = false;
+    // Kept by the chart (IntersectionObserver); in sight until it first says otherwise.
+    this.inSight = true;
   }
 
   apply(spec) {
