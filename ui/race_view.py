@@ -18,6 +18,7 @@ import streamlit as st
 import gd_core
 from ui import lessons
 from ui.chart import chart, notes
+from ui.chart_payload import Payload
 from ui.controls import (
     LEARNING_RATE,
     Control,
@@ -38,6 +39,7 @@ from ui.page_state import PageState
 from ui.race import MODES, TITLES, Race, results, results_csv, run_racers
 from ui.race_payload import race_payload
 from ui.runs import RACE_LEARNING_RATES, format_learning_rate, surface_key
+from ui.stores import SharedStore
 from ui.surface_view import cached_grid, parse_point, plotted_point
 from ui.typed_formula import show_undefined_everywhere
 
@@ -157,51 +159,36 @@ def _choose_learning_rate(state: PageState, index: int) -> None:
         state["lr"] = RACE_LEARNING_RATES[index]
 
 
-class _NotRunYet(Exception):
-    pass
-
-
-# Each racer's runs are kept on their own (changing one racer's settings reruns only it), but
-# made together: `_racer_runs` first asks for every racer with no `_made` (a racer not kept
-# raises), then runs the missing ones side by side and hands them in. `key` (surface_key)
-# stands for the surface; underscored arguments are left out of the cache key. The cached
-# functions are called with keywords: Streamlit looks each positional argument's name up in
-# the function's signature (some 30 µs) on every call.
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _cached_racer(key, optimizer: str, hyperparams: tuple, start: tuple, steps: int, mode: str,
-                  _made: Mapping | None = None):
-    if _made is None:
-        raise _NotRunYet(optimizer)
-    return _made[optimizer]
+# Computed results shared by every session (``ui.stores``): each racer's runs on their own
+# (changing one racer's settings reruns only it; the missing ones run side by side), and the
+# payloads. ``key`` (surface_key) stands for the surface in every store key.
+_RACERS: SharedStore[tuple] = SharedStore(256)
+_PAYLOADS: SharedStore[Payload] = SharedStore(64)
+_INSIDES: SharedStore[dict] = SharedStore(64)
 
 
 def _racer_runs(key, surface: gd_core.Surface, settings: tuple, start: tuple, steps: int,
                 mode: str) -> dict:
     """Each racer's ``(FanRuns, tuned rate or None)``, the racers not kept run together."""
-    found, missing = {}, {}
-    for name, frozen in settings:
-        try:
-            found[name] = _cached_racer(key=key, optimizer=name, hyperparams=frozen, start=start,
-                                        steps=steps, mode=mode)
-        except _NotRunYet:
-            missing[name] = frozen
+    found = {name: _RACERS.find((key, name, frozen, start, steps, mode))
+             for name, frozen in settings}
+    missing = {name: frozen for name, frozen in settings if found[name] is None}
     if missing:
         made = run_racers(surface, {name: _thawed(frozen) for name, frozen in missing.items()},
                           start, steps, mode)
         for name, frozen in missing.items():
-            found[name] = _cached_racer(key=key, optimizer=name, hyperparams=frozen, start=start,
-                                        steps=steps, mode=mode, _made=made)
-    return {name: found[name] for name, _ in settings}
+            found[name] = _RACERS.put((key, name, frozen, start, steps, mode), made[name])
+    return found
 
 
-# `identity` stands for the surface, the runs and the inside quantities (the underscored
-# arguments, left out of the cache key): the learning rate chosen is not among them, since the
-# fan carries every one; ``_race`` sets the fan's position.
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _cached_payload(identity: tuple, _surface, _race: Race, _inside, log_loss: bool,
-                    show_3d: bool):
-    return race_payload(_surface, cached_grid(identity[0], _surface), _race, lr_index=0,
-                        log_loss=log_loss, show_3d=show_3d, inside=_inside)
+# `identity` stands for the surface, the runs and the inside quantities: the learning rate
+# chosen is not among them, since the fan carries every one; ``_show_race`` sets the fan's
+# position.
+def _cached_payload(identity: tuple, surface, race: Race, inside, log_loss: bool,
+                    show_3d: bool) -> Payload:
+    return _PAYLOADS.get((identity, log_loss, show_3d), lambda: race_payload(
+        surface, cached_grid(identity[0], surface), race, lr_index=0, log_loss=log_loss,
+        show_3d=show_3d, inside=inside))
 
 
 def _frozen(hyperparams: Mapping) -> tuple:
@@ -213,12 +200,14 @@ def _thawed(hyperparams: tuple) -> dict:
             for key, value in hyperparams}
 
 
-# `_run` is the racer's run that these arguments name (the race already made it).
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _cached_inside(key, _surface, optimizer: str, hyperparams: tuple, start: tuple,
-                   steps: int, lr: float, _run: gd_core.Trajectory):
-    made = gd_core.make_optimizer(optimizer, lr=lr, **_thawed(hyperparams))
-    return gd_core.look_inside(_surface, made, _run)
+def _cached_inside(key, surface, optimizer: str, hyperparams: tuple, start: tuple, steps: int,
+                   lr: float, run: gd_core.Trajectory) -> dict:
+    """``run`` is the racer's run that the other arguments name (the race already made it)."""
+    def look() -> dict:
+        made = gd_core.make_optimizer(optimizer, lr=lr, **_thawed(hyperparams))
+        return gd_core.look_inside(surface, made, run)
+
+    return _INSIDES.get((key, optimizer, hyperparams, start, steps, lr), look)
 
 
 def _results_csv(surface: gd_core.Surface, race: Race, lr_index: int) -> str:
@@ -290,12 +279,19 @@ def _race(state: PageState, surface: gd_core.Surface | None, racers: list[str],
           learning_rate_box, start_box) -> None:
     for notice in state.check():
         show_notice(notice)
+    # The chart first, its controls in the sidebar after: the browser gets the new chart
+    # before the widgets, each of which it redraws as it comes.
+    if surface is None:
+        show_undefined_everywhere(state)
+    elif not racers:
+        st.info("Pick at least one racer in the sidebar.", icon=":material/sports_score:")
+    else:
+        _show_race(state, surface, racers, hyperparams, mode, steps, log_loss, show_3d)
     with learning_rate_box:
         # Drawn in both modes (disabled when tuned): a widget left out of a run loses its value.
-        lr = select_slider(state, "lr", format_func=format_learning_rate,
-                           disabled=mode == "tuned",
-                           **({"help": "Each racer runs at its own tuned rate (see the legend "
-                                       "and the table)."} if mode == "tuned" else {}))
+        select_slider(state, "lr", format_func=format_learning_rate, disabled=mode == "tuned",
+                      **({"help": "Each racer runs at its own tuned rate (see the legend and "
+                                  "the table)."} if mode == "tuned" else {}))
     if surface is not None:
         with start_box, st.expander("Start point", icon=":material/place:"):
             if state.get("typed_start") is None:
@@ -305,14 +301,13 @@ def _race(state: PageState, surface: gd_core.Surface | None, racers: list[str],
                           help="Type x, y and press Enter, or click the contour map.")
             if state.get("start_error"):
                 show_error(state["start_error"])
-    if surface is None:
-        show_undefined_everywhere(state)
-        state.save()
-        return
-    if not racers:
-        st.info("Pick at least one racer in the sidebar.", icon=":material/sports_score:")
-        state.save()
-        return
+    state.save()
+
+
+def _show_race(state: PageState, surface: gd_core.Surface, racers: list[str],
+               hyperparams: dict, mode: str, steps: int, log_loss: bool,
+               show_3d: bool) -> None:
+    """The chart of the race and its downloads."""
     start = tuple(float(c) for c in state["start"])
     key = surface_key(surface)
     settings = tuple((name, _frozen(hyperparams[name])) for name in racers)
@@ -320,17 +315,17 @@ def _race(state: PageState, surface: gd_core.Surface | None, racers: list[str],
     runs = {name: fan for name, (fan, _) in made.items()}
     tuned = {name: rate for name, (_, rate) in made.items() if rate is not None}
     race = Race(mode, np.asarray(start), runs, tuned)
-    lr_index = RACE_LEARNING_RATES.index(lr)
+    # PageState.check has vetted the rate: one of the slider's.
+    lr_index = RACE_LEARNING_RATES.index(state["lr"])
 
     inside_name = state["inside"]
     inside_lr = race.lr(inside_name, lr_index)
-    inside = _cached_inside(key=key, _surface=surface, optimizer=inside_name,
-                            hyperparams=_frozen(hyperparams[inside_name]), start=start,
-                            steps=steps, lr=inside_lr, _run=race.run(inside_name, lr_index))
+    inside = _cached_inside(key, surface, inside_name, _frozen(hyperparams[inside_name]), start,
+                            steps, inside_lr, race.run(inside_name, lr_index))
     payload = _cached_payload(
-        identity=(key, settings, start, steps, mode, inside_name, inside_lr), _surface=surface,
-        _race=race, _inside=(inside_name, inside, inside_lr),
-        log_loss=log_loss and bool(surface.minima), show_3d=show_3d)
+        (key, settings, start, steps, mode, inside_name, inside_lr), surface, race,
+        (inside_name, inside, inside_lr), log_loss=log_loss and bool(surface.minima),
+        show_3d=show_3d)
     if payload.fan is not None:
         payload = dataclasses.replace(payload,
                                       fan=dataclasses.replace(payload.fan, index=lr_index))
@@ -354,4 +349,3 @@ def _race(state: PageState, surface: gd_core.Surface | None, racers: list[str],
             label="Download the paths (CSV)", data=functools.partial(race_csv, race, lr_index),
             file_name=f"race_{surface.name}_paths.csv",
             help="Every racer's path at the learning rate it raced with, one row per step.")
-    state.save()
