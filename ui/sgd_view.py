@@ -38,6 +38,7 @@ from ui.page_state import PageState
 from ui.payloads import surface_grid
 from ui.runs import format_learning_rate
 from ui.sgd_payload import sgd_payload
+from ui.stores import SharedStore
 from ui.surface_view import parse_point
 
 #: Range test: from this fraction of 2/λmax to this multiple of it, in this many steps.
@@ -122,42 +123,50 @@ def page_state() -> PageState:
     return PageState("sgd", controls(), opening=opening)
 
 
-# --- cached work: `key` arguments stand for the underscored ones, left out of cache keys ------
+# --- cached work, shared by every session (ui.stores): `key` stands for the data and scaling -
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _problem(key: tuple, _data: gd_core.Dataset, source: str, scaling: str):
-    return sgd.make_problem(source, _data, scaling)
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _grid(key: tuple, _problem):
-    return surface_grid(_problem.surface)
+_PROBLEMS: SharedStore = SharedStore(32)
+_GRIDS: SharedStore = SharedStore(32)
+_RUNS: SharedStore = SharedStore(96)
+_RANGE_TESTS: SharedStore = SharedStore(32)
+_PAYLOADS: SharedStore = SharedStore(32)
 
 
-@st.cache_resource(max_entries=96, show_spinner=False)
-def _run(key: tuple, _problem, optimizer: str, hyperparams: tuple, lr: float, start: tuple,
+def _problem(key: tuple, data: gd_core.Dataset, source: str, scaling: str):
+    return _PROBLEMS.get(key, lambda: sgd.make_problem(source, data, scaling))
+
+
+def _run(key: tuple, problem, optimizer: str, hyperparams: tuple, lr: float, start: tuple,
          epochs: int, size: int, seed: int):
-    return sgd.run(_problem, optimizer, dict(hyperparams), lr, start, epochs, size, seed)
+    return _RUNS.get((key, optimizer, hyperparams, lr, start, epochs, size, seed), lambda: sgd.run(
+        problem, optimizer, dict(hyperparams), lr, start, epochs, size, seed))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _range_test(key: tuple, _problem, optimizer: str, hyperparams: tuple, start: tuple,
+def _range_test(key: tuple, problem, optimizer: str, hyperparams: tuple, start: tuple,
                 size: int, seed: int):
-    critical = _problem.largest_stable_lr
-    return gd_core.lr_range_test(
-        _problem, optimizer, start, RANGE_TEST["low"] * critical, RANGE_TEST["high"] * critical,
-        RANGE_TEST["steps"], batch_size=size, seed=seed, **dict(hyperparams))
+    def test():
+        critical = problem.largest_stable_lr
+        return gd_core.lr_range_test(
+            problem, optimizer, start, RANGE_TEST["low"] * critical,
+            RANGE_TEST["high"] * critical, RANGE_TEST["steps"], batch_size=size, seed=seed,
+            **dict(hyperparams))
+
+    return _RANGE_TESTS.get((key, optimizer, hyperparams, start, size, seed), test)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _payload(identity: tuple, _problem, _runs, _range, lr: float, axis: str, log: bool,
+def _payload(identity: tuple, problem, runs, range_test, lr: float, axis: str, log: bool,
              show_3d: bool, formula: str, tips: tuple):
-    line = sgd.timeline(_runs, _problem.data.n)
-    labels = {kind.key: sgd.run_label(kind, _problem.data.n, _runs["minibatch"].batch_size)
-              for kind in sgd.RUN_KINDS}
-    return sgd_payload(_problem, _grid(identity[0], _problem), _runs, line, labels, _range,
-                       lr=lr, step_axis=axis, log_loss=log, show_3d=show_3d, formula=formula,
-                       notes=notes("What to try", list(tips)))
+    """``identity`` names the runs and the range test (its first item the problem's key)."""
+    def build():
+        line = sgd.timeline(runs, problem.data.n)
+        labels = {kind.key: sgd.run_label(kind, problem.data.n, runs["minibatch"].batch_size)
+                  for kind in sgd.RUN_KINDS}
+        grid = _GRIDS.get(identity[0], lambda: surface_grid(problem.surface))
+        return sgd_payload(problem, grid, runs, line, labels, range_test, lr=lr, step_axis=axis,
+                           log_loss=log, show_3d=show_3d, formula=formula,
+                           notes=notes("What to try", list(tips)))
+
+    return _PAYLOADS.get((identity, lr, axis, log, show_3d, formula, tips), build)
 
 
 def _frozen(hyperparams: Mapping) -> tuple:
