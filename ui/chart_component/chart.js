@@ -211,12 +211,13 @@ class Chart {
     const drawn = [];
     const later = [];
     let unseen = false;
+    // The panel the viewer clicks (else the first) is redrawn now and painted on its own; the
+    // other 2D panels in sight follow right after that paint, those out of sight later.
+    const lead = Math.max(0, specs.findIndex((spec) => spec.click));
     for (const [index, spec] of specs.entries()) {
       const panel = ordered[index];
-      // The first panel (the one the viewer clicks) is redrawn now and painted on its own;
-      // the other 2D panels in sight follow right after that paint, those out of sight later.
       panel.pendingSpec = null;
-      if (index > 0 && panel.plotted && !panel.is3d) {
+      if (index !== lead && panel.plotted && !panel.is3d) {
         panel.pendingSpec = spec;
         if (panel.inSight) later.push(panel);
         else unseen = true;
