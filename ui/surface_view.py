@@ -287,11 +287,11 @@ def _descent_chart(state, surface, optimizer, steps, schedule, noise, seed, log_
     (a few elements), not the sidebar's other controls."""
     for notice in state.check():
         show_notice(notice)
-    with learning_rate_box:
-        lr = learning_rate_slider(state)
+    # The chart first, the learning rate and the start list in the sidebar after: the browser
+    # gets the new chart before the widgets (a button per start), each of which it redraws as
+    # it comes. PageState.check has vetted the rate: one of the slider's.
+    lr = state["lr"]
     starts = tuple(state["starts"])
-    with starts_box:
-        _start_list(state, surface, starts)
 
     def add_start(x: float, y: float, panel: str) -> None:
         _add_start(state, (x, y))
@@ -324,4 +324,8 @@ def _descent_chart(state, surface, optimizer, steps, schedule, noise, seed, log_
         help="Every start's path at the learning rate chosen in the sidebar.",
         disabled=not starts,
     )
+    with learning_rate_box:
+        learning_rate_slider(state)
+    with starts_box:
+        _start_list(state, surface, starts)
     state.save()
