@@ -73,8 +73,19 @@ _KATEX_DIR = _VENDOR_DIR / "katex"
 # served as files instead and imported once per browser tab; js= is only this loader.
 _LOADER = """
 // Absolute: the loader itself runs from a blob: URL, which cannot resolve a relative one.
-const chart = import(new URL(%(url)s, document.baseURI).href);
+const base = new URL(%(url)s, document.baseURI);
+// Every module requested at once: chart.js's imports would be found a level at a time.
+for (const name of %(modules)s) {
+  const href = new URL(name, base).href;
+  if (document.querySelector(`link[href="${href}"]`)) continue;
+  const link = Object.assign(document.createElement("link"), { rel: "modulepreload", href });
+  document.head.appendChild(link);
+}
+const chart = import(base.href);
 export default function (component) {
+  // plotly.js is fetched while the chart's own modules load, not after.
+  import(new URL("scripts.js", base).href)
+    .then((scripts) => scripts.loadPlotly(component.data.plotly_url)).catch(() => undefined);
   let cleanup = null;
   let superseded = false;
   chart.then((module) => {
@@ -132,7 +143,9 @@ def chart_js_url() -> str:
 
 _component = st.components.v2.component(
     _COMPONENT_NAME,
-    js=_LOADER % {"url": json.dumps(chart_js_url())},
+    js=_LOADER % {"url": json.dumps(chart_js_url()), "modules": json.dumps(
+        [path.relative_to(_HERE).as_posix() for path in chart_modules()],
+        separators=(",", ":"))},
     # No css=: Streamlit would send it with every rerun. chart.js links chart.css, served
     # beside it under the same versioned path.
     # plotly.js injects global CSS (hover labels, modebar, drag cursors): it must not be

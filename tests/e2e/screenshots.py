@@ -47,7 +47,9 @@ PAGE_READY = f"""() => {{
         .filter((plot) => plot.offsetParent !== null);
     return ({SCRIPT_SETTLED})()
         && panels.length > 0
-        && panels.every((panel) => Array.isArray(panel.querySelector('.dl-live')?.data))
+        // A 3D view out of sight (below a phone's fold) is drawn only once scrolled to.
+        && panels.every((panel) => panel.dataset.waiting === 'sight'
+            || Array.isArray(panel.querySelector('.dl-live')?.data))
         && plots.every((plot) => Math.abs(plot._fullLayout?.width - plot.clientWidth) <= 1
             && Math.abs(plot._fullLayout?.height - plot.clientHeight) <= 1)
         && !document.querySelector(

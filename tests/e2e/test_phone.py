@@ -109,6 +109,10 @@ def test_the_learning_rate_s_value_shares_the_slider_s_line(phone, url):
 def test_the_three_d_view_s_tick_labels_are_inside_the_panel(phone, url):
     open_chart(phone, url + "?surface=himmelblau&starts=-4,4")
     panel = phone.locator(".dl-panel-onion")
+    # Stacked under the map, the 3D view costs nothing until the viewer scrolls to it.
+    phone.wait_for_selector(".dl-panel-onion[data-waiting='sight']", state="attached")
+    assert not phone.evaluate("""() => Boolean(document.querySelector('.dl-panel-onion .dl-live')
+        ?._fullLayout?.scene)"""), "not drawn while out of sight"
     panel.scroll_into_view_if_needed()
     phone.wait_for_function("""() => document.querySelector('.dl-panel-onion .dl-live')
         ?._fullLayout?.scene?._scene?.glplot""", timeout=30_000)
@@ -121,19 +125,3 @@ def test_the_three_d_view_s_tick_labels_are_inside_the_panel(phone, url):
                                                                       image.height))
         assert darkest > 200, f"something dark at the panel's edge, column {column}"
 
-
-def test_a_three_d_view_below_the_fold_is_drawn_once_scrolled_to(phone, url):
-    """Stacked under the contour map on a phone, the 3D view costs nothing until the viewer
-    scrolls to it: then it is drawn, with the same paths."""
-    open_chart(phone, url + START)
-    onion = phone.locator(".dl-panel-onion")
-    phone.wait_for_selector(".dl-panel-onion[data-waiting='sight']", state="attached")
-    assert not phone.evaluate("""() => Boolean(document.querySelector('.dl-panel-onion .dl-live')
-        ?._fullLayout?.scene)"""), "not drawn while out of sight"
-    onion.scroll_into_view_if_needed()
-    phone.wait_for_function("""() => document.querySelector('.dl-panel-onion .dl-live')
-        ?._fullLayout?.scene?._scene?.glplot""", timeout=30_000)
-    assert onion.get_attribute("data-waiting") is None
-    drawn = phone.evaluate("""() => document.querySelector('.dl-panel-onion .dl-live').data
-        .filter((trace) => trace.type === 'scatter3d' && trace.x.length > 1).length""")
-    assert drawn >= 1, "the start's path lies on the surface"
