@@ -24,18 +24,29 @@ def table_rows(page) -> list[list[str]]:
 
 
 @contextlib.contextmanager
-def browser_tab(browser, **context_options):
-    """A tab in a fresh browser context (``context_options`` as Playwright's ``new_context``)
-    that fails the test on any uncaught page error."""
-    context = browser.new_context(**context_options)
+def new_tab(context):
+    """A new tab in ``context`` that fails the test on any uncaught page error; closed on
+    exit."""
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
     try:
         yield tab
     finally:
-        context.close()
+        tab.close()
     assert not errors, errors
+
+
+@contextlib.contextmanager
+def browser_tab(browser, **context_options):
+    """A tab in a fresh browser context (``context_options`` as Playwright's ``new_context``)
+    that fails the test on any uncaught page error."""
+    context = browser.new_context(**context_options)
+    try:
+        with new_tab(context) as tab:
+            yield tab
+    finally:
+        context.close()
 
 
 def open_chart(page, url: str) -> None:

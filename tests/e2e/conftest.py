@@ -2,7 +2,8 @@
 
 Shared by every page's e2e tests: ``streamlit_app("pages/X.py")`` starts (once per session) a
 server running that page as its main script on a free localhost port and returns its URL;
-``page`` is a fresh browser context at 1280x800 that fails the test on any uncaught page error.
+``page`` is a new tab at 1280x800 (in one context shared by those tests, as a returning
+visitor's browser) that fails the test on any uncaught page error.
 ``chart_page.py`` beside this file reads and drives the chart component (``ui/chart.py``).
 """
 
@@ -14,7 +15,7 @@ import subprocess
 
 import pytest
 from app_server import CHROMIUM_ARGS, start_streamlit, stop_streamlit
-from chart_page import browser_tab
+from chart_page import new_tab
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +57,19 @@ def browser():
         instance.close()
 
 
+@pytest.fixture(scope="session")
+def returning_visitor(browser):
+    """One browser context for the ``page`` tests: what a visitor's browser keeps between
+    visits (Streamlit's bundles in the HTTP cache, plotly.js in Cache Storage) is kept from one
+    test to the next, so a test pays for a page's load, not for a first visit. Tests of a first
+    visit or of several people open contexts of their own (``browser_tab``)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context
+    context.close()
+
+
 @pytest.fixture
-def page(browser):
-    with browser_tab(browser, viewport={"width": 1280, "height": 800}) as tab:
+def page(returning_visitor):
+    """A new tab (a new Streamlit session) that fails the test on any uncaught page error."""
+    with new_tab(returning_visitor) as tab:
         yield tab
