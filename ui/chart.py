@@ -83,9 +83,11 @@ for (const name of %(modules)s) {
 }
 const chart = import(base.href);
 export default function (component) {
-  // plotly.js is fetched while the chart's own modules load, not after.
-  import(new URL("scripts.js", base).href)
-    .then((scripts) => scripts.loadPlotly(component.data.plotly_url)).catch(() => undefined);
+  // plotly.js is fetched while the chart's own modules load, not after (first payload only).
+  if (!window.Plotly) {
+    import(new URL("scripts.js", base).href)
+      .then((scripts) => scripts.loadPlotly(component.data.plotly_url)).catch(() => undefined);
+  }
   let cleanup = null;
   let superseded = false;
   chart.then((module) => {

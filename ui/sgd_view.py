@@ -265,18 +265,18 @@ def _data_controls(state: PageState, data: gd_core.Dataset | None) -> None:
     _number_input(state, "seed")
 
 
-def _slider(state: PageState, name: str, high=None, **extra):
+def _slider(state: PageState, name: str, high=None, **extra) -> None:
     control = state.controls[name]
     low, top, step = control.domain
-    return st.slider(control.label, low, top if high is None else high, step=step,
+    st.slider(control.label, low, top if high is None else high, step=step,
                      key=state.key(name), help=control.help, persist_state=KEPT, **extra)
 
 
-def _number_input(state: PageState, name: str):
+def _number_input(state: PageState, name: str) -> None:
     control = state.controls[name]
     low, high, step = control.domain
-    return int(st.number_input(control.label, low, high, step=step, key=state.key(name),
-                               help=control.help, persist_state=KEPT))
+    st.number_input(control.label, low, high, step=step, key=state.key(name), help=control.help,
+                    persist_state=KEPT)
 
 
 def _problem_facts(problem) -> None:

@@ -301,8 +301,7 @@ class Chart {
           continue;
         }
         delete panel.node.dataset.waiting;
-        if (panel.needsDraw) panel.drawLive(!panel.plotted);
-        else if (panel.stale) panel.update();
+        this.catchUp(panel);
       }
     }, wait);
   }
