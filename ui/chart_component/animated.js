@@ -73,23 +73,24 @@ export function animatedData(trace, state) {
 }
 
 // The values of channel `source` over the fan members that never diverge (those whose
-// "diverged" channel is NaN), or at the current member when every member diverges.
-export function boundedValues(series, source, state) {
-  if (typeof source === "number") return [source];
+// "diverged" channel is NaN), or at the current member when every member diverges: a list of
+// runs (views into the channel, not copies: a fan holds some 10^5 values).
+export function boundedRuns(series, source, state) {
+  if (typeof source === "number") return [[source]];
   const array = series.channels[source];
   const diverged = series.channels.diverged;
   if (source === "step" || !array || array.shape.length !== 2 || !diverged) {
-    return channelAt(series, source, state);
+    return [channelAt(series, source, state)];
   }
   const [members, width] = array.shape;
   const divergedWidth = diverged.shape[diverged.shape.length - 1];
   const bounded = [];
   for (let member = 0; member < members; member += 1) {
     if (Number.isNaN(diverged.flat[member * divergedWidth])) {
-      bounded.push(...array.flat.subarray(member * width, (member + 1) * width));
+      bounded.push(array.flat.subarray(member * width, (member + 1) * width));
     }
   }
-  return bounded.length ? bounded : channelAt(series, source, state);
+  return bounded.length ? bounded : [channelAt(series, source, state)];
 }
 
 // The range plotly's autorange would give the axes of `layout` set to autorange, over the whole
@@ -112,11 +113,13 @@ export function autoRanges(layout, traces, state) {
       const source = trace.map?.[axis[1]];
       if (!series || source === undefined) continue;
       const add = (trace.offset || {})[axis[1]] || 0;
-      for (const raw of boundedValues(series, source, state)) {
-        const value = log ? Math.log10(raw + add) : raw + add;
-        if (Number.isFinite(value)) {
-          if (value < low) low = value;
-          if (value > high) high = value;
+      for (const run of boundedRuns(series, source, state)) {
+        for (let i = 0; i < run.length; i += 1) {
+          const value = log ? Math.log10(run[i] + add) : run[i] + add;
+          if (Number.isFinite(value)) {
+            if (value < low) low = value;
+            if (value > high) high = value;
+          }
         }
       }
     }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 
-import { animatedData, autoRanges, boundedValues } from "./animated.js";
+import { animatedData, autoRanges, boundedRuns } from "./animated.js";
 
 const f4 = (...values) => ({ flat: Float32Array.from(values), shape: [values.length] });
 const series = { channels: {
@@ -72,15 +72,15 @@ test("autoranged axes fit the fan members that stay bounded, not a runaway", () 
     diverged: { flat: Float32Array.of(NaN, NaN, NaN, 2, 2, 2), shape: [2, 3] },
   } };
   const at = (fanIndex) => ({ ...state(0), series: [fan], fanIndex });
-  assert.deepEqual(Array.from(boundedValues(fan, "gap", at(1))), [5, 1, 0.5]);
+  assert.deepEqual(boundedRuns(fan, "gap", at(1)).map((run) => Array.from(run)), [[5, 1, 0.5]]);
   const layout = { yaxis: { autorange: true } };
   const traces = [{ series: 0, map: { y: "gap" } }];
   assert.deepEqual(autoRanges(layout, traces, at(1)), autoRanges(layout, traces, at(0)),
     "one range whichever member is shown");
   const allDiverge = { channels: { ...fan.channels,
     diverged: { flat: Float32Array.of(1, 1, 1, 2, 2, 2), shape: [2, 3] } } };
-  assert.deepEqual(Array.from(boundedValues(allDiverge, "gap", { ...at(1), series: [allDiverge] })),
-    [5, 40, 1e30]);
+  assert.deepEqual(boundedRuns(allDiverge, "gap", { ...at(1), series: [allDiverge] })
+    .map((run) => Array.from(run)), [[5, 40, 1e30]]);
 });
 
 test("curves and subsets yield x and y like a path, and leave autoranges to the others", () => {

@@ -215,8 +215,16 @@ export class Panel {
     return layout;
   }
 
+  // Asked for by several steps of one redraw; a fan holds some 10^5 values to range over.
   autoRanges() {
-    return autoRanges(this.spec.layout, this.animated.map(({ trace }) => trace), this.chart);
+    const key = `${this.chart.payloadCount}:${this.chart.fanIndex}`;
+    if (this.ranged?.spec !== this.spec || this.ranged.key !== key) {
+      this.ranged = { spec: this.spec, key, ranges: autoRanges(this.spec.layout,
+        this.animated.map(({ trace }) => trace), this.chart) };
+    }
+    // Copies: plotly keeps the arrays it is given in its layout.
+    return Object.fromEntries(Object.entries(this.ranged.ranges)
+      .map(([key, { range }]) => [key, { range: [...range] }]));
   }
 
   drawLive(first) {
