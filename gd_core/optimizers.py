@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from gd_core.schedules import Schedule, constant
+from gd_core.schedules import Schedule
 
 Params = np.ndarray
 Init = Callable[[Params], Any]
@@ -96,20 +96,38 @@ def _check_eps(eps) -> None:
     _check(np.asarray(eps) >= 0.0, "Invalid epsilon value: {}", eps)
 
 
+def _rate(lr, schedule: Schedule | None) -> Callable[[int], Any]:
+    """``count -> lr * schedule(count)``, the rate of the step after ``count`` steps. Without a
+    schedule it is ``lr`` itself, made once: a constant factor 1.0 changes no bit, and an array
+    ``lr`` (a fan of rates) would otherwise cost array operations on every step."""
+    if schedule is None:
+        fixed = np.asarray(lr, dtype=float) if np.ndim(lr) else float(lr)
+        return lambda count: fixed
+    return lambda count: lr * schedule(count)
+
+
+def _negative_rate(lr, schedule: Schedule | None) -> Callable[[int], Any]:
+    """``count -> -(lr * schedule(count))``, what an update multiplies its direction by
+    (``-(a b) = (-a) b`` exactly: the same bits as torch's ``-lr * d``)."""
+    if schedule is None:
+        fixed = -np.asarray(lr, dtype=float) if np.ndim(lr) else -float(lr)
+        return lambda count: fixed
+    return lambda count: -(lr * schedule(count))
+
+
 def gd(lr=0.01, schedule: Schedule | None = None) -> Optimizer:
     r"""Plain gradient descent; matches ``torch.optim.SGD(lr)``.
 
     .. math:: \theta_t = \theta_{t-1} - \eta_t g_t
     """
     _check_lr(lr)
-    schedule = schedule or constant()
+    scale = _negative_rate(lr, schedule)
 
     def init(params):
         return GDState(count=0)
 
     def update_in_place(grads, state, params):
-        step_lr = lr * schedule(state.count)
-        return -step_lr * grads, GDState(count=state.count + 1)
+        return scale(state.count) * grads, GDState(count=state.count + 1)
 
     return _optimizer("gd", init, update_in_place, {"lr": lr})
 
@@ -119,7 +137,7 @@ def _heavy_ball(name: str, lr, momentum, nesterov: bool, schedule: Schedule | No
     _check(np.asarray(momentum) >= 0.0, "Invalid momentum value: {}", momentum)
     if nesterov:
         _check(np.asarray(momentum) > 0.0, "Nesterov momentum requires a momentum > 0")
-    schedule = schedule or constant()
+    scale = _negative_rate(lr, schedule)
 
     def init(params):
         return MomentumState(count=0, momentum_buffer=np.zeros_like(params, dtype=float))
@@ -133,8 +151,7 @@ def _heavy_ball(name: str, lr, momentum, nesterov: bool, schedule: Schedule | No
             buffer *= momentum
             buffer += grads
         direction = grads + momentum * buffer if nesterov else buffer
-        step_lr = lr * schedule(state.count)
-        return -step_lr * direction, MomentumState(state.count + 1, buffer)
+        return scale(state.count) * direction, MomentumState(state.count + 1, buffer)
 
     return _optimizer(name, init, update_in_place, {"lr": lr, "momentum": momentum})
 
@@ -175,7 +192,7 @@ def adagrad(lr=0.01, eps=1e-10, schedule: Schedule | None = None) -> Optimizer:
     """
     _check_lr(lr)
     _check_eps(eps)
-    schedule = schedule or constant()
+    scale = _negative_rate(lr, schedule)
 
     def init(params):
         return AdagradState(count=0, state_sum=np.zeros_like(params, dtype=float))
@@ -183,10 +200,9 @@ def adagrad(lr=0.01, eps=1e-10, schedule: Schedule | None = None) -> Optimizer:
     def update_in_place(grads, state, params):
         state_sum = state.state_sum
         state_sum += grads * grads
-        step_lr = lr * schedule(state.count)
         denom = np.sqrt(state_sum)
         denom += eps
-        return -step_lr * np.divide(grads, denom, out=denom), AdagradState(
+        return scale(state.count) * np.divide(grads, denom, out=denom), AdagradState(
             state.count + 1, state_sum
         )
 
@@ -206,7 +222,7 @@ def rmsprop(lr=0.01, alpha=0.99, eps=1e-8, schedule: Schedule | None = None) -> 
     _check_lr(lr)
     _check_eps(eps)
     _check(np.asarray(alpha) >= 0.0, "Invalid alpha value: {}", alpha)
-    schedule = schedule or constant()
+    scale = _negative_rate(lr, schedule)
 
     def init(params):
         return RMSpropState(count=0, square_avg=np.zeros_like(params, dtype=float))
@@ -217,10 +233,9 @@ def rmsprop(lr=0.01, alpha=0.99, eps=1e-8, schedule: Schedule | None = None) -> 
         squared = grads * grads
         squared *= 1 - alpha
         square_avg += squared
-        step_lr = lr * schedule(state.count)
         denom = np.sqrt(square_avg, out=squared)
         denom += eps
-        return -step_lr * np.divide(grads, denom, out=denom), RMSpropState(
+        return scale(state.count) * np.divide(grads, denom, out=denom), RMSpropState(
             state.count + 1, square_avg
         )
 
@@ -245,7 +260,7 @@ def adam(lr=0.001, betas=(0.9, 0.999), eps=1e-8, schedule: Schedule | None = Non
            "Invalid beta parameter at index 0: {}", beta1)
     _check((np.asarray(beta2) >= 0.0) & (np.asarray(beta2) < 1.0),
            "Invalid beta parameter at index 1: {}", beta2)
-    schedule = schedule or constant()
+    rate = _rate(lr, schedule)
 
     def init(params):
         return AdamState(count=0, exp_avg=np.zeros_like(params, dtype=float),
@@ -262,7 +277,7 @@ def adam(lr=0.001, betas=(0.9, 0.999), eps=1e-8, schedule: Schedule | None = Non
         np.multiply(grads, grads, out=scratch)
         scratch *= 1 - beta2
         exp_avg_sq += scratch
-        step_size = lr * schedule(state.count) / (1 - beta1**step)
+        step_size = rate(state.count) / (1 - beta1**step)
         denom = np.sqrt(exp_avg_sq, out=scratch)
         denom /= np.sqrt(1 - beta2**step)
         denom += eps
@@ -293,19 +308,19 @@ def side_by_side(optimizers: Sequence[Optimizer], sizes: Sequence[int]) -> Optim
         return SideBySideState(tuple(optimizer.init(params[block])
                                      for optimizer, block in zip(optimizers, blocks, strict=True)))
 
-    def each(rule: Callable[[Optimizer], Update]) -> Update:
-        """The update of every block by its optimizer's ``rule`` (pure or in place)."""
+    def each(rules: Sequence[Update]) -> Update:
+        """The update of every block by its optimizer's rule (pure or in place)."""
         def update(grads, state, params):
             updates = np.empty_like(grads)
             parts = []
-            for optimizer, block, part in zip(optimizers, blocks, state.parts, strict=True):
-                updates[block], new_part = rule(optimizer)(grads[block], part, params[block])
+            for rule, block, part in zip(rules, blocks, state.parts, strict=True):
+                updates[block], new_part = rule(grads[block], part, params[block])
                 parts.append(new_part)
             return updates, SideBySideState(tuple(parts))
         return update
 
-    return Optimizer("side_by_side", init, each(lambda optimizer: optimizer.update), {},
-                     each(lambda optimizer: optimizer.update_in_place))
+    return Optimizer("side_by_side", init, each([optimizer.update for optimizer in optimizers]),
+                     {}, each([optimizer.update_in_place for optimizer in optimizers]))
 
 
 class OptimizerSpec(NamedTuple):
