@@ -47,7 +47,7 @@ from ui.race import (
     standings,
     winner_text,
 )
-from ui.runs import RACE_LEARNING_RATES, badge, format_learning_rate
+from ui.runs import RACE_LEARNING_RATES, FanRuns, badge, format_learning_rate
 
 #: The key to the marks on the race's contour map and 3D view, a line of text under the chart.
 RACE_MARKS_KEY = ("○ where the race starts · each racer's marker: where it is at this step · "
@@ -151,6 +151,16 @@ def _cell(value) -> str:
     return value if isinstance(value, str) else format_number(value)
 
 
+def _side_by_side(fans: list[FanRuns]) -> FanRuns:
+    """Fans of one start each as the starts of one fan (their members side by side)."""
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(fan, name) for fan in fans], axis=1)
+
+    return FanRuns(fans[0].lrs, np.concatenate([fan.starts for fan in fans]), joined("points"),
+                   joined("values"), joined("gradients"), joined("diverged_at"),
+                   joined("stop_code"), fans[0].optimizer)
+
+
 def race_payload(
     surface: gd_core.Surface,
     grid: SurfaceGrid,
@@ -168,11 +178,12 @@ def race_payload(
     styles = [RACER_STYLES[name] for name in names]
     labels = [racer_label(race, name, lr_index) for name in names]
     outcomes = racer_outcomes(surface, race)
-    series: list[Series] = []
-    for name, label, style in zip(names, labels, styles, strict=True):
-        series += run_series(surface, race.runs[name], [[badge(found) for found in
-                                                         outcomes[name]]],
-                             [label], [style], gradients=False)
+    # Every racer as one start of a single fan (each has one start, and the same number of
+    # members): the series are made in one go, as a page's several starts are.
+    series: list[Series] = run_series(
+        surface, _side_by_side([race.runs[name] for name in names]),
+        [[badge(found) for found in outcomes[name]] for name in names], labels, styles,
+        gradients=False) if names else []
     panels = [contour_panel(surface, grid, styles, arrows=False,
                             title="Contour map — click to move the start")]
     if show_3d:
