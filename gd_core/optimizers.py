@@ -107,12 +107,9 @@ def _rate(lr, schedule: Schedule | None) -> Callable[[int], Any]:
 
 
 def _negative_rate(lr, schedule: Schedule | None) -> Callable[[int], Any]:
-    """``count -> -(lr * schedule(count))``, what an update multiplies its direction by
-    (``-(a b) = (-a) b`` exactly: the same bits as torch's ``-lr * d``)."""
-    if schedule is None:
-        fixed = -np.asarray(lr, dtype=float) if np.ndim(lr) else -float(lr)
-        return lambda count: fixed
-    return lambda count: -(lr * schedule(count))
+    """``count -> -(lr * schedule(count))``, what an update multiplies its direction by:
+    ``_rate`` of ``-lr`` (``(-a) b = -(a b)`` exactly, the same bits as torch's ``-lr * d``)."""
+    return _rate(np.negative(lr), schedule)
 
 
 def gd(lr=0.01, schedule: Schedule | None = None) -> Optimizer:

@@ -269,7 +269,7 @@ def _slider(state: PageState, name: str, high=None, **extra) -> None:
     control = state.controls[name]
     low, top, step = control.domain
     st.slider(control.label, low, top if high is None else high, step=step,
-                     key=state.key(name), help=control.help, persist_state=KEPT, **extra)
+              key=state.key(name), help=control.help, persist_state=KEPT, **extra)
 
 
 def _number_input(state: PageState, name: str) -> None:
