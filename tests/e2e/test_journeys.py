@@ -18,6 +18,7 @@ from chart_page import (
     screen_point,
     table_rows,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import gd_core
 from gd_core.formula import parse_surface
@@ -99,6 +100,27 @@ def wait_for_panel(page, panel: str) -> None:
 def wait_for_badges(page, count: int) -> None:
     page.wait_for_function(f"document.querySelectorAll('.dl-badge').length === {count}",
                            timeout=ANSWER_MS)
+
+
+#: Every chart on the page: its badges' names and its message (shown when it cannot draw).
+CHARTS_SEEN = """() => [...document.querySelectorAll('.dl-chart')].map((chart) => ({
+    names: [...chart.querySelectorAll('.dl-badge-name')].map((name) => name.textContent),
+    message: chart.querySelector('.dl-message:not([hidden])')?.textContent ?? null,
+}))"""
+
+
+def wait_for_badge_names(page, names: list[str]) -> None:
+    """Wait until the page's one chart names exactly ``names`` in its badges; else fail saying
+    what the page shows instead."""
+    try:
+        page.wait_for_function(
+            "(names) => JSON.stringify([...document.querySelectorAll('.dl-badge-name')]"
+            ".map((n) => n.textContent)) === JSON.stringify(names)", arg=names, timeout=ANSWER_MS)
+    except PlaywrightTimeoutError:
+        seen = {"url": page.url, "charts": page.evaluate(CHARTS_SEEN),
+                "script": page.evaluate(
+                    "document.querySelector('[data-testid=stApp]')?.dataset.testScriptState")}
+        raise AssertionError(f"the chart never named {names}; the page shows {seen}") from None
 
 
 def wait_for_url_param(page, name: str, value: str) -> None:
@@ -305,9 +327,7 @@ def test_a_hostile_formula_is_refused_and_a_good_one_plots(learner, tmp_path):
     opening = lessons.opening_values(surface)
     names = [f"start {run} {gd_core.format_point(start)}"
              for run, start in enumerate(opening["starts"], 1)]
-    page.wait_for_function("(names) => JSON.stringify([...document.querySelectorAll("
-                           "'.dl-badge-name')].map((n) => n.textContent)) === "
-                           "JSON.stringify(names)", arg=names, timeout=ANSWER_MS)
+    wait_for_badge_names(page, names)
     learner.check()
     assert page.get_by_role("alert").count() == 0, "the refusal is gone"
     page.get_by_text("Local minima found in the plotted range, lowest first: (1, −2).").wait_for()
