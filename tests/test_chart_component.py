@@ -1,6 +1,7 @@
 """The chart component's Python side: array encoding, escape handling, static digests, serving."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -158,12 +159,30 @@ def test_a_browser_that_lacks_a_unit_gets_everything_on_the_next_run():
     assert all("same_as" not in unit for unit in [*whole["series"], *whole["arrays"].values()])
 
 
-def test_plotly_js_is_served_from_the_installed_package():
+def test_plotly_js_is_served_from_its_vendored_partial_bundle():
     url = chart.plotly_js_url()
-    assert url.startswith("/component/")
-    directory, name = url.split("?")[0].rsplit("/", 1)
-    assert (chart._PLOTLY_DIR / name).is_file()
-    assert directory.endswith(chart._PLOTLY_ROUTE)
+    path, version = url.split("?v=")
+    assert path.startswith("/component/") and path.endswith("/plotly/plotly.min.js") and version
+    bundle = (chart._PLOTLY_DIR / "plotly.min.js").read_text()
+    assert bundle.startswith("/* plotly.js v") and "var Plotly=" in bundle
+
+
+#: A trace's type in a payload builder (Python) or a chart module (JavaScript).
+_TRACE_TYPE = re.compile(r"""["']?type["']?\s*:\s*["'](\w+)["']""")
+#: Types of axes, written the same way.
+_AXIS_TYPES = {"log", "linear", "date", "category"}
+
+
+def test_every_trace_type_the_chart_draws_is_in_the_plotly_bundle():
+    entry = (chart._PLOTLY_DIR / "bundle" / "entry.js").read_text()
+    bundled = {"scatter", *re.findall(r'require\("plotly\.js/lib/(\w+)"\)', entry)} - {"core"}
+    sources = [*Path(chart.__file__).parent.glob("*.py"), *chart.chart_modules()]
+    used = {kind for path in sources for kind in _TRACE_TYPE.findall(path.read_text())}
+    assert {"scatter", "contour", "surface", "scatter3d"} <= used
+    assert used - _AXIS_TYPES <= bundled, "a trace type plotly.js was built without"
+    bundle = (chart._PLOTLY_DIR / "plotly.min.js").read_text()
+    for kind in bundled:
+        assert f'name:"{kind}"' in bundle, f"the bundle registers {kind}"
 
 
 def test_the_chart_code_is_served_and_only_a_small_loader_is_sent_with_each_rerun():

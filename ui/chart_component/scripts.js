@@ -8,7 +8,7 @@ const pending = new Map();  // global name -> Promise of it
 
 async function cachedSource(url, cacheName) {
   // Streamlit's file route sends no caching validators, so the browser would download the file
-  // (plotly.js: 4.8 MB) again on every visit; Cache Storage keeps one copy per version. Where
+  // (plotly.js: 1.8 MB) again on every visit; Cache Storage keeps one copy per version. Where
   // it is unavailable (plain http on a non-local address) the browser simply fetches the file.
   if (!window.caches) return url;
   try {
