@@ -10,7 +10,8 @@ Prints figures; asserts nothing.
 What is measured:
 - tuning all six: ``gd_core.tune_lr`` for each optimizer from (0, 0), 200 steps, in this process
   (before the servers start), the six one after the other; median of several.
-- first chart: navigation start to the contour drawn with the racers (cold cache, then warm).
+- first chart: navigation start to the contour drawn with the racers
+  (a fresh server's first visitor, a new browser, the same browser again).
 - learning-rate drag: the chart's fan slider driven one input event per display frame (every
   racer switches); "work" is the main-thread time an update costs (input handler plus plotly's
   frame callback), "latency" input to plotly done drawing. The baseline has no live drag: each
@@ -49,6 +50,7 @@ from browser_measure import (
     component_animation,
     component_drag,
     first_chart,
+    first_chart_rows,
     machine,
     open_page,
     press,
@@ -272,8 +274,7 @@ def main() -> None:
     row("tuning all six (ms, in process)", summary(tuned["total"]), "(same code)", "<= 300")
     row("  each (median ms)", " ".join(f"{name} {ms:.0f}" for name, ms in
                                        tuned["each"].items()), "", "")
-    row("first chart, cold (ms)", f"{first[0][0]:.0f}", f"{first[1][0]:.0f}", "")
-    row("first chart, warm (ms)", f"{first[0][1]:.0f}", f"{first[1][1]:.0f}", "")
+    first_chart_rows(*first)
     row("lr drag, work per update (ms)", summary(drag["work"]), "no live drag", "median <= 16")
     row("lr drag, input to drawn (ms)", summary(drag["latency"]),
         summary(r["latency"] for r in lr_steps), "")

@@ -8,7 +8,8 @@ Chromium, on the synthetic line with n = 200, 20 epochs and the three paths (ful
 minibatch, single sample). Prints figures; asserts nothing.
 
 What is measured:
-- first chart: navigation start to the loss map drawn with the paths (cold cache, then warm).
+- first chart: navigation start to the loss map drawn with the paths
+  (a fresh server's first visitor, a new browser, the same browser again).
 - server changes, each input to redrawn chart (the chart area sampled every frame for blank
   frames) and websocket bytes received:
   - batch size: the sidebar's Batch size slider, one arrow key at a time, 10 -> 22 (each a
@@ -31,6 +32,7 @@ from browser_measure import (
     chromium,
     component_animation,
     first_chart,
+    first_chart_rows,
     machine,
     open_page,
     press,
@@ -151,8 +153,7 @@ def main() -> None:
     print("SGD on real data: synthetic line, n = 200, 20 epochs, full batch / minibatch "
           f"(B = 10) / single sample; {machine()}")
     row("measure", "component", "st.plotly_chart baseline", "target")
-    row("first chart, cold (ms)", f"{first[0][0]:.0f}", f"{first[1][0]:.0f}", "")
-    row("first chart, warm (ms)", f"{first[0][1]:.0f}", f"{first[1][1]:.0f}", "")
+    first_chart_rows(*first)
     for what in ("batch size", "data", "data source", "scaling"):
         mine = [r for r in ours if r["what"] == what]
         base = [r for r in theirs if r["what"] == what]
