@@ -128,7 +128,8 @@ def _compact(value) -> int:
 
 
 def _chart_payload(frame: bytes) -> tuple[dict, int] | None:
-    """The chart's payload in one websocket frame and its length in the frame, if it has one."""
+    """The chart's payload (the dict ui.chart.packed sends in a list) in one websocket frame
+    and its length in the frame, if it has one."""
     if b'"packed"' not in frame:
         return None
     decoder = json.JSONDecoder()
@@ -160,7 +161,7 @@ def byte_parts(frames: list[bytes]) -> dict:
         payload, length = found
         sizes = {key: _compact(value) for key, value in payload.items()}
         scale = length / max(1, sum(sizes.values()))
-        inner = {key: _compact(value) for key, value in unpacked(payload).items()
+        inner = {key: _compact(value) for key, value in unpacked([payload]).items()
                  if key not in payload}
         panels = round(sizes["packed"] * scale * inner.get("panels", 0)
                        / max(1, sum(inner.values())))

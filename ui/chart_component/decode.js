@@ -72,11 +72,10 @@ export function undelta(bytes, width, rowLength) {
   return out;
 }
 
-// The payload as ui/chart.py `packed` built it, whole: its "packed" member (base64 of deflated
-// JSON) parsed and merged with the members sent as they are.
-export function unpackPayload(data) {
-  if (typeof data?.packed !== "string") return data;
-  const { packed, ...rest } = data;
+// The payload ui/chart.py `packed` sent (alone in a list), whole: its "packed" member (base64
+// of deflated JSON) parsed and merged with the members sent as they are.
+export function unpackPayload(sent) {
+  const [{ packed, ...rest }] = sent;
   const text = new TextDecoder().decode(inflate(fromBase64(packed)));
   return { ...rest, ...JSON.parse(text) };
 }
