@@ -320,3 +320,18 @@ def test_a_2d_surface_is_refused():
     with pytest.raises(ValueError, match="1D"):
         curve.curve_payload(gd_core.get_surface("bowl"), runs, [], optimizer="gd",
                             optimizer_title="Gradient descent", lr_index=0)
+
+
+@pytest.mark.parametrize(("x", "slope", "side"), [
+    (5.0, -2.0, "bottom left"),   # below, where the tangent rises
+    (5.0, 2.0, "bottom right"),
+    (5.0, 0.0, "bottom right"),   # a flat tangent: below, clear of it
+    (1.0, -2.0, "top right"),     # no room on the left: above, where both fall away
+    (9.0, 2.0, "top left"),
+    (1.0, 2.0, "bottom right"),   # room on the rising side: as usual
+    (9.0, -2.0, "bottom left"),
+])
+def test_the_slope_label_goes_where_the_tangent_and_the_window_leave_room(x, slope, side):
+    window = curve.CurveWindow(x=(0.0, 10.0), y=(-1.0, 1.0), axis=-1.0)
+    code = curve._slope_label_side(np.array([[x]]), np.array([[slope]]), window)
+    assert curve.SLOPE_LABEL_SIDES[int(code[0, 0])] == side

@@ -60,6 +60,8 @@ FLAT_SLOPE = 1e-6
 _CURVE_SAMPLES = 400
 # Labels keep clear of the point and the dotted line they start from (plotly trims spaces).
 _GAP = "\u00a0\u00a0"
+#: The current point's marker (its white outline, 2 px, lies around it).
+_POINT_SIZE = 15
 # A white halo keeps a label readable where it crosses the curve or a grid line.
 _HALO = "1px 1px 2px white, -1px -1px 2px white, 1px -1px 2px white, -1px 1px 2px white"
 _TANGENT_FRACTION = 0.12
@@ -207,9 +209,9 @@ def curve_channels(runs: FanRuns, window: CurveWindow) -> dict[str, np.ndarray]:
     """Per learning rate and frame (``(members, frames)`` arrays) what the browser is sent.
 
     ``x``, ``f`` and ``slope`` = f′(x); the codes ``why`` (an index into WHY_PHRASES), ``out``
-    (OFF_PHRASES: where the point is relative to the window) and ``tilt`` (0 for a falling
-    tangent, 1 for a rising one: where the slope label goes); ``diverged`` (the step, NaN if
-    never). The browser derives the rest (``derived``).
+    (OFF_PHRASES: where the point is relative to the window) and ``side`` (where the slope
+    label goes: an index into SLOPE_LABEL_SIDES); ``diverged`` (the step, NaN if never). The
+    browser derives the rest (``derived``).
     """
     x = runs.points[:, 0, :, 0]
     f = runs.values[:, 0]
@@ -236,9 +238,29 @@ def curve_channels(runs: FanRuns, window: CurveWindow) -> dict[str, np.ndarray]:
     return {
         "x": x, "f": f, "slope": slope,
         "why": why.astype(np.uint8), "out": out.astype(np.uint8),
-        "tilt": (slope >= 0).astype(np.uint8),
+        "side": _slope_label_side(x, slope, window),
         "diverged": np.broadcast_to(diverged[:, None], (members, frames)),
     }
+
+
+#: Where the slope label goes, beside the point (``curve_channels``' ``side``).
+SLOPE_LABEL_SIDES = ("bottom left", "bottom right", "top right", "top left")
+#: A label on the side the window ends within this fraction of its width is turned to the
+#: other side: there it would be cut off by the plot's edge.
+_LABEL_ROOM = 0.3
+
+
+def _slope_label_side(x: np.ndarray, slope: np.ndarray, window: CurveWindow) -> np.ndarray:
+    """Below the point, on the side where the tangent rises: clear of the tangent and of a
+    convex curve (above its tangent); level with the point, a flat tangent near a minimum would
+    strike the label through ("slope−0.1"). Near the window's edge on that side: above the
+    point on the other side, where tangent and curve both fall away from it."""
+    (xlo, xhi) = window.x
+    room = _LABEL_ROOM * (xhi - xlo)
+    rising = slope >= 0
+    with np.errstate(invalid="ignore"):
+        turned = np.where(rising, x > xhi - room, x < xlo + room)
+    return np.select([turned & rising, turned, rising], [3, 2, 1], 0).astype(np.uint8)
 
 
 def derived(window: CurveWindow) -> dict[str, Derived]:
@@ -266,7 +288,7 @@ def _inside(bounds: tuple[float, float]) -> list[float]:
     return [low + margin, high - margin]
 
 
-_CHANNEL_TYPES = {"f": "f2", "tilt": "u1", "why": "u1", "out": "u1"}
+_CHANNEL_TYPES = {"f": "f2", "side": "u1", "why": "u1", "out": "u1"}
 
 
 def encode_channels(channels: dict[str, np.ndarray]) -> dict[str, dict]:
@@ -398,16 +420,18 @@ def curve_panel(surface: gd_core.Surface, window: CurveWindow, optimizer: str, *
         }),
         Head(**at_point, trace={
             "type": "scatter", "mode": "markers", "hoverinfo": "skip", "cliponaxis": False,
-            "marker": {"color": POINT_COLOR, "size": 15, "line": {"color": "white", "width": 2}},
+            "marker": {"color": POINT_COLOR, "size": _POINT_SIZE,
+                       "line": {"color": "white", "width": 2}},
         }),
-        # Below the point, on the side where the tangent rises: clear of the tangent, and of
-        # a convex curve (above its tangent). Level with the point, a flat tangent near a
-        # minimum would strike the label through ("slope−0.1").
+        # Beside the point, where neither the tangent nor the curve runs (_slope_label_side).
         Text(**at_point, text="{label}",
              phrases={"label": Phrase(channel="out",
                                       options=[f"{_GAP}slope {{slope}}{_GAP}"])},
-             position=Phrase(channel="tilt", options=["bottom left", "bottom right"]),
-             trace={"type": "scatter", "mode": "text", "hoverinfo": "skip",
+             position=Phrase(channel="side", options=list(SLOPE_LABEL_SIDES)),
+             # An invisible marker the size of the point's: plotly sets text off by its
+             # marker, so the label starts outside the point instead of under it.
+             trace={"type": "scatter", "mode": "markers+text", "hoverinfo": "skip",
+                    "marker": {"size": _POINT_SIZE + 4, "opacity": 0},
                     "textfont": {"color": TANGENT_COLOR, "size": 13, "shadow": _HALO}}),
         # Above the arrow, from its tail (the point's x, inside the chart) in its direction.
         Text(**on_axis, text="{label}",
