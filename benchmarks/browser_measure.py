@@ -152,18 +152,21 @@ class FirstChart(NamedTuple):
 
 def first_chart(browser, url: str, kind: dict) -> FirstChart:
     """How long ``url`` takes to show its chart; call it first on a freshly started server."""
-    times = []
-    for visit in range(4):
-        if visit < 2:
-            context = browser.new_context(viewport=VIEWPORT)
-            page = context.new_page()
+
+    def visit(page) -> float:
         page.goto(url)
         page.wait_for_function(kind["ready"], polling="raf", timeout=60_000)
-        times.append(page.evaluate("performance.now()"))
-        if visit == 0:
-            context.close()
+        return page.evaluate("performance.now()")
+
+    first = browser.new_context(viewport=VIEWPORT)
+    first_visit = visit(first.new_page())
+    first.close()
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    cold = visit(page)
+    warm = statistics.median([visit(page), visit(page)])
     context.close()
-    return FirstChart(times[0], times[1], statistics.median(times[2:]))
+    return FirstChart(first_visit, cold, warm)
 
 
 def first_chart_rows(ours: FirstChart, baseline: FirstChart) -> None:

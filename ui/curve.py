@@ -260,7 +260,10 @@ def _slope_label_side(x: np.ndarray, slope: np.ndarray, window: CurveWindow) -> 
     rising = slope >= 0
     with np.errstate(invalid="ignore"):
         turned = np.where(rising, x > xhi - room, x < xlo + room)
-    return np.select([turned & rising, turned, rising], [3, 2, 1], 0).astype(np.uint8)
+    side = SLOPE_LABEL_SIDES.index
+    return np.select([turned & rising, turned, rising],
+                     [side("top left"), side("top right"), side("bottom right")],
+                     side("bottom left")).astype(np.uint8)
 
 
 def derived(window: CurveWindow) -> dict[str, Derived]:
