@@ -221,7 +221,8 @@ def shading_scale(grid: SurfaceGrid, ticks: int = 4) -> dict:
     labels[-1] += " high"
     return {"title": {"text": "f (light = low)", "side": "right"}, "tickvals": shades.tolist(),
             "ticktext": labels, "thickness": 10, "len": 0.85, "xpad": 6, "outlinewidth": 0,
-            "ticks": ""}
+            # Else plotly measures each label (a forced layout each) to hide any past the plot.
+            "ticks": "", "ticklabeloverflow": "allow"}
 
 
 #: The key to the marks on the contour map and the 3D view, a line of text under the chart.

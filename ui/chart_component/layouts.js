@@ -37,13 +37,24 @@ export function sizedLayout(layout, width) {
   return { ...layout, scene: { ...layout.scene, camera: { ...layout.scene.camera, eye: far } } };
 }
 
+// Unless told to allow them, plotly measures every tick label of a 2D axis (a forced layout of
+// the page each) to hide those past the plot's edge: some 30 ms of a redraw here, where the
+// margins leave the labels room anyway.
+export function tickLabelsAllowed(layout) {
+  const out = { ...layout };
+  for (const key of Object.keys(layout)) {
+    if (AXIS.test(key)) out[key] = { ...layout[key], ticklabeloverflow: "allow" };
+  }
+  return out;
+}
+
 export function baseLayout(layout, interactive = false) {
   // Automatic margins would differ between base and overlay and shift one plot area.
   const out = interactive ? touchLayout(layout) : { ...layout, hovermode: false, dragmode: false };
   for (const key of Object.keys(layout)) {
     if (AXIS.test(key)) out[key] = { ...layout[key], automargin: false };
   }
-  return out;
+  return tickLabelsAllowed(out);
 }
 
 // The animated layer of a 2D panel: the base layout with its decorations made invisible, so

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { sizedLayout } from "./layouts.js";
+import { baseLayout, sizedLayout, tickLabelsAllowed } from "./layouts.js";
 
 const scene = { camera: { eye: { x: 1.5, y: -1.5, z: 1.1 }, up: { x: 0, y: 0, z: 1 } } };
 
@@ -22,4 +22,17 @@ test("a wide plot, a plot not yet laid out and a 2D layout are left as they are"
   assert.equal(sizedLayout(layout, 0), layout);
   const flat = { xaxis: { range: [0, 1] } };
   assert.equal(sizedLayout(flat, 300), flat);
+});
+
+test("2D axes let plotly draw their tick labels unmeasured; the payload is left as it was", () => {
+  const layout = { xaxis: { range: [0, 1] }, yaxis2: { title: { text: "J" } }, scene };
+  const allowed = tickLabelsAllowed(layout);
+  assert.equal(allowed.xaxis.ticklabeloverflow, "allow");
+  assert.equal(allowed.yaxis2.ticklabeloverflow, "allow");
+  assert.deepEqual(allowed.yaxis2.title, { text: "J" });
+  assert.equal(allowed.scene, scene);
+  assert.equal(layout.xaxis.ticklabeloverflow, undefined);
+  const base = baseLayout(layout);
+  assert.equal(base.xaxis.ticklabeloverflow, "allow");
+  assert.equal(base.xaxis.automargin, false);
 });

@@ -11,7 +11,8 @@ import { ANIMATED, animatedData, autoRanges } from "./animated.js";
 import { afterPaint, h } from "./dom.js";
 import { imageCell, layoutImages } from "./image-layer.js";
 import {
-  PLOTLY_CONFIG, STATIC_CONFIG, baseLayout, overlayLayout, sizedLayout, touchLayout,
+  PLOTLY_CONFIG, STATIC_CONFIG, baseLayout, overlayLayout, sizedLayout, tickLabelsAllowed,
+  touchLayout,
 } from "./layouts.js";
 import { laidOutSize, plotArea, shownRange } from "./plotly-private.js";
 import { QuietScene } from "./scene.js";
@@ -208,7 +209,8 @@ export class Panel {
   liveLayout() {
     if (this.layered) return overlayLayout(baseLayout(this.spec.layout));
     // The ranges the fast path gives (see autoRanges), also where plotly has no data to scale.
-    const layout = { ...sizedLayout(touchLayout(this.spec.layout), this.node.clientWidth) };
+    const layout = sizedLayout(touchLayout(tickLabelsAllowed(this.spec.layout)),
+      this.node.clientWidth);
     for (const [key, { range }] of Object.entries(this.autoRanges())) {
       layout[key] = { ...layout[key], range, autorange: false };
     }
