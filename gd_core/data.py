@@ -15,6 +15,7 @@ model knows the gradient of its loss on any subset of the samples, which is what
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -138,10 +139,28 @@ class LinearRegression:
     def batch_gradient(self, params: np.ndarray, indices=None) -> np.ndarray:
         """The gradient of the loss on the samples ``indices`` (all of them when None), at
         ``params`` ``(k, 2)``: the mean of the per-sample gradients, ``(k, 2)``."""
-        features, y = self.features, self.data.y
-        if indices is not None:
-            features, y = features[indices], y[indices]
-        return _line_gradient(params, features, y)
+        if indices is None:
+            return self.surface.gradient_fn(params)
+        return self.batch_gradients([np.asarray(indices)])(0, params)
+
+    def batch_gradients(self, batches) -> Callable[[int, np.ndarray], np.ndarray]:
+        r"""``gradient(k, params)``: the gradient of the loss on ``batches[k]`` at ``params``.
+
+        The loss on a batch B of m samples is a quadratic whose gradient is
+        :math:`H_B \theta - c_B`, with :math:`H_B = \frac{1}{m} \sum_B [\tilde x_i^2, \tilde x_i;
+        \tilde x_i, 1]` and :math:`c_B = \frac{1}{m} \sum_B [\tilde x_i y_i, y_i]`. These
+        moments are taken for every batch of a run at once, so a step costs a few operations
+        whatever its batch (a single-sample run takes thousands of steps).
+
+        Batches of all the data take J's own gradient instead, as ``descend`` does, to the bit.
+        Its round-off, like a framework's, also lets a full-batch run that has settled in the
+        minimum blow up once the rate passes 2 / λmax (the range test); the moments would hold
+        it there exactly.
+        """
+        if all(len(batch) == self.data.n for batch in batches):
+            return lambda k, params: self.surface.gradient_fn(params)
+        hessians, offsets = _moments(self.features, self.data.y, batches)
+        return lambda k, params: _moment_gradient(params, hessians[k], offsets[k])
 
     @property
     def hessian(self) -> np.ndarray:
@@ -190,6 +209,30 @@ def _line_gradient(params: np.ndarray, features: np.ndarray, y: np.ndarray) -> n
     residuals = _line_residuals(params, features, y, out=terms[..., 1, :])
     np.multiply(residuals, features, out=terms[..., 0, :])
     return _mean_of_terms(terms)
+
+
+def _moments(features: np.ndarray, y: np.ndarray, batches) -> tuple[np.ndarray, np.ndarray]:
+    """The moments of the loss on each batch (arrays of sample indices): ``(hessians (k, 2, 2),
+    offsets (k, 2))``, as ``LinearRegression.batch_gradients`` defines them."""
+    lengths = np.array([len(batch) for batch in batches])
+    order = np.concatenate(batches)
+    x, t = features[order], y[order]
+    starts = np.concatenate([[0], np.cumsum(lengths[:-1])])
+    means = np.add.reduceat(np.stack([x * x, x, x * t, t]), starts, axis=1) / lengths
+    hessians = np.ones((len(batches), 2, 2))
+    hessians[:, 0, 0] = means[0]
+    hessians[:, 0, 1] = hessians[:, 1, 0] = means[1]
+    return hessians, np.ascontiguousarray(means[2:].T)
+
+
+def _moment_gradient(params: np.ndarray, hessian: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    r""":math:`H \theta - c` at every point of ``params`` ``(..., 2)`` (``hessian`` symmetric),
+    written out rather than a matrix product: BLAS may round a batch of starts otherwise than
+    each start alone."""
+    gradient = params[..., :1] * hessian[0]
+    gradient += params[..., 1:] * hessian[1]
+    gradient -= offset
+    return gradient
 
 
 def _gradient_terms(params: np.ndarray, m: int) -> np.ndarray:
@@ -269,6 +312,10 @@ class OneUnitNetwork:
         if indices is not None:
             x, y = x[indices], y[indices]
         return _unit_gradient(params, x, y)
+
+    def batch_gradients(self, batches) -> Callable[[int, np.ndarray], np.ndarray]:
+        """``gradient(k, params)``: the gradient of the loss on ``batches[k]`` at ``params``."""
+        return lambda k, params: self.batch_gradient(params, batches[k])
 
     @property
     def curvatures(self) -> np.ndarray:

@@ -74,13 +74,13 @@ def minibatch_descend(problem, optimizer, start, epochs: int, batch_size: int,
     params, single = starting_params(surface, start, optimizer.hyperparams)
     shape = params.shape
 
+    gradient = problem.batch_gradients(batches)
     points = np.empty((steps + 1, *shape))
     with np.errstate(all="ignore"):
         state = optimizer.init(params)
         points[0] = params
-        for step, batch in enumerate(batches, start=1):
-            updates, state = optimizer.update_in_place(
-                problem.batch_gradient(params, batch), state, params)
+        for step in range(1, steps + 1):
+            updates, state = optimizer.update_in_place(gradient(step - 1, params), state, params)
             params += updates
             points[step] = params
         # The loss and the runaway checks for every step at once, after the run: they do not

@@ -42,6 +42,20 @@ def test_full_batch_gradient_descent_is_the_classic_batch_loop(scaling):
         assert np.allclose(run.points[step], theta, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("batch_size", [1, 7])
+def test_minibatch_gradient_descent_is_the_classic_minibatch_loop(batch_size):
+    problem = REGRESSIONS["raw"]
+    lr = 0.2 * problem.largest_stable_lr
+    run = gd_core.minibatch_descend(problem, gd_core.make_optimizer("gd", lr=lr), [0.0, 0.0],
+                                    3, batch_size, seed=2)
+    design = np.column_stack([problem.features, np.ones(problem.data.n)])
+    theta = np.zeros(2)
+    for step, batch in enumerate(run.batches, start=1):
+        rows, y = design[batch], problem.data.y[batch]
+        theta = theta - lr * (1 / len(batch)) * rows.T @ (rows @ theta - y)
+        assert np.allclose(run.points[step], theta, rtol=1e-12, atol=1e-12)
+
+
 def test_shuffled_full_batches_take_the_same_steps_up_to_round_off():
     problem = REGRESSIONS["centered"]
     made = gd_core.make_optimizer("gd", lr=0.1)
