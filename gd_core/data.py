@@ -2,7 +2,8 @@ r"""Learning from data: datasets and the two-parameter models fitted to them.
 
 A model's loss on a dataset is a ``Surface`` over its two parameters, so every tool that takes a
 surface (``descend``, ``outcomes``, ``basin_map``, the charts) takes it too; on top of that, a
-model knows the gradient of its loss on any subset of the samples, which is what
+model knows the gradient of its loss on any subset of the samples (``batch_gradient``), and on
+each of a run's batches in turn (``batch_gradients``), which is what
 ``gd_core.minibatch_descend`` steps along.
 
 - ``linear_regression``: :math:`J(w, b) = \frac{1}{2n} \sum_i (w \tilde x_i + b - y_i)^2`, a
