@@ -39,6 +39,7 @@ import functools
 import hashlib
 import json
 import math
+import time
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -63,6 +64,14 @@ HALF_MAX = 6.0e4
 # zlib's fastest level: payloads are built on every change, and slower levels save few bytes on
 # these arrays.
 _DEFLATE_LEVEL = 1
+
+#: How long a page pauses after sending its chart, in seconds. Streamlit's frontend renders the
+#: element deltas it has received in one go and runs the chart's update after that render: the
+#: elements a page sends after its chart (the SGD page's twenty-odd sidebar controls, the race's
+#: downloads) arriving with it held the chart's redraw back 20-30 ms on a 2-core machine. While
+#: the script thread sleeps (holding no lock) the server sends the chart, and the browser
+#: renders it alone.
+HEAD_START_S = 0.03
 
 _STYLES = _HERE / "chart.css"
 _VENDOR_DIR = _HERE / "vendor"
@@ -404,6 +413,8 @@ def chart(
     )
     st.session_state[sent_key] = sent
     _component(key=key, data=packed(data), **callbacks)
+    # The elements after the chart wait: see HEAD_START_S.
+    time.sleep(HEAD_START_S)
 
 
 def _finite(value) -> bool:
