@@ -106,12 +106,24 @@ def test_the_loss_is_half_the_mean_squared_error(problem):
         np.mean((predicted - problem.data.y) ** 2) / 2, rel=1e-12)
 
 
-def test_a_large_grid_is_evaluated_in_chunks_with_the_same_values():
+def test_a_large_grid_takes_the_values_and_gradients_of_its_rows():
     problem = gd_core.linear_regression(gd_core.make_regression(n=5000, seed=0))
     grid = np.stack(np.meshgrid(np.linspace(-1, 3, 30), np.linspace(-2, 2, 30)), axis=-1)
     rows = np.array([problem.surface.value(row) for row in grid])
     assert np.allclose(problem.surface.value(grid), rows, rtol=1e-13)
-    assert problem.surface.gradient(grid).shape == (30, 30, 2)
+    slopes = np.array([problem.surface.gradient(row) for row in grid])
+    assert np.allclose(problem.surface.gradient(grid), slopes, rtol=1e-13)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(2, 80), seed=st.integers(0, 10_000), scaling=st.sampled_from(SCALINGS),
+       noise=st.floats(0, 5), w=st.floats(-1e3, 1e3), b=st.floats(-1e3, 1e3))
+def test_the_line_loss_is_the_mean_squared_error_anywhere(n, seed, scaling, noise, w, b):
+    """J is evaluated as a quadratic about its minimum: the samples' squared errors agree."""
+    data = gd_core.make_regression(n=n, noise=noise, seed=seed)
+    problem = gd_core.linear_regression(data, scaling)
+    squared = np.mean((w * problem.features + b - data.y) ** 2) / 2
+    assert problem.surface.value(np.array([w, b])) == pytest.approx(squared, rel=1e-9)
 
 
 @settings(max_examples=40, deadline=None)
