@@ -348,6 +348,34 @@ def _unit_gradient(params: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarr
     return _mean_of_terms(terms)
 
 
+def _unit_parabolas(weights: np.ndarray, x: np.ndarray, y: np.ndarray):
+    r"""For each w of ``weights`` ``(k,)``, J(w, ·) as the parabola in v it is:
+    :math:`J(w, v) = J(w, v^*) + \frac{1}{2} \overline{a^2} (v - v^*)^2` with :math:`a =
+    \tanh(w x)` and :math:`v^* = \overline{a y} / \overline{a^2}` (0 when a is 0). Returns
+    ``(mean(a²), v*, J(w, v*))``, each ``(k,)``.
+
+    Why: a k × k grid then takes k rows of n tanh instead of k² (the SGD page's loss map on
+    every new dataset), and both terms are sums of squares, so J stays exact and ≥ 0 near a
+    perfect fit (no cancellation of an expanded square)."""
+    n = len(x)
+    rows = max(1, _CHUNK_VALUES // n)
+    parts = []
+    for start in range(0, max(len(weights), 1), rows):
+        # One (rows, n) buffer, reused: a trajectory's thousands of points pass through here.
+        activation = np.multiply(weights[start:start + rows, None], x)
+        np.tanh(activation, out=activation)
+        curvature = np.einsum("kn,kn->k", activation, activation) / n
+        overlap = activation @ y / n
+        # A subnormal mean(a²) (w within ~1e-154 of 0) has lost its digits: a is 0 there.
+        flat = curvature < np.finfo(float).tiny
+        curvature[flat] = 0.0
+        best_v = np.divide(overlap, curvature, out=np.zeros_like(overlap), where=~flat)
+        residuals = np.multiply(best_v[:, None], activation, out=activation)
+        residuals -= y
+        parts.append((curvature, best_v, np.einsum("kn,kn->k", residuals, residuals) / (2 * n)))
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+
+
 def one_unit_network(data: Dataset) -> OneUnitNetwork:
     """The one-hidden-unit network ``v·tanh(w·x)`` on ``data``; its surface is over (w, v) and
     lists the two mirror-image minima, found by Newton's method on the exact gradient."""
@@ -355,11 +383,12 @@ def one_unit_network(data: Dataset) -> OneUnitNetwork:
     n = data.n
 
     def value(points):
-        def chunk(p):
-            residuals = p[..., 1, None] * np.tanh(p[..., 0, None] * x) - y
-            return np.mean(residuals * residuals, axis=-1) / 2
-
-        return _chunked(points, n, chunk)
+        points = np.asarray(points, dtype=float)
+        weights, which = np.unique(points[..., 0].ravel(), return_inverse=True)
+        curvature, best_v, floor = _unit_parabolas(weights, x, y)
+        which = which.reshape(points.shape[:-1])
+        gap = points[..., 1] - best_v[which]
+        return floor[which] + 0.5 * curvature[which] * gap * gap
 
     def gradient(points):
         return _chunked(points, n, lambda p: _unit_gradient(p, x, y))

@@ -126,6 +126,24 @@ def test_the_line_loss_is_the_mean_squared_error_anywhere(n, seed, scaling, nois
     assert problem.surface.value(np.array([w, b])) == pytest.approx(squared, rel=1e-9)
 
 
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(2, 80), seed=st.integers(0, 10_000), noise=st.floats(0, 2),
+       points=st.lists(st.tuples(st.floats(-50, 50), st.floats(-1e3, 1e3)), min_size=1,
+                       max_size=6))
+def test_the_network_loss_is_the_mean_squared_error_anywhere(n, seed, noise, points):
+    """J is evaluated as a parabola in v per distinct w: the samples' squared errors agree,
+    points sharing a w included."""
+    data = gd_core.make_tanh_regression(n=n, noise=noise, seed=seed)
+    try:
+        problem = gd_core.one_unit_network(data)
+    except ValueError:  # a few tiny noisy samples have no minimum to fit
+        return
+    points = np.array([*points, (points[0][0], 0.5)])
+    predicted = points[:, 1, None] * np.tanh(points[:, 0, None] * data.x)
+    squared = np.mean((predicted - data.y) ** 2, axis=-1) / 2
+    assert np.allclose(problem.surface.value(points), squared, rtol=1e-9, atol=0)
+
+
 @settings(max_examples=40, deadline=None)
 @given(n=st.integers(2, 80), seed=st.integers(0, 10_000), scaling=st.sampled_from(SCALINGS),
        noise=st.floats(0, 5))

@@ -38,6 +38,10 @@ STEP_AXES = {"steps": "minibatch steps", "epochs": "epochs", "samples": "samples
 NETWORK_CURVE = {"weight": 1.5, "scale": 2.0, "x_range": (-3.0, 3.0)}
 #: A run has reached a minimum (a good verdict) within this fraction of the map's width of it.
 _NEAR_FRACTION = 0.05
+#: Points per side of the loss map's grid. The losses here are smooth (a bowl, the network's
+#: two dips), so 61 draws the same levels as the surface page's 101, and plotly draws a new
+#: dataset's map in about 30 ms instead of 47 (headless Chromium on 2 cores).
+LOSS_GRID = 61
 #: The samples' index that pads a shorter batch in the chart's minibatch highlight.
 NO_SAMPLE = 65535
 

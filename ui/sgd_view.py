@@ -161,7 +161,7 @@ def _payload(identity: tuple, problem, runs, range_test, lr: float, axis: str, l
         line = sgd.timeline(runs, problem.data.n)
         labels = {kind.key: sgd.run_label(kind, problem.data.n, runs["minibatch"].batch_size)
                   for kind in sgd.RUN_KINDS}
-        grid = _GRIDS.get(identity[0], lambda: surface_grid(problem.surface))
+        grid = _GRIDS.get(identity[0], lambda: surface_grid(problem.surface, sgd.LOSS_GRID))
         return sgd_payload(problem, grid, runs, line, labels, range_test, lr=lr, step_axis=axis,
                            log_loss=log, show_3d=show_3d, formula=formula,
                            notes=notes("What to try", list(tips)))
