@@ -158,10 +158,19 @@ class LinearRegression:
         minimum blow up once the rate passes 2 / λmax (the range test); the moments would hold
         it there exactly.
         """
-        if all(len(batch) == self.data.n for batch in batches):
+        moments = self.batch_moments(batches)
+        if moments is None:
             return lambda k, params: self.surface.gradient_fn(params)
-        hessians, offsets = _moments(self.features, self.data.y, batches)
+        hessians, offsets = moments
         return lambda k, params: _moment_gradient(params, hessians[k], offsets[k])
+
+    def batch_moments(self, batches) -> tuple[np.ndarray, np.ndarray] | None:
+        r"""Each batch's gradient as the affine map it is, :math:`H_B \theta - c_B`:
+        ``(hessians (k, 2, 2), offsets (k, 2))``; None when every batch is all the data (their
+        steps take J's own gradient, see ``batch_gradients``)."""
+        if all(len(batch) == self.data.n for batch in batches):
+            return None
+        return _moments(self.features, self.data.y, batches)
 
     @property
     def hessian(self) -> np.ndarray:
@@ -324,6 +333,10 @@ class OneUnitNetwork:
     def batch_gradients(self, batches) -> Callable[[int, np.ndarray], np.ndarray]:
         """``gradient(k, params)``: the gradient of the loss on ``batches[k]`` at ``params``."""
         return lambda k, params: self.batch_gradient(params, batches[k])
+
+    def batch_moments(self, batches) -> None:
+        """None: the network's gradient is not affine in (w, v) (``LinearRegression``'s is)."""
+        return None
 
     @property
     def curvatures(self) -> np.ndarray:

@@ -44,16 +44,22 @@ class Optimizer(NamedTuple):
     update: Update
     hyperparams: Mapping[str, Any]
     update_in_place: Update
+    #: Plain gradient descent's ``count -> -η`` of the step after ``count`` steps, the factor
+    #: its update multiplies the gradient by (None for the others, whose updates keep state):
+    #: with it, a caller whose gradients are affine in the parameters may take all the steps
+    #: at once (``gd_core.minibatch``).
+    gradient_scale: Callable[[int], Any] | None = None
 
 
 def _optimizer(name: str, init: Init, update_in_place: Update,
-               hyperparams: Mapping[str, Any]) -> Optimizer:
+               hyperparams: Mapping[str, Any],
+               gradient_scale: Callable[[int], Any] | None = None) -> Optimizer:
     def update(grads, state, params):
         fresh = type(state)(*(np.array(part, dtype=float, copy=True)
                               if isinstance(part, np.ndarray) else part for part in state))
         return update_in_place(grads, fresh, params)
 
-    return Optimizer(name, init, update, hyperparams, update_in_place)
+    return Optimizer(name, init, update, hyperparams, update_in_place, gradient_scale)
 
 
 class GDState(NamedTuple):
@@ -126,7 +132,7 @@ def gd(lr=0.01, schedule: Schedule | None = None) -> Optimizer:
     def update_in_place(grads, state, params):
         return scale(state.count) * grads, GDState(count=state.count + 1)
 
-    return _optimizer("gd", init, update_in_place, {"lr": lr})
+    return _optimizer("gd", init, update_in_place, {"lr": lr}, gradient_scale=scale)
 
 
 def _heavy_ball(name: str, lr, momentum, nesterov: bool, schedule: Schedule | None) -> Optimizer:

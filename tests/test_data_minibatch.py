@@ -138,6 +138,32 @@ def test_divergence_is_reported_as_descend_reports_it():
     assert outcome.status == "diverged" and outcome.step == run.diverged_at
 
 
+@settings(max_examples=40, deadline=None)
+@given(scaling=st.sampled_from(gd_core.SCALINGS), batch_size=st.integers(1, 39),
+       rate=st.floats(0.01, 3.0), growth=st.sampled_from([None, 1.01]),
+       starts=st.lists(st.tuples(st.floats(-20, 20), st.floats(-20, 20)), min_size=1,
+                       max_size=3), seed=st.integers(0, 100))
+def test_plain_descent_taken_all_at_once_is_the_stepped_loop(scaling, batch_size, rate, growth,
+                                                            starts, seed):
+    """Plain GD on a line's batches takes every step at once (an affine map per step,
+    composed by doubling): the path, its divergence step and its reason are the loop's, and a
+    batch of starts gets each start's own bits."""
+    problem = REGRESSIONS[scaling]
+    schedule = None if growth is None else (lambda step: growth**step)
+    made = gd_core.make_optimizer("gd", lr=rate * problem.largest_stable_lr, schedule=schedule)
+    stepped = made._replace(gradient_scale=None)
+    starts = np.array(starts)
+    fast = gd_core.minibatch_descend(problem, made, starts, 4, batch_size, seed=seed)
+    slow = gd_core.minibatch_descend(problem, stepped, starts, 4, batch_size, seed=seed)
+    assert np.array_equal(fast.diverged_at, slow.diverged_at)
+    assert np.array_equal(fast.stop_code, slow.stop_code)
+    scale = np.maximum(np.abs(slow.points), 1.0)
+    assert np.allclose(fast.points / scale, slow.points / scale, rtol=0, atol=1e-11,
+                       equal_nan=True)
+    alone = gd_core.minibatch_descend(problem, made, starts[-1], 4, batch_size, seed=seed)
+    assert np.array_equal(fast.points[:, -1], alone.points, equal_nan=True)
+
+
 @pytest.mark.parametrize(("kwargs", "says"), [
     ({"epochs": 1, "batch_size": 0}, "batch_size"), ({"epochs": 1, "batch_size": 41}, "batch_size"),
     ({"epochs": -1, "batch_size": 4}, "epochs"), ({"epochs": 1.5, "batch_size": 4}, "epochs"),
