@@ -331,8 +331,16 @@ class OneUnitNetwork:
         return _unit_gradient(params, x, y)
 
     def batch_gradients(self, batches) -> Callable[[int, np.ndarray], np.ndarray]:
-        """``gradient(k, params)``: the gradient of the loss on ``batches[k]`` at ``params``."""
-        return lambda k, params: self.batch_gradient(params, batches[k])
+        """``gradient(k, params)``: the gradient of the loss on ``batches[k]`` at ``params``.
+
+        The samples of every batch are gathered once, in the batches' order, and a step slices
+        its own: picking them out per step cost a single-sample run a third of its time."""
+        order = np.concatenate(batches) if len(batches) else np.zeros(0, dtype=int)
+        x, y = self.data.x[order], self.data.y[order]
+        ends = np.cumsum([len(batch) for batch in batches]).tolist()
+        starts = [0, *ends[:-1]]
+        return lambda k, params: _unit_gradient(params, x[starts[k]:ends[k]],
+                                                y[starts[k]:ends[k]])
 
     def batch_moments(self, batches) -> None:
         """None: the network's gradient is not affine in (w, v) (``LinearRegression``'s is)."""
