@@ -4,6 +4,9 @@ Each epoch deals the samples into batches of ``batch_size`` (shuffled, or in ord
 step follows the gradient of the loss on one batch only:
 :math:`\theta \leftarrow \theta - \eta \cdot \frac{1}{m} \sum_{i \in B} \nabla \ell_i(\theta)`.
 With one batch of all the samples, in order, that is exactly ``descend`` on the model's surface.
+Plain gradient descent on a line's minibatches, whose gradients are affine in the parameters,
+takes all its steps at once (``_plain_descent_on_quadratics``); every other run, full batches
+included (they keep ``descend``'s bits), steps one batch at a time.
 """
 
 from __future__ import annotations
@@ -127,8 +130,8 @@ def _plain_descent_on_quadratics(points: np.ndarray, factors: np.ndarray, hessia
     sent through the first t of them. Those prefix compositions are taken by doubling
     (Hillis–Steele): log2(T) rounds of array operations instead of T Python steps, which cost
     microseconds each (a single-sample run takes thousands). The same path as the stepped loop
-    up to round-off (the tests hold them to 1e-12); written out per coordinate, so each start
-    of a batch gets the bits it gets alone.
+    up to round-off (the tests hold them within 1e-11 of each coordinate's size); written out
+    per coordinate, so each start of a batch gets the bits it gets alone.
     """
     # The maps as rows (a00, a01, a10, a11, b0, b1) over the steps: z -> [[a00, a01], [a10,
     # a11]] z + (b0, b1), the 2 x 2 products written out (NumPy's stacked matmul costs per
