@@ -357,10 +357,27 @@ def test_the_contour_has_a_colour_bar_labelled_in_f():
     surface = gd_core.get_surface("bowl")
     grid = payloads.surface_grid(surface)
     bar = payloads.shading_scale(grid)
-    low = float(np.nanmin(grid.z))
-    assert bar["ticktext"][0] == f"{payloads.format_number(low)} low"
-    assert bar["ticktext"][-1].endswith(" high") and "light = low" in bar["title"]["text"]
-    assert np.log1p(np.nanmax(grid.z) - low) == pytest.approx(bar["tickvals"][-1])
+    low, high = float(np.nanmin(grid.z)), float(np.nanmax(grid.z))
+    heights, labels = zip(*bar.ticks, strict=True)
+    assert labels[0] == f"{payloads.format_number(low)} low"
+    assert labels[-1] == f"{payloads.format_number(high)} high"
+    assert "light = low" in bar.title
+    # The shading is log(1 + f − min f): the ticks sit at even steps of it, f written on them.
+    assert heights == pytest.approx(np.linspace(0, 1, len(labels)))
+    middle = low + np.expm1(heights[1] * np.log1p(high - low))
+    assert labels[1] == payloads.format_number(middle)
+    assert [color for _, color in bar.colors] == [color for _, color in payloads.TERRAIN]
+
+
+def test_the_contour_panel_leaves_its_colour_bar_room_and_plotly_draws_none():
+    surface = gd_core.get_surface("himmelblau")
+    grid = payloads.surface_grid(surface)
+    panel = payloads.contour_panel(surface, grid, [])
+    assert panel.colorbar == payloads.shading_scale(grid)
+    assert panel.layout["margin"]["r"] == payloads.colorbar_margin(panel.colorbar)
+    longest = max(len(text) for _, text in panel.colorbar.ticks)
+    assert panel.layout["margin"]["r"] >= 40 + 6 * longest
+    assert not panel.traces[0].trace["showscale"]
 
 
 def test_the_loss_chart_names_each_run_in_a_legend_but_not_the_spare():

@@ -19,6 +19,7 @@ from ui.chart_payload import (
     Add,
     Arrow,
     Badge,
+    ColorBar,
     Fan,
     FanMark,
     Head,
@@ -209,20 +210,32 @@ def _line(style: RunStyle, width: float) -> dict:
     return line
 
 
-def shading_scale(grid: SurfaceGrid, ticks: int = 4) -> dict:
+def shading_scale(grid: SurfaceGrid, ticks: int = 4, title: str = "f (light = low)"
+                  ) -> ColorBar:
     """The contour's colour bar: the shading is log(1 + f − min f) (chart.js
     ``log1p_above_min``), so its ticks sit at even steps of that and are labelled with f."""
     finite = np.minimum(grid.z[np.isfinite(grid.z)], HALF_MAX)
     low = float(finite.min()) if finite.size else 0.0
-    top = float(np.log1p(finite.max() - low)) if finite.size else 1.0
+    top = float(np.log1p(finite.max() - low)) if finite.size else 0.0
     shades = np.linspace(0.0, top, ticks)
     labels = [format_number(low + float(np.expm1(shade))) for shade in shades]
     labels[0] += " low"
     labels[-1] += " high"
-    return {"title": {"text": "f (light = low)", "side": "right"}, "tickvals": shades.tolist(),
-            "ticktext": labels, "thickness": 10, "len": 0.85, "xpad": 6, "outlinewidth": 0,
-            # Else plotly measures each label (a forced layout each) to hide any past the plot.
-            "ticks": "", "ticklabeloverflow": "allow"}
+    heights = np.linspace(0.0, 1.0, ticks)
+    return ColorBar(title=title, colors=[(float(at), color) for at, color in TERRAIN],
+                    ticks=list(zip(heights.tolist(), labels, strict=True)))
+
+
+#: The colour bar's room in the right margin, in px: a gap, the bar, a gap, its labels (11 px
+#: text: at most this much a character) and its title. Kept in step with chart.css.
+_BAR_PX = {"gap": 8, "bar": 10, "label_gap": 4, "char": 6.6, "title": 20}
+
+
+def colorbar_margin(bar: ColorBar) -> int:
+    """The right margin a panel leaves for ``bar``."""
+    longest = max((len(text) for _, text in bar.ticks), default=0)
+    return round(_BAR_PX["gap"] + _BAR_PX["bar"] + _BAR_PX["label_gap"]
+                 + longest * _BAR_PX["char"] + _BAR_PX["title"])
 
 
 #: The key to the marks on the contour map and the 3D view, a line of text under the chart.
@@ -242,8 +255,7 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[
             "type": "contour", **GRID_REFS,
             # 20 levels: enough to read the terrain, and few enough that plotly computes a new
             # surface's contours quickly even on Rastrigin's many dips.
-            "colorscale": TERRAIN, "showscale": True, "colorbar": shading_scale(grid),
-            "ncontours": 20,
+            "colorscale": TERRAIN, "showscale": False, "ncontours": 20,
             "contours": {"coloring": "fill", "showlines": True},
             "line": {"color": "rgba(60, 72, 88, 0.35)", "width": 0.6},
             "hovertemplate": f"{names[0]} = %{{x:.3f}}<br>{names[1]} = %{{y:.3f}}"
@@ -293,9 +305,10 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[
                            "line": {"color": color, "width": 2.5}},
             }),
         ]
+    bar = shading_scale(grid)
     layout = {
         "uirevision": surface.name,
-        "margin": {"l": 44, "r": 12, "t": 36, "b": 40},
+        "margin": {"l": 44, "r": colorbar_margin(bar), "t": 36, "b": 40},
         "title": {"text": title, "font": {"size": 14}, "x": 0.02, "xanchor": "left"},
         "xaxis": {"range": [xlo, xhi], "title": {"text": names[0]}, "constrain": "domain",
                   "zeroline": False},
@@ -304,7 +317,8 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[
         "showlegend": False, "hovermode": "closest", "font": _FONT,
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
     }
-    return Panel(id="contour", layout=layout, height=460, click=True, live="svg", traces=traces)
+    return Panel(id="contour", layout=layout, height=460, click=True, live="svg", traces=traces,
+                 colorbar=bar)
 
 
 def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[RunStyle]) -> Panel:

@@ -171,12 +171,8 @@ def data_panel(problem, minibatch: gd_core.MinibatchTrajectory, rows: np.ndarray
 
 def _loss_shading(panel: Panel) -> Panel:
     """The contour panel with its colour bar naming the loss J (the shading is of f)."""
-    shading, *rest = panel.traces
-    bar = shading.trace["colorbar"]
-    trace = {**shading.trace, "colorbar": {**bar, "title": {**bar["title"],
-                                                            "text": "J (light = low)"}}}
-    return dataclasses.replace(panel, traces=[dataclasses.replace(shading, trace=trace),
-                                              *rest])
+    return dataclasses.replace(panel, colorbar=dataclasses.replace(panel.colorbar,
+                                                                   title="J (light = low)"))
 
 
 def _retitled(panel: Panel, titles: Mapping[str, str]) -> Panel:

@@ -461,8 +461,8 @@ def test_a_diverging_run_leaves_the_three_d_box_which_keeps_the_surface_range(pa
 
 def test_the_marks_are_explained_a_colour_bar_a_legend_and_a_key(page, url):
     open_chart(page, url + "?surface=himmelblau&starts=-4,4;1,1")
-    page.wait_for_selector(".dl-panel-contour .colorbar")
-    assert "light = low" in page.locator(".dl-panel-contour .colorbar").text_content()
+    page.wait_for_selector(".dl-panel-contour .dl-colorbar")
+    assert "light = low" in page.locator(".dl-panel-contour .dl-colorbar").text_content()
     page.wait_for_function("document.querySelectorAll('.dl-panel-loss .legendtext').length === 2")
     assert page.locator(".dl-panel-loss .legendtext").all_text_contents() == [
         "start 1", "start 2"]

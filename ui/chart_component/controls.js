@@ -78,6 +78,8 @@ export class Controls {
     this.playerInputs = [this.playButton, back, forward, this.scrubber];
 
     this.fanRow = h("label", "dl-fan");
+    // Shown by the first payload with a fan: until then its slider would have no name.
+    this.fanRow.hidden = true;
     this.fanLabel = h("span", "dl-fan-label");
     this.fanSlider = h("input", "dl-range dl-fan-slider");
     this.fanSlider.type = "range";

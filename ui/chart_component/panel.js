@@ -8,6 +8,7 @@
 // one shows it again instead of computing its contours anew.
 
 import { ANIMATED, animatedData, autoRanges } from "./animated.js";
+import { showColorBar } from "./colorbar.js";
 import { afterPaint, h } from "./dom.js";
 import { imageCell, layoutImages } from "./image-layer.js";
 import {
@@ -57,6 +58,7 @@ export class Panel {
     for (const mark of this.node.querySelectorAll(".dl-pending")) mark.remove();
     this.node.style.height = `${spec.height || 420}px`;
     this.node.classList.toggle("dl-wide", Boolean(spec.wide));
+    if (!this.is3d) showColorBar(this.node, spec.colorbar || null, spec.layout, spec.height || 420);
     const indexed = spec.traces.map((trace, index) => ({ trace, index }));
     if (this.layered) {
       this.staticTraces = indexed.filter(({ trace }) => !ANIMATED.has(trace.kind));
