@@ -210,8 +210,7 @@ def _line(style: RunStyle, width: float) -> dict:
     return line
 
 
-def shading_scale(grid: SurfaceGrid, ticks: int = 4, title: str = "f (light = low)"
-                  ) -> ColorBar:
+def shading_scale(grid: SurfaceGrid, ticks: int = 4) -> ColorBar:
     """The contour's colour bar: the shading is log(1 + f − min f) (chart.js
     ``log1p_above_min``), so its ticks sit at even steps of that and are labelled with f."""
     finite = np.minimum(grid.z[np.isfinite(grid.z)], HALF_MAX)
@@ -222,7 +221,7 @@ def shading_scale(grid: SurfaceGrid, ticks: int = 4, title: str = "f (light = lo
     labels[0] += " low"
     labels[-1] += " high"
     heights = np.linspace(0.0, 1.0, ticks)
-    return ColorBar(title=title, colors=[(float(at), color) for at, color in TERRAIN],
+    return ColorBar(title="f (light = low)", colors=[(float(at), color) for at, color in TERRAIN],
                     ticks=list(zip(heights.tolist(), labels, strict=True)))
 
 
