@@ -77,12 +77,13 @@ def minibatch_descend(problem, optimizer, start, epochs: int, batch_size: int,
     params, single = starting_params(surface, start, optimizer.hyperparams)
     shape = params.shape
 
-    factors = _gradient_factors(optimizer, steps)
-    moments = None if factors is None else problem.batch_moments(batches)
+    scale = _plain_gradient_scale(optimizer)
+    moments = None if scale is None else problem.batch_moments(batches)
     points = np.empty((steps + 1, *shape))
     points[0] = params
     with np.errstate(all="ignore"):
         if moments is not None:
+            factors = np.array([scale(count) for count in range(steps)], dtype=float)
             _plain_descent_on_quadratics(points, factors, *moments)
         else:
             gradient = problem.batch_gradients(batches)
@@ -112,14 +113,12 @@ def minibatch_descend(problem, optimizer, start, epochs: int, batch_size: int,
                                int(batch_size), steps_per_epoch)
 
 
-def _gradient_factors(optimizer, steps: int) -> np.ndarray | None:
-    """Plain gradient descent's factors ``s_t = -η_t`` for ``steps`` steps, the numbers its
-    update multiplies by (``Optimizer.gradient_scale``); None for any other optimizer, or a
-    fan of rates."""
+def _plain_gradient_scale(optimizer):
+    """Plain gradient descent's ``count -> s_t = -η_t``, the number its update multiplies the
+    gradient by (``Optimizer.gradient_scale``); None for any other optimizer, or a fan of
+    rates. Asked before the batches' moments, which only its runs use."""
     scale = optimizer.gradient_scale
-    if scale is None or np.ndim(scale(0)) != 0:
-        return None
-    return np.array([scale(count) for count in range(steps)], dtype=float)
+    return scale if scale is not None and np.ndim(scale(0)) == 0 else None
 
 
 def _plain_descent_on_quadratics(points: np.ndarray, factors: np.ndarray, hessians: np.ndarray,

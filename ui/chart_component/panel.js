@@ -56,9 +56,10 @@ export class Panel {
   apply(spec) {
     this.spec = spec;
     for (const mark of this.node.querySelectorAll(".dl-pending")) mark.remove();
-    this.node.style.height = `${spec.height || 420}px`;
+    const height = spec.height || 420;
+    this.node.style.height = `${height}px`;
     this.node.classList.toggle("dl-wide", Boolean(spec.wide));
-    if (!this.is3d) showColorBar(this.node, spec.colorbar || null, spec.layout, spec.height || 420);
+    if (!this.is3d) showColorBar(this.node, spec.colorbar || null, spec.layout, height);
     const indexed = spec.traces.map((trace, index) => ({ trace, index }));
     if (this.layered) {
       this.staticTraces = indexed.filter(({ trace }) => !ANIMATED.has(trace.kind));
