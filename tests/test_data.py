@@ -219,6 +219,23 @@ def test_the_loss_surface_works_with_every_surface_tool():
 
 # --- the one-unit network --------------------------------------------------------------------
 
+NETWORK = PROBLEMS[-1]
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(batch=st.lists(st.integers(0, NETWORK.data.n - 1), min_size=1, max_size=12),
+       point=st.tuples(*[st.floats(-1e3, 1e3, allow_nan=False)] * 2),
+       scale=st.sampled_from([1e-6, 1e-2, 1.0]))
+def test_a_minibatch_step_on_the_network_has_the_gradient_of_its_batch_bit_for_bit(
+        batch, point, scale):
+    # One start on fewer than eight samples is worked out in Python floats, anything else in
+    # NumPy (gd_core.data): either way it is batch_gradient's number, to the last bit.
+    params = np.array([point]) * scale
+    step = NETWORK.batch_gradients([np.array(batch)])(0, params)
+    assert step.shape == (1, 2)
+    assert np.array_equal(step, NETWORK.batch_gradient(params, np.array(batch)))
+
+
 def test_the_network_has_two_mirror_image_minima_and_a_saddle_at_the_origin():
     network = gd_core.one_unit_network(gd_core.make_tanh_regression(n=200, weight=1.5,
                                                                     scale=2.0, seed=0))

@@ -115,14 +115,23 @@ def test_minibatch_gradients_over_an_epoch_of_equal_batches_average_to_the_full_
     assert np.allclose(average, problem.surface.gradient(point), rtol=1e-12, atol=1e-14)
 
 
-def test_a_batch_of_starts_is_the_single_runs_on_the_same_batches():
-    problem = REGRESSIONS["centered"]
-    made = gd_core.make_optimizer("adam", lr=0.3)
+# The network's single start on fewer than eight samples takes its gradient in Python floats
+# (gd_core.data._unit_gradient_of_one), a batch of starts in NumPy: the same numbers either way.
+@pytest.mark.parametrize(("problem", "optimizer", "batch_size"), [
+    (REGRESSIONS["centered"], "adam", 6), (NETWORK, "gd", 1), (NETWORK, "adam", 4),
+    (NETWORK, "momentum", 7), (NETWORK, "rmsprop", 8)], ids=[
+    "line-adam-6", "network-gd-1", "network-adam-4", "network-momentum-7", "network-rmsprop-8"])
+def test_a_batch_of_starts_is_the_single_runs_on_the_same_batches(problem, optimizer,
+                                                                  batch_size):
+    made = gd_core.make_optimizer(optimizer, lr=OPTIMIZER_RATES[optimizer])
     starts = np.array([[0.0, 0.0], [3.0, -2.0], [-1.0, 5.0]])
-    batch = gd_core.minibatch_descend(problem, made, starts, 2, 6, seed=4)
-    assert batch.points.shape == (2 * 7 + 1, 3, 2)
+    if problem is NETWORK:
+        starts = starts / 5 + 0.1  # inside the network's box, off its saddle at the origin
+    batch = gd_core.minibatch_descend(problem, made, starts, 2, batch_size, seed=4)
+    steps = 2 * -(-problem.data.n // batch_size)
+    assert batch.points.shape == (steps + 1, 3, 2)
     for run, start in enumerate(starts):
-        single = gd_core.minibatch_descend(problem, made, start, 2, 6, seed=4)
+        single = gd_core.minibatch_descend(problem, made, start, 2, batch_size, seed=4)
         assert np.array_equal(batch.points[:, run], single.points)
 
 
