@@ -141,14 +141,14 @@ def critical_fan_marks(surface: gd_core.Surface,
             groups.append((position, [mark]))
     ticks = []
     for position, members in groups:
-        # Only a ▲: labels would overlap; the tooltip and ``critical_rates_text`` name them.
+        # The ▲ alone: labels would overlap; the tooltip and ``critical_rates_text`` name them.
         named = "; ".join(f"{format_number(mark.rate, 4)} at the minimum "
                           f"{logic.minimum_name(surface, mark.minimum)}"
                           for mark in members[:_NAMED_PER_MARK])
         more = (f"; and {len(members) - _NAMED_PER_MARK} more minima"
                 if len(members) > _NAMED_PER_MARK else "")
         ticks.append(FanMark(
-            position=position, label="▲",
+            position=position, label="",
             help=f"The critical learning rate: {named}{more}. Past it that minimum is "
                  "unstable and its basin vanishes."))
     return ticks

@@ -490,7 +490,7 @@ class FanMark(_Declared):
     position: float
     """A fractional member index: 0 is the first member."""
     label: str
-    """Its text."""
+    """Its text, after the ▲ the chart draws for every mark ("": the ▲ alone)."""
     help: str | None = None
     """Its tooltip."""
 

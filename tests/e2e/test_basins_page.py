@@ -69,6 +69,9 @@ def test_dragging_the_learning_rate_past_a_critical_rate_empties_that_basin(page
     open_map(page, url)
     marks = page.locator(".dl-fan-mark")
     assert marks.count() == 3  # the two highest critical rates share one
+    # One ▲ each: the chart draws it, the payload adds no text of its own.
+    assert marks.evaluate_all("""(nodes) => nodes.map((node) =>
+        getComputedStyle(node, '::before').content + node.textContent)""") == ['"▲"'] * 3
     state = chart_state(page)
     assert state["fanValue"] == "0.01"
     legend = page.locator(".dl-legend")
