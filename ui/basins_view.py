@@ -172,12 +172,17 @@ def _move_start(state: PageState, point: tuple[float, float] | None) -> None:
 
 def _minimum_choice(state: PageState, surface: gd_core.Surface) -> int:
     count = len(surface.minima)
-    if not 0 <= state["minimum"] < count:
-        state["minimum"] = 0
+    names = [logic.minimum_name(surface, index) for index in range(count)]
+    shown_for = state.key("minimum_names")
+    if not 0 <= state["minimum"] < count or st.session_state.get(shown_for) != names:
+        # The browser keeps showing the name it last showed for this index (the first minimum
+        # of the surface before) unless the value is set anew with the new names.
+        state["minimum"] = state["minimum"] if 0 <= state["minimum"] < count else 0
+        st.session_state[shown_for] = names
     control = state.controls["minimum"]
     return st.selectbox(control.label, range(count), key=state.key("minimum"),
-                        format_func=functools.partial(logic.minimum_name, surface),
-                        help=control.help, on_change=_new_minimum, args=(state,))
+                        format_func=names.__getitem__, help=control.help,
+                        on_change=_new_minimum, args=(state,))
 
 
 def _new_minimum(state: PageState) -> None:

@@ -129,3 +129,27 @@ def test_the_basin_maps_controls_come_back_from_the_stability_map_as_they_were(p
     assert chart_state(page)["fanValue"] == "0.01"
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlert']").count() == 0
+
+
+def test_the_stability_maps_minimum_and_steps_follow_a_new_surface(page, url):
+    # Its minimum is an index into the surface's minima. The picker kept showing the first
+    # minimum of the surface before ("(3, 2), f = 0" on Rosenbrock), and the next surface kept
+    # Rosenbrock's 300 steps instead of its own opening.
+    page.goto(url + "?view=stability")
+    page.wait_for_function(f"() => ({SCRIPT_SETTLED})()")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    surface = sidebar.locator("[data-testid='stSelectbox']").filter(has_text="Surface")
+    minimum = sidebar.locator("[data-testid='stSelectbox']").filter(has_text="At the minimum")
+    steps = sidebar.locator("[data-testid='stSlider']").filter(has_text="Steps")
+    assert minimum.locator("input").input_value() == "(3, 2), f = 0"
+    for name, key, shown, opening_steps in [("Rosenbrock", "rosenbrock", "(1, 1), f = 0", "300"),
+                                            ("Two minima", "two_minima",
+                                             "(−0.98, 0.98), f = −2.02", "200")]:
+        surface.locator("input").click()
+        page.get_by_role("option", name=name, exact=True).click()
+        page.wait_for_function(f"location.search.includes('surface={key}')")
+        page.wait_for_function(f"() => ({SCRIPT_SETTLED})()")
+        page.get_by_text(f"At the minimum {shown.split(', f')[0]}", exact=False).first.wait_for()
+        assert minimum.locator("input").input_value() == shown
+        assert steps.inner_text().split()[:2] == ["Steps", opening_steps]
+    assert page.locator("[data-testid='stException']").count() == 0
