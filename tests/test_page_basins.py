@@ -249,6 +249,25 @@ def test_a_click_beside_the_stability_map_moves_the_pairs_start():
         pytest.approx((2.5, 1.5), abs=5e-3))
 
 
+def test_a_pair_that_diverges_from_a_far_start_says_why_the_map_disagrees():
+    # Rosenbrock's optimum pair converges right beside (1, 1), as the map shows, but from the
+    # default start 0.283 away its run diverges: the page says the map is the near picture.
+    app = run({"surface": "rosenbrock", "view": "stability"})
+    (series,) = assert_ok(app)["series"]
+    assert series["badges"][0]["text"].startswith("diverged at step 15")
+    (note,) = [info.value for info in app.info]
+    assert note.startswith("From this start, 0.283 from the minimum, the pair diverged at step "
+                           "15. Right beside the minimum, where the map's cells start, the pair "
+                           "converges.")
+    app = run({"surface": "rosenbrock", "view": "stability", "pair_start": "1.01,1.01"})
+    (series,) = assert_ok(app)["series"]
+    assert series["badges"][0]["text"].startswith("reached the global minimum at (1, 1)")
+    assert not app.info, "a start close enough follows the map"
+    app = run({"view": "stability"})
+    assert_ok(app)
+    assert not app.info, "Himmelblau's optimum pair reaches its minimum from the default start"
+
+
 def test_an_impossible_minimum_in_a_link_falls_back_to_the_first():
     app = run({"view": "stability", "minimum": "9"})
     assert_ok(app)

@@ -219,6 +219,27 @@ def pair_start(surface: gd_core.Surface, minimum: int) -> tuple[float, float]:
             round(float(y) + PAIR_START_OFFSET * (yhi - ylo), 3))
 
 
+def far_start_note(surface: gd_core.Surface, minimum: int, start, predicted_rate: float,
+                   diverged_at: int, end) -> str | None:
+    """Why the chosen pair's run does not end at ``minimum`` though the map says the pair
+    converges there (None when it does end there, or the map says it does not converge): the
+    map's cells start right beside the minimum, where the quadratic picture holds; ``start``
+    may be far enough out for the surface's other terms to take over."""
+    if not predicted_rate < 1:
+        return None
+    if diverged_at >= 0:
+        outcome = f"the pair diverged at step {diverged_at}"
+    elif math.dist(end, surface.minima[minimum]) >= gd_core.SETTLE_TOLERANCE:
+        outcome = "the pair's run does not end at this minimum"
+    else:
+        return None
+    distance = math.dist(start, surface.minima[minimum])
+    return (f"From this start, {format_number(distance)} from the minimum, {outcome}. Right "
+            "beside the minimum, where the map's cells start, the pair converges. The map is "
+            "the quadratic picture, which holds only close to the minimum: click nearer to it "
+            "for a start that follows the map.")
+
+
 def theory_boundary(eigenvalues: np.ndarray, momenta: np.ndarray) -> tuple[list, list]:
     """The quadratic theory's convergence edge: lr = (2 + 2μ)/λmax for every μ."""
     lam = float(np.max(eigenvalues))

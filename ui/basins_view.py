@@ -287,6 +287,11 @@ def _stability_view(state, surface, minimum: int, steps: int, tips) -> None:
         f"η* = {format_number(lr_best)}, μ* = {format_number(mu_best)}, where the distance "
         f"shrinks by {format_number(optimum_rate)} per step. Each cell was run "
         f"from beside the minimum for {logic.STABILITY_STEPS} steps and measured.")
+    far = logic.far_start_note(
+        surface, minimum, start, float(heavy_ball_rate(lam, [pair[0]], [pair[1]])[0, 0]),
+        int(run.diverged_at[0, 0]), run.points[0, 0, -1])
+    if far:
+        st.info(far, icon=":material/info:")
 
     def on_cell(row: int, col: int, panel: str) -> None:
         if panel == "stability" and 0 <= row < len(stability.momenta) and (

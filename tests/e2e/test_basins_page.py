@@ -88,7 +88,10 @@ def test_dragging_the_learning_rate_past_a_critical_rate_empties_that_basin(page
     page.get_by_text("The basins of (−3.78, −3.28) and (3.58, −1.85) have vanished.",
                      exact=False).wait_for()
     legend.get_by_text("(−3.78, −3.28), f = 0: 0.0 %").wait_for()
-    # Where that basin was, the map now shows "not settled within the steps".
+    # Where that basin was, the map now shows "not settled within the steps". The notice
+    # above has pushed the map down: on screen again before its point is taken.
+    page.wait_for_function(f"() => ({SCRIPT_SETTLED})()")
+    page.locator(".dl-panel-basins").scroll_into_view_if_needed()
     wait_for_pixel(page, *screen_point(page, "basins", -3.0, -4.7),
                    hex_rgb(basins.UNSETTLED_COLOR))
 
