@@ -219,6 +219,19 @@ def pair_start(surface: gd_core.Surface, minimum: int) -> tuple[float, float]:
             round(float(y) + PAIR_START_OFFSET * (yhi - ylo), 3))
 
 
+#: Below this factor per step the optimum's run all but lands on the minimum in one step.
+_ONE_STEP_RATE = 1e-3
+
+
+def shrink_words(rate: float) -> str:
+    """How the distance to the minimum shrinks per step at ``rate`` (the heavy-ball factor):
+    a factor of 0 or 2e-16 reads as noise, so those say what it means."""
+    if rate < _ONE_STEP_RATE:
+        return (f"shrinks by a factor under {format_number(_ONE_STEP_RATE)} per step: one step "
+                "all but lands on the minimum (its eigenvalues are equal or nearly)")
+    return f"shrinks by {format_number(rate)} per step"
+
+
 def far_start_note(surface: gd_core.Surface, minimum: int, start, predicted_rate: float,
                    diverged_at: int, end) -> str | None:
     """Why the chosen pair's run does not end at ``minimum`` though the map says the pair

@@ -285,7 +285,7 @@ def _stability_view(state, surface, minimum: int, steps: int, tips) -> None:
         f"λ = {format_number(float(lam[0]))} and {format_number(float(lam[-1]))}. Heavy-ball "
         "momentum converges left of the dashed edge η < (2 + 2μ)/λmax; fastest at the star, "
         f"η* = {format_number(lr_best)}, μ* = {format_number(mu_best)}, where the distance "
-        f"shrinks by {format_number(optimum_rate)} per step. Each cell was run "
+        f"{logic.shrink_words(optimum_rate)}. Each cell was run "
         f"from beside the minimum for {logic.STABILITY_STEPS} steps and measured.")
     far = logic.far_start_note(
         surface, minimum, start, float(heavy_ball_rate(lam, [pair[0]], [pair[1]])[0, 0]),
