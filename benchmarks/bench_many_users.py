@@ -66,9 +66,8 @@ ADDRESS_S = 5
 #: How often the pages are asked whether their changes have been redrawn. Each question is a round
 #: trip through Playwright's driver into a page, CPU that the server and the other students'
 #: browsers share here, as no class's browsers do. The latency is timed in the page itself, so
-#: asking less often delays only when this script reads it (100 polls a second of every waiting
-#: page gave p95s of 379 and 490 ms with ten students, 20 a second 324 and 269, alternating
-#: runs of 2026-12-03).
+#: asking less often delays only when this script reads it. (Alternating runs of 100 and 20 polls
+#: a second, 2026-12-03, differed by less than the spread between runs.)
 POLL_S = 0.05
 TRACEBACK = "[data-testid='stException'], .stException"
 OPTIMIZER_DEFAULT = "gd"
