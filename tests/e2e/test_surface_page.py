@@ -157,6 +157,20 @@ def test_a_click_on_the_iteration_slider_while_playing_goes_to_that_step(page, u
     assert page.locator(".dl-play").get_attribute("aria-pressed") == "false", "and it pauses"
 
 
+def test_a_press_on_the_iteration_slider_pauses_even_on_the_frame_showing(page, url):
+    # A press where the thumb already is changes no value, so no input event: it failed the
+    # test above once, when playback had reached the very frame clicked.
+    open_chart(page, url + START)
+    page.click(".dl-play")
+    page.wait_for_function("Number(document.querySelector('.dl-chart').dataset.frame) > 2")
+    page.locator(".dl-scrubber").dispatch_event("pointerdown")
+    assert page.locator(".dl-play").get_attribute("aria-pressed") == "false"
+    frame = chart_state(page)["frame"]
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => "
+                  "requestAnimationFrame(done)))")
+    assert chart_state(page)["frame"] == frame, "and stays on its frame"
+
+
 def loss_range(page) -> list[float]:
     return page.evaluate(
         "() => document.querySelector('.dl-panel-loss .dl-live')._fullLayout.yaxis.range")

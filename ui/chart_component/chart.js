@@ -51,6 +51,7 @@ class Chart {
     this.controls = new Controls({
       playPause: () => (this.playing ? this.pause() : this.play()),
       step: (delta) => this.stepBy(delta),
+      hold: () => this.pause(),
       scrub: (frame) => {
         this.pause();
         this.setFrame(frame);

@@ -45,8 +45,8 @@ export class Clock {
   }
 }
 
-// The controls' nodes, calling `actions` (playPause, step(delta), scrub(frame), speed(value),
-// fan(index), fanReleased()) on the viewer's input.
+// The controls' nodes, calling `actions` (playPause, step(delta), hold(), scrub(frame),
+// speed(value), fan(index), fanReleased()) on the viewer's input.
 export class Controls {
   constructor(actions) {
     this.node = h("div", "dl-controls");
@@ -62,6 +62,9 @@ export class Controls {
     this.scrubber.title = "Scrub through the iterations";
     this.scrubber.setAttribute("aria-label", "Iteration");
     this.scrubber.oninput = () => actions.scrub(Number(this.scrubber.value));
+    // Taking hold of the scrubber stops playback even where the value does not change (a press
+    // on the frame showing fires no input event).
+    this.scrubber.addEventListener("pointerdown", () => actions.hold());
     this.counter = h("span", "dl-counter");
     this.counter.setAttribute("aria-live", "off");
     const speedSelect = h("select", "dl-speed");
