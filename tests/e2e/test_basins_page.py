@@ -39,6 +39,15 @@ def url(streamlit_app):
 SHOWN_MAP = ".dl-panel-basins .dl-base:not([hidden]) image"
 
 
+def pick_surface(page, title: str, name: str) -> None:
+    """Choose the surface ``title`` in the sidebar's picker; returns once the address shows it."""
+    picker = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
+        has_text="Surface")
+    picker.locator("input").click()
+    page.get_by_role("option", name=title, exact=True).click()
+    page.wait_for_function(f"location.search.includes('surface={name}')")
+
+
 def open_map(page, url: str) -> None:
     open_panel(page, url, "basins")
     page.wait_for_selector(".dl-panel-basins .dl-base image")
@@ -117,10 +126,7 @@ def test_the_basin_maps_controls_come_back_from_the_stability_map_as_they_were(p
     page.wait_for_function("location.search.includes('optimizer=momentum')")
     sidebar.locator("button").filter(has_text="Stability map").first.click()
     page.wait_for_function("location.search.includes('view=stability')")
-    picker = sidebar.locator("[data-testid='stSelectbox']").filter(has_text="Surface")
-    picker.locator("input").click()
-    page.get_by_role("option", name="Six-hump camel", exact=True).click()
-    page.wait_for_function("location.search.includes('surface=six_hump_camel')")
+    pick_surface(page, "Six-hump camel", "six_hump_camel")
     sidebar.locator("button").filter(has_text="Basin map").first.click()
     page.wait_for_function("!location.search.includes('view=stability')")
     page.wait_for_selector(SHOWN_MAP)
@@ -141,16 +147,13 @@ def test_the_stability_maps_minimum_and_steps_follow_a_new_surface(page, url):
     page.goto(url + "?view=stability")
     page.wait_for_function(f"() => ({SCRIPT_SETTLED})()")
     sidebar = page.locator("[data-testid='stSidebar']")
-    surface = sidebar.locator("[data-testid='stSelectbox']").filter(has_text="Surface")
     minimum = sidebar.locator("[data-testid='stSelectbox']").filter(has_text="At the minimum")
     steps = sidebar.locator("[data-testid='stSlider']").filter(has_text="Steps")
     assert minimum.locator("input").input_value() == "(3, 2), f = 0"
     for name, key, shown, opening_steps in [("Rosenbrock", "rosenbrock", "(1, 1), f = 0", "300"),
                                             ("Two minima", "two_minima",
                                              "(−0.98, 0.98), f = −2.02", "200")]:
-        surface.locator("input").click()
-        page.get_by_role("option", name=name, exact=True).click()
-        page.wait_for_function(f"location.search.includes('surface={key}')")
+        pick_surface(page, name, key)
         page.wait_for_function(f"() => ({SCRIPT_SETTLED})()")
         page.get_by_text(f"At the minimum {shown.split(', f')[0]}", exact=False).first.wait_for()
         assert minimum.locator("input").input_value() == shown
