@@ -120,7 +120,7 @@ def test_a_plot_range_that_is_not_two_numbers_in_order_falls_back_with_a_plain_n
     assert f"range={text}" in said
     # Said in words, never as a Python error message.
     assert "unpack" not in said and "could not convert" not in said
-    assert app.session_state["custom.range"] == typed_formula.DEFAULT_RANGE
+    assert app.session_state["custom.range"] == typed_formula.DEFAULT_RANGES[2]
 
 
 # --- widget messages ------------------------------------------------------------------------------

@@ -165,15 +165,15 @@ def test_a_curve_formula_opens_where_it_is_defined():
     assert "step 0" not in badge
 
 
-@pytest.mark.parametrize(("page", "query", "formula"), [
-    (CURVE_PAGE, {"curve": "custom"}, "sqrt(-x^2-1)"),
-    (CUSTOM_PAGE, {}, "sqrt(-x^2-1)"),
-    (SURFACE_PAGE, {"surface": "custom"}, "sqrt(-x^2-y^2-1)"),
+@pytest.mark.parametrize(("page", "query", "formula", "plotted"), [
+    (CURVE_PAGE, {"curve": "custom"}, "sqrt(-x^2-1)", "−2.5 … 2.5"),
+    (CUSTOM_PAGE, {}, "sqrt(-x^2-1)", "−5 … 5"),
+    (SURFACE_PAGE, {"surface": "custom"}, "sqrt(-x^2-y^2-1)", "−5 … 5"),
 ])
-def test_a_formula_undefined_everywhere_says_so_and_draws_nothing(page, query, formula):
+def test_a_formula_undefined_everywhere_says_so_and_draws_nothing(page, query, formula, plotted):
     app = type_formula(open_page(page, **query), formula, page)
     assert not app.exception
     (error,) = app.error
-    assert "undefined everywhere in the plotted range −5 … 5" in shown(error.value)
+    assert f"undefined everywhere in the plotted range {plotted}" in shown(error.value)
     assert not app.get("bidi_component"), "no chart of nonsense"
     assert set(app.query_params) <= {"curve", "surface", "formula"}, "no settings of no view"

@@ -19,12 +19,16 @@ from ui.page_state import PageState
 #: The surface pickers' entry for a typed formula.
 CUSTOM = "custom"
 DEFAULT_FORMULAS = {1: "x^4 - 3*x^2 + x", 2: "sin(x)*cos(y) + 0.1*(x^2 + y^2)"}
-DEFAULT_RANGE = (-5.0, 5.0)
+#: The plotted range a typed formula opens on, per number of variables: a curve's over a
+#: narrower one, so that the default quartic's two wells are not flattened by its walls (f(±5)
+#: is over 500, the wells' depths differ by 2).
+DEFAULT_RANGES = {1: (-2.5, 2.5), 2: (-5.0, 5.0)}
 _VARIABLES = {1: "x", 2: "x and y"}
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def load_formula(text: str, plot_range: tuple[float, float] = DEFAULT_RANGE) -> gd_core.Surface:
+def load_formula(text: str,
+                 plot_range: tuple[float, float] = DEFAULT_RANGES[2]) -> gd_core.Surface:
     """The Surface of a typed formula over ``plot_range`` on every axis (cached: parsing
     compiles the gradient and searches for minima). Raises ``gd_core.FormulaError``."""
     return gd_core.parse_surface(text, domain=[plot_range])
@@ -64,7 +68,7 @@ def formula_params(dim: int | None, picked_by: str | None = None) -> list[Contro
 
     return [
         Control("formula", DEFAULT_FORMULAS[dim or 2], formula_parser(dim), used=used),
-        Control("range", DEFAULT_RANGE, parse_range, dump_range, used=used),
+        Control("range", DEFAULT_RANGES[dim or 2], parse_range, dump_range, used=used),
     ]
 
 
