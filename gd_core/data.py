@@ -164,6 +164,11 @@ class LinearRegression:
         hessians, offsets = moments
         return lambda k, params: _moment_gradient(params, hessians[k], offsets[k])
 
+    def plain_steps(self, points: np.ndarray, factors: np.ndarray, batches) -> bool:
+        """False: plain gradient descent on a line's minibatches takes its steps all at once
+        from ``batch_moments``, and on full batches steps as ``descend`` does."""
+        return False
+
     def batch_moments(self, batches) -> tuple[np.ndarray, np.ndarray] | None:
         r"""Each batch's gradient as the affine map it is, :math:`H_B \theta - c_B`:
         ``(hessians (k, 2, 2), offsets (k, 2))``; None when every batch is all the data (their
@@ -355,6 +360,37 @@ class OneUnitNetwork:
         """None: the network's gradient is not affine in (w, v) (``LinearRegression``'s is)."""
         return None
 
+    def plain_steps(self, points: np.ndarray, factors: np.ndarray, batches) -> bool:
+        r"""Plain gradient descent from one start ``points[0]`` ``(1, 2)`` on batches of fewer
+        than ``_FEW_SAMPLES`` samples, every step in Python floats, into ``points[1:]``:
+        :math:`\theta_t = \theta_{t-1} + s_t g_t` with ``factors[t - 1]`` as :math:`s_t =
+        -\eta_t` and :math:`g_t` the batch's mean gradient. True if it did; False (nothing
+        written) for a batch of starts or a larger batch, which step through NumPy.
+
+        Why: the S-curve's single-sample run takes thousands of dependent steps, and the
+        optimizer's and the loop's NumPy calls cost more than the step's arithmetic. The bits
+        are the stepped loop's: the same tanh (NumPy's, on the batch's x), the same IEEE
+        operations in the same order (``_few_sample_slopes``; the update is θ + (s·g))."""
+        if points.shape[1] != 1 or any(len(batch) >= _FEW_SAMPLES for batch in batches):
+            return False
+        order = np.concatenate(batches) if len(batches) else np.zeros(0, dtype=int)
+        listed_x, listed_y = self.data.x[order].tolist(), self.data.y[order].tolist()
+        tanh = np.tanh  # on one float at a time: NumPy's bits, a seventh of an array call's cost
+        w, v = points[0, 0].tolist()
+        low = 0
+        path = []
+        for factor, batch in zip(factors.tolist(), batches, strict=True):
+            high = low + len(batch)
+            batch_x = listed_x[low:high]
+            slope_w, slope_v = _few_sample_slopes(
+                w, v, [float(tanh(w * x_i)) for x_i in batch_x], batch_x, listed_y[low:high])
+            w += factor * slope_w
+            v += factor * slope_v
+            path.append((w, v))
+            low = high
+        points[1:, 0] = path
+        return True
+
     @property
     def curvatures(self) -> np.ndarray:
         """The Hessian's eigenvalues at the global minimum, smallest first."""
@@ -394,8 +430,15 @@ def _unit_gradient_of_one(params: np.ndarray, x: np.ndarray, listed_x: list[floa
     IEEE one on the same operands in the same order, the terms summed as ``np.add.reduce``
     sums fewer than eight."""
     w, v = params.item(0), params.item(1)
+    return np.array([_few_sample_slopes(w, v, np.tanh(w * x).tolist(), listed_x, listed_y)])
+
+
+def _few_sample_slopes(w: float, v: float, activations: list[float], listed_x: list[float],
+                       listed_y: list[float]) -> tuple[float, float]:
+    """The mean gradient (∂J/∂w, ∂J/∂v) on a few samples, in Python floats, from their
+    ``activations`` tanh(w·x) (NumPy's): ``_unit_gradient``'s operations in its order."""
     slope_w = slope_v = 0.0
-    for i, (activation, x_i, y_i) in enumerate(zip(np.tanh(w * x).tolist(), listed_x, listed_y,
+    for i, (activation, x_i, y_i) in enumerate(zip(activations, listed_x, listed_y,
                                                   strict=True)):
         residual = v * activation - y_i
         term_w = residual * v * x_i * (1 - activation * activation)
@@ -408,7 +451,7 @@ def _unit_gradient_of_one(params: np.ndarray, x: np.ndarray, listed_x: list[floa
     if len(listed_y) != 1:
         slope_w /= len(listed_y)
         slope_v /= len(listed_y)
-    return np.array([[slope_w, slope_v]])
+    return slope_w, slope_v
 
 
 def _unit_parabolas(weights: np.ndarray, x: np.ndarray, y: np.ndarray):

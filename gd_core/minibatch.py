@@ -78,13 +78,16 @@ def minibatch_descend(problem, optimizer, start, epochs: int, batch_size: int,
     shape = params.shape
 
     scale = _plain_gradient_scale(optimizer)
-    moments = None if scale is None else problem.batch_moments(batches)
+    factors = None if scale is None else np.array([scale(count) for count in range(steps)],
+                                                  dtype=float)
+    moments = None if factors is None else problem.batch_moments(batches)
     points = np.empty((steps + 1, *shape))
     points[0] = params
     with np.errstate(all="ignore"):
         if moments is not None:
-            factors = np.array([scale(count) for count in range(steps)], dtype=float)
             _plain_descent_on_quadratics(points, factors, *moments)
+        elif factors is not None and problem.plain_steps(points, factors, batches):
+            pass  # the network's plain descent on a few samples a step, in Python floats
         else:
             gradient = problem.batch_gradients(batches)
             state = optimizer.init(params)

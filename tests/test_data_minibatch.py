@@ -135,6 +135,23 @@ def test_a_batch_of_starts_is_the_single_runs_on_the_same_batches(problem, optim
         assert np.array_equal(batch.points[:, run], single.points)
 
 
+# Plain gradient descent on the network from one start, on batches of fewer than eight samples,
+# steps in Python floats (OneUnitNetwork.plain_steps); a batch of starts through NumPy.
+@pytest.mark.parametrize("batch_size", [1, 3, 7])
+@pytest.mark.parametrize(("lr", "growth"), [(0.2, None), (0.01, 1.05), (40.0, None)],
+                         ids=["settling", "growing-rate", "diverging"])
+def test_plain_descent_on_the_network_in_floats_is_numpys_to_the_bit(batch_size, lr, growth):
+    made = gd_core.make_optimizer("gd", lr=lr, schedule=growth and (lambda step: growth**step))
+    starts = np.array([[0.235, -0.25], [1.0, 1.5]])
+    batch = gd_core.minibatch_descend(NETWORK, made, starts, 3, batch_size, seed=2)
+    for run, start in enumerate(starts):
+        single = gd_core.minibatch_descend(NETWORK, made, start, 3, batch_size, seed=2)
+        assert np.array_equal(batch.points[:, run], single.points, equal_nan=True)
+        assert single.diverged_at == batch.diverged_at[run]
+    if lr == 40.0:
+        assert (batch.diverged_at > 0).all()
+
+
 def test_divergence_is_reported_as_descend_reports_it():
     problem = REGRESSIONS["raw"]
     made = gd_core.make_optimizer("gd", lr=3 * problem.largest_stable_lr)
