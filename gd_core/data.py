@@ -482,6 +482,12 @@ def _unit_parabolas(weights: np.ndarray, x: np.ndarray, y: np.ndarray):
     return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
 
 
+#: Where ``one_unit_network`` looks for its minimum first: this many w > 0, up to w·std(x) =
+#: ``_WEIGHT_REACH`` (tanh(w·x) is a step long before).
+_WEIGHT_GUESSES = 400
+_WEIGHT_REACH = 20.0
+
+
 def one_unit_network(data: Dataset) -> OneUnitNetwork:
     """The one-hidden-unit network ``v·tanh(w·x)`` on ``data``; its surface is over (w, v) and
     lists the two mirror-image minima, found by Newton's method on the exact gradient."""
@@ -499,10 +505,18 @@ def one_unit_network(data: Dataset) -> OneUnitNetwork:
     def gradient(points):
         return _chunked(points, n, lambda p: _unit_gradient(p, x, y))
 
-    # A guess from the data's own shape: v near the largest |y|, w where tanh(w·x) rises over
-    # the spread of x; the minimum there and its mirror image.
-    v_guess = float(np.max(np.abs(y))) * (1 if np.sum(x * y) >= 0 else -1)
-    guess = np.array([1.0 / max(float(np.std(x)), 1e-6), v_guess])
+    # Newton's start: J is a parabola in v for each w, so the lowest J along a grid of w > 0,
+    # each w at its best v, lies near the minimum (a guess from the data's shape alone sent
+    # Newton off to w → ∞ or to the saddle on many noisy S-curves). Refined there, and its
+    # mirror image.
+    weights = np.linspace(0.0, _WEIGHT_REACH, _WEIGHT_GUESSES + 1)[1:] / max(
+        float(np.std(x)), 1e-6)
+    _, best_v, floor = _unit_parabolas(weights, x, y)
+    lowest = int(np.argmin(floor))
+    if lowest == len(weights) - 1:
+        raise ValueError("the network's fit keeps improving as w grows (its best fit is a "
+                         "step, with no minimum to settle in)")
+    guess = np.array([weights[lowest], best_v[lowest]])
     with np.errstate(all="ignore"):
         found = refine_minima(gradient, np.array([guess, -guess]))
     minima = tuple(point for point in found if is_local_minimum(gradient, point))

@@ -128,6 +128,21 @@ def test_scaling_shows_its_condition_number_and_largest_stable_rate(scaling):
     assert contour["layout"]["xaxis"]["range"] == [wlo, whi]
 
 
+def test_an_s_curve_with_no_minimum_says_so_where_the_chart_was():
+    # n = 100 at the opening noise once found no minimum (Newton ran off); σ = 3 on 140 samples
+    # is best fitted by a step, a network with no minimum.
+    assert_ok(run({"data": "network", "n": "100"}))
+    app = run({"data": "network", "n": "140", "noise": "3"})
+    assert not app.exception and not app.get("bidi_component")
+    (error,) = app.main.error
+    assert "best fit is a step" in error.value and "less noise" in error.value
+    assert not app.sidebar.error
+    # Less noise brings the chart back.
+    app.slider(key=K("noise")).set_value(0.3).run()
+    assert_ok(app)
+    assert not app.error
+
+
 def test_the_network_opens_on_its_own_start_rate_and_batch():
     app = run()
     app.button_group(key=K("data")).set_value("network").run()

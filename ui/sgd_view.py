@@ -345,7 +345,7 @@ def _settings(state: PageState) -> Settings | None:
     )
 
 
-def _controls(state: PageState, chosen: Settings | None, error: str | None) -> None:
+def _controls(state: PageState, chosen: Settings | None) -> None:
     """The sidebar: every control, showing the values ``_settings`` read."""
     data = chosen.problem.data if chosen is not None else None
     _data_controls(state, data)
@@ -353,8 +353,6 @@ def _controls(state: PageState, chosen: Settings | None, error: str | None) -> N
         st.segmented_control(
             state.controls["scaling"].label, gd_core.SCALINGS, key=state.key("scaling"),
             required=True, help=state.controls["scaling"].help, width="stretch")
-    if error is not None:
-        show_error(error)
     if chosen is None:
         return
     _problem_facts(chosen.problem)
@@ -386,11 +384,15 @@ def _view(state: PageState, sidebar) -> None:
     # twenty-odd controls, each of which it redraws as it comes.
     if chosen is not None:
         _show_runs(state, chosen)
+    elif error is not None:  # where the chart was, not out of sight in the sidebar
+        remedy = ("upload another file" if state["data"] == "csv" else
+                  "less noise, more samples or another seed in the sidebar")
+        show_error(f"No model to fit on these data: {error}. Try {remedy}.")
     elif state["data"] == "csv" and state.get(_UPLOADED) is None:
         st.info("Upload a CSV file of two numeric columns (x, y) in the sidebar, under "
                 "“Your own data”.", icon=":material/upload:")
     with sidebar:
-        _controls(state, chosen, error)
+        _controls(state, chosen)
     state.save()
 
 
