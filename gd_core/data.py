@@ -26,9 +26,12 @@ from gd_core.surfaces import Surface
 
 #: The most samples a dataset may hold: the work of one step grows with it.
 MAX_SAMPLES = 10_000
-#: Values a model takes at once when evaluating its loss on many points (a contour grid): the
-#: points are taken in chunks of ``_CHUNK_VALUES // n`` so memory stays bounded.
-_CHUNK_VALUES = 1_000_000
+#: Values a model takes at once when evaluating its loss on many points (a contour grid, a
+#: run's thousands of steps): the points are taken in chunks of ``_CHUNK_VALUES // n``, so that
+#: a chunk's arrays (1 MB each) stay in the processor's cache through the passes over them: 1M
+#: values a chunk took the network's loss at 6000 points of 300 samples 10 ms, its gradient at
+#: 3721 points 75 ms; 131072 take 8 and 32 ms.
+_CHUNK_VALUES = 131_072
 SCALINGS = ("raw", "centered", "standardized")
 #: How far the plotted box reaches around the model's minima, in units of their largest
 #: coordinate (at least 1): far enough to hold the origin, where descent usually starts.
