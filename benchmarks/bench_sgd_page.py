@@ -15,7 +15,9 @@ What is measured:
   - batch size: the sidebar's Batch size slider, one arrow key at a time, 10 -> 22 (each a
     batch size not run before);
   - data: the Noise slider, one arrow key at a time (each a new dataset: every run, the loss
-    grid and the range test anew), then the data source to the network's S-curve and back;
+    grid and the range test anew);
+  - data source: to the network's S-curve and back, three times, the samples' n moved a step
+    between the round trips (not counted), so that each switch fits new data;
   - scaling: raw -> centered -> standardized -> raw, in rounds on new data (the noise moved a
     step between rounds, not counted).
 - animation: distinct steps drawn per second while playing the 400 frames of the default view.
@@ -49,6 +51,9 @@ FRAMES = 401
 BATCH_STEPS = 12
 NOISE_STEPS = 6
 SCALING_ROUNDS = 3
+#: Round trips to the S-curve and back: one switch each way would make the median the mean of
+#: two figures.
+SOURCE_ROUNDS = 3
 SCALINGS = ["centered", "standardized", "raw"]
 SOURCES = ["S-curve (one-unit network)", "Synthetic line"]
 
@@ -97,8 +102,15 @@ def changes(browser, url: str, kind: dict) -> list[dict]:
     progress("batch size")
     for _ in range(NOISE_STEPS):
         measure("data", lambda: slider_key(page, "Noise", "ArrowRight"), "keydown")
-    for source in SOURCES:
-        measure("data source", lambda s=source: press(page, s), "pointerup")
+    for round_ in range(SOURCE_ROUNDS):
+        if round_:  # new data on both sides (n is shared), so every switch computes anew
+            server_change(page, kind, counter,
+                          lambda: slider_key(page, "Samples n", "ArrowRight"), "keydown")
+        for source in SOURCES:
+            measure("data source", lambda s=source: press(page, s), "pointerup")
+    for _ in range(SOURCE_ROUNDS - 1):  # n back to 200 (not counted)
+        server_change(page, kind, counter,
+                      lambda: slider_key(page, "Samples n", "ArrowLeft"), "keydown")
     progress("data")
     for round_ in range(SCALING_ROUNDS):
         if round_:  # new data, so every scaling is computed anew (not a figure)
