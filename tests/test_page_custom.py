@@ -70,6 +70,19 @@ def test_an_example_fills_the_box():
     assert "No local minimum" in app.caption[0].value
 
 
+def test_an_example_curve_opens_over_the_range_made_for_curves_and_a_surface_back_over_its_own():
+    app = open_page(CUSTOM_PAGE)
+    app = app.selectbox(key=key(CUSTOM_PAGE, "formula_example")).set_value(
+        "x^4 - 3*x^2 + x").run()
+    assert not app.exception and not app.error
+    assert app.query_params["range"] == "-2.5,2.5"
+    assert app.number_input(key=key(CUSTOM_PAGE, "range_low")).value == -2.5
+    curve = chart_payload(app)["panels"][0]
+    assert -3 < curve["layout"]["xaxis"]["range"][0] < -2.5  # the new range, a margin around it
+    app = app.selectbox(key=key(CUSTOM_PAGE, "formula_example")).set_value("x^2 - y^2").run()
+    assert not app.exception and "range" not in app.query_params  # back to −5 … 5, the default
+
+
 def test_undefined_region_stops_the_run_with_a_reason():
     app = open_page(CUSTOM_PAGE, formula="log(x) + y^2", starts="0.5,1", lr="0.4")
     assert not app.exception

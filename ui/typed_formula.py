@@ -134,13 +134,25 @@ def formula_box(
     )
     if examples:
         def use_example() -> None:
-            state["formula_text"] = state["formula_example"]
+            text = state["formula_example"]
+            state["formula_text"] = text
+            # An example opens over the range made for its number of variables (the quartic's
+            # two wells are flat under its walls over −5 … 5).
+            wanted = DEFAULT_RANGES[load_formula(text).dim]
+            moved = tuple(state["range"]) != wanted
+            if moved:
+                state["range"] = wanted
+                state["range_low"], state["range_high"] = wanted
+                state["range_error"] = None
+            renamed = text != state["formula"]
             _accept_formula(state, dim, on_change)
+            if moved and not renamed and on_change is not None:
+                on_change()
 
         picker.selectbox(
             "Examples", examples, index=None, key=state.key("formula_example"),
             on_change=use_example, placeholder="Pick an example…",
-            help="Fills the box with a formula worth exploring.",
+            help="Fills the box with a formula worth exploring, over its usual range.",
         )
     if state.get("formula_error"):
         show_error(f"{state['formula_error']}. The page still shows the last formula that "
