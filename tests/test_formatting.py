@@ -5,6 +5,7 @@ import pytest
 
 import gd_core
 from ui import chart
+from ui.runs import format_learning_rate
 
 
 def test_the_chart_and_the_core_share_one_formatter():
@@ -27,3 +28,12 @@ def test_only_coordinates_under_a_millionth_read_zero():
     assert gd_core.format_point([0.0005, 0.0002]) == "(5e-4, 2e-4)"
     assert gd_core.format_point([2e-6, 1.0]) == "(2e-6, 1)"
     assert gd_core.format_point([5e-5, 100.0]) == "(0, 100)"
+
+
+@pytest.mark.parametrize(("lr", "text"), [
+    (0.0013, "0.0013"), (0.5, "0.5"), (3.2, "3.2"), (0.0001, "0.0001"),
+    # Raw x in the thousands: 2/λmax far below the slider's rates, never shown as 0.
+    (4.52e-7, "4.52e-7"), (9.99e-5, "9.99e-5"),
+])
+def test_learning_rates_read_as_a_learner_writes_them_and_a_tiny_one_is_never_zero(lr, text):
+    assert format_learning_rate(lr) == text

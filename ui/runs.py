@@ -43,7 +43,10 @@ def nearest_learning_rate(lr: float, rates: tuple[float, ...] = LEARNING_RATES) 
 
 
 def format_learning_rate(lr: float) -> str:
-    """A learning rate as a learner reads it: 0.0013, 0.5, 3.2 (never 1.3e-03)."""
+    """A learning rate as a learner reads it: 0.0013, 0.5, 3.2 (never 1.3e-03); below 0.0001,
+    where six decimals would read 0 (raw x in the thousands: 2/λmax = 4.5e-7), as 4.5e-7."""
+    if 0 < lr < 1e-4:
+        return gd_core.format_number(lr, 3)
     return f"{lr:.6f}".rstrip("0").rstrip(".") if lr < 1 else f"{lr:g}"
 
 
