@@ -5,8 +5,10 @@ defaults)."""
 import numpy as np
 import pytest
 
+import gd_core
 from gd_core.formatting import format_number
 from ui import lessons, sgd, sgd_view
+from ui.runs import LEARNING_RATES
 
 DEFAULTS = {control.name: control.default for control in sgd_view.controls()}
 
@@ -134,3 +136,36 @@ def test_the_full_batch_network_run_is_still_on_its_way():
     assert f"still {format_number(distance, 2)} from its minimum" in tip
     for key in ("minibatch", "single"):
         assert np.min(np.linalg.norm(minima - runs[key].points[-1], axis=-1)) < 0.2
+
+
+# Your own data's tips hold for any line fit: checked here on a line of prices.
+PRICES = gd_core.Dataset(np.linspace(800, 3500, 60),
+                         150 * np.linspace(800, 3500, 60) + 20_000
+                         + 30_000 * np.sin(np.linspace(800, 3500, 60)))
+
+
+def test_your_own_data_tips_scaling_keeps_the_line_and_changes_the_valley():
+    assert _tip("csv", "Switch “Scaling of x”")
+    fits = {scaling: gd_core.linear_regression(PRICES, scaling) for scaling in gd_core.SCALINGS}
+    lines = [np.array(fit.line(fit.least_squares)) for fit in fits.values()]
+    assert all(np.allclose(line, lines[0], rtol=1e-9) for line in lines)
+    assert fits["standardized"].condition_number == pytest.approx(1.0)
+    assert fits["raw"].condition_number > 1e6
+    assert fits["raw"].largest_stable_lr < fits["standardized"].largest_stable_lr
+
+
+def test_your_own_data_tips_a_rate_past_the_stable_one_diverges_and_the_seed_moves_the_noisy_runs():
+    assert _tip("csv", "Raise the learning rate past")
+    problem = gd_core.linear_regression(PRICES, "standardized")
+    # The slider's first rate past it (2.0 is 2/λmax here, up to round-off: a steady swing).
+    lr = min(rate for rate in LEARNING_RATES if rate > 1.01 * problem.largest_stable_lr)
+    over = sgd.run(problem, "gd", {}, lr, (0.0, 0.0), 20, 60, 0)
+    assert over.diverged_at > 0
+    distance = np.linalg.norm(over.points[:over.diverged_at] - problem.least_squares, axis=-1)
+    assert (np.diff(distance) > 0).all()
+    assert _tip("csv", "Change the shuffle seed")
+    runs = {seed: {size: sgd.run(problem, "gd", {}, 0.1, (0.0, 0.0), 5, size, seed)
+                   for size in (60, 10, 1)} for seed in (0, 1)}
+    assert np.allclose(runs[0][60].points, runs[1][60].points, rtol=1e-12)
+    assert not np.allclose(runs[0][10].points, runs[1][10].points)
+    assert not np.allclose(runs[0][1].points, runs[1][1].points)

@@ -191,6 +191,25 @@ def test_an_uploaded_csv_is_fitted_and_kept_out_of_the_link():
     assert np.allclose(problem.line(problem.least_squares), np.polyfit(x, y, 1))
     assert decode(data["arrays"]["sample_x"]) == pytest.approx(x, rel=1e-6)
     assert not [slider for slider in app.slider if slider.key == K("n")]
+    # Its own "What to try": none of the synthetic line's figures.
+    assert data["notes"]["items"] == list(lessons.SGD_TIPS["csv"])
+
+
+def test_prices_in_the_hundreds_of_thousands_are_drawn_where_they_are():
+    """A line fitted to prices: its intercept and J are beyond float16's range (6e4), where the
+    paths, the fitted line's parameters and the loss map were clamped."""
+    x = np.linspace(800, 3500, 60)
+    y = 150 * x + 20_000 + 30_000 * np.sin(x)
+    app = run()
+    app.session_state[K("uploaded")] = _uploaded(x, y, "houses.csv")
+    app.button_group(key=K("data")).set_value("csv").run()
+    data = assert_ok(app)
+    minibatch = data["series"][1]["channels"]
+    assert minibatch["y"]["dtype"] == "f4"
+    problem = gd_core.linear_regression(gd_core.Dataset(x, y), "standardized")
+    intercept = decode(minibatch["y"])[-1]
+    assert intercept == pytest.approx(problem.least_squares[1], rel=0.05)
+    assert data["arrays"]["grid_z"]["dtype"] == "f4"
 
 
 def test_choosing_your_csv_before_any_upload_asks_for_one():

@@ -283,8 +283,10 @@ def test_the_coarse_mesh_error_is_the_sag_between_every_other_point():
     assert payloads.coarse_mesh_error(with_gap) == pytest.approx(0.25), "undefined points skipped"
 
 
+# Beale's walls reach 1.8e5: its surface, no longer clamped at float16's 6e4 (grid_limit), lifts
+# the paths high enough above it for the coarser mesh.
 @pytest.mark.parametrize(("name", "stride"), [
-    ("himmelblau", 2), ("bowl", 2), ("rastrigin", 1), ("ackley", 1), ("beale", 1),
+    ("himmelblau", 2), ("bowl", 2), ("rastrigin", 1), ("ackley", 1), ("beale", 2),
 ])
 def test_the_three_d_surface_is_drawn_coarser_only_where_no_path_would_sink_under_it(name,
                                                                                      stride):
@@ -293,7 +295,7 @@ def test_the_three_d_surface_is_drawn_coarser_only_where_no_path_would_sink_unde
     panel = payloads.onion_panel(surface, grid, [payloads.run_style(0)])
     (mesh,) = [t for t in panel.traces if t.kind == "surface"]
     assert mesh.stride == stride
-    low, high = np.nanmin(grid.z), np.nanmax(np.minimum(grid.z, payloads.HALF_MAX))
+    low, high = np.nanmin(grid.z), np.nanmax(np.minimum(grid.z, payloads.grid_limit(grid.z)))
     lift = 0.01 * (high - low)
     assert (payloads.coarse_mesh_error(grid.z) < lift) == (stride == 2)
 
@@ -405,3 +407,22 @@ def test_a_loss_chart_with_starts_ends_its_range_above_the_highest_start(log):
     assert panel.layout["yaxis"]["autorangeoptions"] == {"maxallowed": 1700.0 if log else 340.0}
     plain = payloads.loss_panel(surface, 50, log, [payloads.run_style(0)])
     assert "autorangeoptions" not in plain.layout["yaxis"]
+
+
+def test_a_grid_beyond_float16s_range_is_sent_and_labelled_as_it_is():
+    """A loss in the billions (a line fitted to prices) went as float16, clamped at 6e4: one
+    flat colour under a colour bar that read 60000 from bottom to top."""
+    x = np.linspace(800, 3500, 60)
+    data = gd_core.Dataset(x, 150 * x + 20_000 + 30_000 * np.sin(x))
+    grid = payloads.surface_grid(gd_core.linear_regression(data, "standardized").surface, 61)
+    assert np.nanmin(grid.z) > 1e8
+    sent = payloads.grid_arrays(grid)["grid_z"]
+    assert sent["dtype"] == "f4"
+    labels = [text for _, text in payloads.shading_scale(grid).ticks]
+    assert len(set(labels)) == len(labels), labels
+    low, high = (float(labels[i].split()[0]) for i in (0, -1))
+    assert low == pytest.approx(np.nanmin(grid.z), rel=1e-3)
+    assert high == pytest.approx(np.nanmax(grid.z), rel=1e-3)
+    # A surface within float16's range still goes as float16.
+    assert payloads.grid_arrays(payloads.surface_grid(gd_core.get_surface("himmelblau")))[
+        "grid_z"]["dtype"] == "f2"

@@ -61,6 +61,8 @@ _COMPONENT_NAME = "descent_lab.chart"
 # float16 keeps ~3 significant digits (a tenth of a pixel on any chart here) and stays finite up
 # to 65504; values beyond are pulled in along their path so an escape still shows its direction.
 HALF_MAX = 6.0e4
+#: The largest value sent as float32 (whose range ends at 3.4e38), for views beyond float16's.
+FLOAT_MAX = 1e38
 # zlib's fastest level: payloads are built on every change, and slower levels save few bytes on
 # these arrays.
 _DEFLATE_LEVEL = 1
@@ -234,25 +236,35 @@ def _rounded_f4(array: np.ndarray, significant_bits: int) -> np.ndarray:
     return bits.view("<f4")
 
 
-def fit_half_range(points) -> np.ndarray:
-    """Points ``(..., frames, dim)`` with any point beyond float16's range pulled back in.
+def coordinate_encoding(domain) -> tuple[str, float]:
+    """How the coordinates of a view over the box ``domain`` ((lo, hi) per axis) are sent:
+    ``("f2", HALF_MAX)`` while the box lies within a tenth of float16's range (an escape then
+    has room to show its direction), else ``("f4", FLOAT_MAX)``: a line fitted to prices has
+    its intercept in the hundreds of thousands, and float16 drew its paths clamped at 6e4."""
+    reach = max(abs(float(bound)) for axis in domain for bound in axis)
+    return ("f2", HALF_MAX) if reach <= HALF_MAX / 10 else ("f4", FLOAT_MAX)
+
+
+def fit_half_range(points, limit: float = HALF_MAX) -> np.ndarray:
+    """Points ``(..., frames, dim)`` with any point beyond ``limit`` (float16's range, or
+    float32's: ``coordinate_encoding``) pulled back in.
 
     A run can shoot off to 1e30 at the step where it is declared diverged. That point is moved
-    back along the segment from the previous point to just inside the range, so once encoded as
-    ``"f2"`` the path still leaves the chart in the direction it really went.
+    back along the segment from the previous point to just inside the range, so once encoded
+    the path still leaves the chart in the direction it really went.
     """
     points = np.array(points, dtype=float)
     with np.errstate(all="ignore"):
         reach = row_max(np.abs(points))
         # Only the few points that escaped are worked on (at most one per run: NaN follows).
-        far_at = np.nonzero(np.isfinite(reach) & (reach > HALF_MAX))
+        far_at = np.nonzero(np.isfinite(reach) & (reach > limit))
         if not far_at[0].size:
             return points
         before = (*far_at[:-1], np.maximum(far_at[-1] - 1, 0))  # frame 0 has no previous
         far = points[far_at]
-        previous = np.clip(np.nan_to_num(points[before]), -HALF_MAX, HALF_MAX)
-        room = (HALF_MAX - np.abs(previous)) / np.abs(far - previous)
-        fraction = np.clip(np.nanmin(np.where(np.abs(far) > HALF_MAX, room, np.inf),
+        previous = np.clip(np.nan_to_num(points[before]), -limit, limit)
+        room = (limit - np.abs(previous)) / np.abs(far - previous)
+        fraction = np.clip(np.nanmin(np.where(np.abs(far) > limit, room, np.inf),
                                      axis=-1, keepdims=True), 0.0, 1.0)
         points[far_at] = previous + (far - previous) * fraction
         return points

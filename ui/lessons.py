@@ -464,6 +464,18 @@ SGD_TIPS: dict[str, tuple[str, ...]] = {
         "After 20 epochs the full-batch run (20 steps at η = 0.2) is still 1.2 from its "
         "minimum; on the same work the noisy runs are already there.",
     ),
+    # Your own data: what holds for any line fit (no figures of the synthetic line's).
+    "csv": (
+        "Switch “Scaling of x” between raw, centered and standardized: the fitted line is the "
+        "same, but the condition number and the largest stable η in the sidebar change, and "
+        "the loss map's long valley turns into a round bowl.",
+        "Raise the learning rate past “Stable η below” (2/λmax of J's Hessian): each "
+        "full-batch step overshoots the fit further than the last, and the run diverges.",
+        "The single-sample run (B = 1) never settles with a constant η: it jitters around the "
+        "fit. A larger batch or a smaller η shrinks the jitter.",
+        "Change the shuffle seed: the full-batch path stays, the minibatch and single-sample "
+        "paths change.",
+    ),
 }
 
 #: Why minibatches, in plain words: the page's explanation under the chart.

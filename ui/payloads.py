@@ -14,7 +14,14 @@ from typing import Literal
 import numpy as np
 
 import gd_core
-from ui.chart import HALF_MAX, encode_array, fit_half_range, format_number
+from ui.chart import (
+    FLOAT_MAX,
+    HALF_MAX,
+    coordinate_encoding,
+    encode_array,
+    fit_half_range,
+    format_number,
+)
 from ui.chart_payload import (
     Add,
     Arrow,
@@ -75,16 +82,28 @@ def surface_grid(surface: gd_core.Surface, resolution: int = 101) -> SurfaceGrid
     return SurfaceGrid(xs, ys, surface.value(np.stack([grid_x, grid_y], axis=-1)))
 
 
+def grid_limit(z: np.ndarray) -> float:
+    """The largest |z| a grid sends and draws: float16's range (``HALF_MAX``) when every finite
+    value fits in it, else float32's. A loss over prices in the hundreds of thousands is in the
+    billions everywhere: clamped to float16's range, its map was one flat colour under a colour
+    bar that read 60000 from bottom to top."""
+    with np.errstate(invalid="ignore"):
+        largest = np.nanmax(np.abs(np.where(np.isfinite(z), z, np.nan))) if z.size else 0.0
+    return HALF_MAX if not largest > HALF_MAX else FLOAT_MAX
+
+
 def grid_arrays(grid: SurfaceGrid) -> dict:
-    """The grid as shared payload arrays; z in float16, compressed (smooth, so it shrinks)."""
+    """The grid as shared payload arrays; z in float16 (float32 when its values need that
+    range: ``grid_limit``), compressed (smooth, so it shrinks)."""
+    limit = grid_limit(grid.z)
     return {
         "grid_x": encode_array(grid.xs, "f4"),
         "grid_y": encode_array(grid.ys, "f4"),
         # Undefined points (log of a negative, a pole) become NaN, which plotly leaves as gaps;
-        # float16 turns anything beyond ±HALF_MAX into ±inf, which would break the shading.
+        # the type turns anything beyond its range into ±inf, which would break the shading.
         "grid_z": encode_array(
-            np.clip(np.where(np.isfinite(grid.z), grid.z, np.nan), -HALF_MAX, HALF_MAX), "f2",
-            compress=True,
+            np.clip(np.where(np.isfinite(grid.z), grid.z, np.nan), -limit, limit),
+            "f2" if limit == HALF_MAX else "f4", compress=True,
         ),
     }
 
@@ -141,7 +160,8 @@ def run_series(
     ``grad_norm`` are left out.
     """
     reference = reference_value(surface)
-    points = fit_half_range(runs.points)
+    coordinates, limit = coordinate_encoding(surface.domain)
+    points = fit_half_range(runs.points, limit)
     gap = np.maximum(runs.values - reference, GAP_FLOOR)
     downhill = -runs.gradients
     with np.errstate(invalid="ignore"):
@@ -165,13 +185,13 @@ def run_series(
             color=style.color,
             glyph=style.glyph,
             channels={
-                "x": encode_array(points[:, start, :, 0], "f2", compress=True),
-                "y": encode_array(points[:, start, :, 1], "f2", compress=True),
+                "x": encode_array(points[:, start, :, 0], coordinates, compress=True),
+                "y": encode_array(points[:, start, :, 1], coordinates, compress=True),
                 "gap": encode_array(gap[:, start], "f4", compress=True,
                                     significant_bits=GAP_BITS),
                 **slopes,
-                "exit_x": encode_array(exits[:, start, :, 0], "f2", compress=True),
-                "exit_y": encode_array(exits[:, start, :, 1], "f2", compress=True),
+                "exit_x": encode_array(exits[:, start, :, 0], coordinates, compress=True),
+                "exit_y": encode_array(exits[:, start, :, 1], coordinates, compress=True),
                 "exit_gap": encode_array(exit_gap[:, start], "f4", compress=True,
                                          significant_bits=GAP_BITS),
                 "gone": encode_array(~np.isfinite(runs.points[:, start, :, 0]), "u1",
@@ -213,11 +233,16 @@ def _line(style: RunStyle, width: float) -> dict:
 def shading_scale(grid: SurfaceGrid, ticks: int = 4) -> ColorBar:
     """The contour's colour bar: the shading is log(1 + f − min f) (chart.js
     ``log1p_above_min``), so its ticks sit at even steps of that and are labelled with f."""
-    finite = np.minimum(grid.z[np.isfinite(grid.z)], HALF_MAX)
+    finite = np.minimum(grid.z[np.isfinite(grid.z)], grid_limit(grid.z))
     low = float(finite.min()) if finite.size else 0.0
     top = float(np.log1p(finite.max() - low)) if finite.size else 0.0
-    shades = np.linspace(0.0, top, ticks)
-    labels = [format_number(low + float(np.expm1(shade))) for shade in shades]
+    values = [low + float(np.expm1(shade)) for shade in np.linspace(0.0, top, ticks)]
+    # Three significant digits, more while two labels would read the same: a loss in the
+    # billions rises by thousands over the bar's first third (4.58242e8, then 4.58249e8).
+    for digits in range(3, 10):
+        labels = [format_number(value, digits) for value in values]
+        if len(set(labels)) == len(set(values)):
+            break
     labels[0] += " low"
     labels[-1] += " high"
     heights = np.linspace(0.0, 1.0, ticks)
@@ -323,7 +348,7 @@ def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[
 def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[RunStyle]) -> Panel:
     """The 3D surface with level rings, and per run (one per style) its path lying just above
     the surface."""
-    finite = np.minimum(grid.z[np.isfinite(grid.z)], HALF_MAX)
+    finite = np.minimum(grid.z[np.isfinite(grid.z)], grid_limit(grid.z))
     low, high = float(finite.min()), float(finite.max())
     lift = _ONION_LIFT * (high - low)
     # Meshing the surface is most of a 3D panel's first draw (slow in software GL): every
@@ -391,7 +416,7 @@ def coarse_mesh_error(z: np.ndarray) -> float:
     """How far every other point of the grid ``z`` is from the mesh of the remaining ones
     (midway along x, along y and across a cell), at most; NaN (undefined) points are ignored."""
     with np.errstate(all="ignore"):  # undefined points: NaN or infinite differences
-        z = np.minimum(z, HALF_MAX)
+        z = np.minimum(z, grid_limit(z))
         gaps = [
             z[::2, 1::2] - (z[::2, :-1:2] + z[::2, 2::2]) / 2,
             z[1::2, ::2] - (z[:-1:2, ::2] + z[2::2, ::2]) / 2,

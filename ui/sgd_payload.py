@@ -12,7 +12,7 @@ import numpy as np
 
 import gd_core
 from ui import sgd
-from ui.chart import encode_array, fit_half_range, format_number
+from ui.chart import coordinate_encoding, encode_array, fit_half_range, format_number
 from ui.chart_payload import (
     Add,
     Badge,
@@ -77,14 +77,15 @@ def run_channels(problem, run: gd_core.MinibatchTrajectory, rows: np.ndarray,
     with np.errstate(all="ignore"):
         exit_gap = np.maximum(problem.surface.value(np.nan_to_num(exits)) - best, GAP_FLOOR)
     exit_gap = np.where(np.isnan(exits[..., 0]), np.nan, exit_gap)
-    shown = fit_half_range(points)
+    coordinates, limit = coordinate_encoding(problem.surface.domain)
+    shown = fit_half_range(points, limit)
     diverged = np.full(len(rows), float(run.diverged_at) if run.diverged_at >= 0 else np.nan)
     return {
-        "x": encode_array(shown[:, 0], "f2", compress=True),
-        "y": encode_array(shown[:, 1], "f2", compress=True),
+        "x": encode_array(shown[:, 0], coordinates, compress=True),
+        "y": encode_array(shown[:, 1], coordinates, compress=True),
         "gap": encode_array(gap, "f4", compress=True, significant_bits=GAP_BITS),
-        "exit_x": encode_array(exits[:, 0], "f2", compress=True),
-        "exit_y": encode_array(exits[:, 1], "f2", compress=True),
+        "exit_x": encode_array(exits[:, 0], coordinates, compress=True),
+        "exit_y": encode_array(exits[:, 1], coordinates, compress=True),
         "exit_gap": encode_array(exit_gap, "f4", compress=True, significant_bits=GAP_BITS),
         "gone": encode_array(~np.isfinite(points[:, 0]), "u1", compress=True),
         "diverged": encode_array(diverged, "f4", compress=True),

@@ -406,7 +406,7 @@ def _show_runs(state: PageState, chosen: Settings) -> None:
             for kind in sgd.RUN_KINDS}
     test = _range_test(chosen.problem_key, problem, name, frozen, start, min(chosen.batch, n),
                        chosen.order)
-    tips = lessons.SGD_TIPS["network" if state["data"] == "network" else "line"]
+    tips = lessons.SGD_TIPS[state["data"]]
     payload = _payload(
         (chosen.problem_key, name, frozen, chosen.lr, start, chosen.epochs, chosen.batch,
          chosen.order), problem, runs, test, chosen.lr, chosen.axis, chosen.log_loss,
