@@ -67,6 +67,21 @@ def test_a_pole_does_not_flatten_the_window():
     assert window.y[1] < 1e3, "the top follows the bulk of the curve, not its pole"
 
 
+def test_a_path_above_float16s_range_is_drawn_on_its_curve():
+    """x⁸ over −5 … 5 rises to 3.9e5 inside the window: its points above 6e4 went as float16,
+    clamped, and were drawn off the curve."""
+    surface = gd_core.parse_surface("x^8", domain=[(-5, 5)])
+    window = curve.curve_window(surface)
+    runs = run_fan(surface, "gd", {}, [[-4.5]], LEARNING_RATES, 5)
+    sent = curve.encode_channels(curve.curve_channels(runs, window), window)
+    assert sent["f"]["dtype"] == "f4"
+    assert decode(sent["f"])[0, 0] == pytest.approx(4.5**8, rel=1e-6)
+    # A curve within float16's range still sends f as float16.
+    assert curve.encode_channels(curve.curve_channels(
+        run_fan(QUADRATIC, "gd", {}, [[-0.9]], LEARNING_RATES, 5), curve.curve_window(QUADRATIC)),
+        curve.curve_window(QUADRATIC))["f"]["dtype"] == "f2"
+
+
 @pytest.mark.parametrize(("surface", "start", "expected"), [
     (QUADRATIC, -0.9, 1.0), (QUADRATIC, 2.5, 1.0),
     (DOUBLE_WELL, 0.5, 1.1309), (DOUBLE_WELL, -0.5, -1.3008), (DOUBLE_WELL, 0.0, -1.3008),

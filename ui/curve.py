@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import gd_core
-from ui.chart import HALF_MAX, encode_array, format_number
+from ui.chart import coordinate_encoding, encode_array, format_number
 from ui.chart_payload import (
     Arrow,
     Badge,
@@ -291,18 +291,20 @@ def _inside(bounds: tuple[float, float]) -> list[float]:
     return [low + margin, high - margin]
 
 
-_CHANNEL_TYPES = {"f": "f2", "side": "u1", "why": "u1", "out": "u1"}
+_CHANNEL_TYPES = {"side": "u1", "why": "u1", "out": "u1"}
 
 
-def encode_channels(channels: dict[str, np.ndarray]) -> dict[str, dict]:
+def encode_channels(channels: dict[str, np.ndarray], window: CurveWindow) -> dict[str, dict]:
     """Channels as payload arrays: x and the slope in float32 (the readouts print 3 digits of
-    them, and of huge values), f in float16 (drawn only; beyond float16's range it is far off
-    the chart anyway), codes as bytes."""
+    them, and of huge values), f (drawn only) in float16 while the window's f axis lies well
+    within its range, else float32 (``coordinate_encoding``: x⁸ over −5 … 5 reaches 3.9e5, and
+    its points above 6e4 were drawn off the curve), codes as bytes."""
+    f_type, f_limit = coordinate_encoding([window.y])
     encoded = {}
     for name, values in channels.items():
-        dtype = _CHANNEL_TYPES.get(name, "f4")
-        if dtype == "f2":
-            values = np.clip(values, -HALF_MAX, HALF_MAX)
+        dtype = f_type if name == "f" else _CHANNEL_TYPES.get(name, "f4")
+        if name == "f":
+            values = np.clip(values, -f_limit, f_limit)
         encoded[name] = encode_array(values, dtype, compress=True)
     return encoded
 
@@ -532,7 +534,7 @@ def curve_payload(
         panels=panels,
         series=[Series(
             name=f"start x₀ = {format_number(start)}", color=POINT_COLOR, glyph="●",
-            channels=encode_channels(channels),
+            channels=encode_channels(channels, window),
             derived=derived(window),
             badges=[Badge(text=badge_text(regime, result), tone=TONES[result.status])
                     for regime, result in found],

@@ -87,8 +87,8 @@ def expected_readouts(lr: float, frame: int) -> list[str]:
     surface = gd_core.get_surface("quadratic_1d")
     runs = run_fan(surface, "gd", {}, [[-0.9]], LEARNING_RATES, 50)
     window = curve.curve_window(surface)
-    sent = {name: decode(spec)
-            for name, spec in curve.encode_channels(curve.curve_channels(runs, window)).items()}
+    encoded = curve.encode_channels(curve.curve_channels(runs, window), window)
+    sent = {name: decode(spec) for name, spec in encoded.items()}
     channels = derive(sent, {name: to_json(spec) for name, spec in curve.derived(window).items()})
     member = LEARNING_RATES.index(lr)
     return [fill_template(line["text"], line, channels, member, frame, f"{lr:g}")
