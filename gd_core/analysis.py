@@ -10,6 +10,7 @@ from gd_core.basins import SETTLE_TOLERANCE
 from gd_core.coordinate_reductions import row_max, row_sum
 from gd_core.critical_points import (
     FLAT,
+    FLAT_CURVATURE,
     MAXIMUM,
     SADDLE,
     hessian,
@@ -309,7 +310,9 @@ def critical_learning_rate(
         raise ValueError(f"momentum must be in [0, 1), got {momentum}")
     point = np.atleast_1d(np.asarray(point, dtype=float))
     curvature = float(np.max(np.linalg.eigvalsh(hessian(surface.gradient, point))))
-    if not curvature > 0:
+    # Flat as ``stationary_kinds`` has it: x⁸'s minimum has f″ = 0, and the finite differences'
+    # 8e-30 made its rate 2.5e29.
+    if not curvature > FLAT_CURVATURE:
         return float("inf")
     if optimizer == "momentum":
         return (2 + 2 * momentum) / curvature

@@ -75,7 +75,7 @@ def _newton(gradient: Gradient, points: np.ndarray, iterations: int = 60) -> np.
 #: Kinds of stationary point, told apart by the signs of the Hessian's eigenvalues.
 MINIMUM, MAXIMUM, SADDLE, FLAT = "minimum", "maximum", "saddle", "flat"
 #: Below this size an eigenvalue of the Hessian counts as zero: no curvature to speak of.
-_FLAT_CURVATURE = 1e-6
+FLAT_CURVATURE = 1e-6
 #: Below this size (every component) the gradient counts as zero.
 STATIONARY_GRADIENT = 1e-7
 
@@ -90,9 +90,9 @@ def stationary_kinds(gradient: Gradient, points) -> np.ndarray:
     usable = np.all(np.isfinite(curvature), axis=(-2, -1))
     eigenvalues = np.zeros(curvature.shape[:-1])
     eigenvalues[usable] = np.linalg.eigvalsh(curvature[usable])
-    up = np.any(eigenvalues > _FLAT_CURVATURE, axis=-1)
-    down = np.any(eigenvalues < -_FLAT_CURVATURE, axis=-1)
-    flat = np.any(np.abs(eigenvalues) <= _FLAT_CURVATURE, axis=-1)
+    up = np.any(eigenvalues > FLAT_CURVATURE, axis=-1)
+    down = np.any(eigenvalues < -FLAT_CURVATURE, axis=-1)
+    flat = np.any(np.abs(eigenvalues) <= FLAT_CURVATURE, axis=-1)
     return np.select([up & down, flat, up], [SADDLE, FLAT, MINIMUM], MAXIMUM).astype(object)
 
 

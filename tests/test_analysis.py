@@ -25,6 +25,13 @@ def test_quadratic_regimes_follow_the_critical_learning_rate(lr, expected):
     assert regime(surface, run) == expected
 
 
+def test_a_flat_minimum_has_no_critical_learning_rate():
+    """x⁸'s minimum has f″ = 0: no rate is too large near it (the finite differences' 8e-30
+    gave 2.5e29)."""
+    surface = gd_core.parse_surface("x^8", domain=[(-5, 5)])
+    assert gd_core.critical_learning_rate(surface, np.array([0.0])) == float("inf")
+
+
 def test_critical_learning_rate_of_the_parabola_is_one_sixth():
     surface = gd_core.get_surface("quadratic_1d")
     assert critical_learning_rate(surface, surface.minima[0]) == pytest.approx(1 / 6, rel=1e-8)

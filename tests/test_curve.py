@@ -67,6 +67,11 @@ def test_a_pole_does_not_flatten_the_window():
     assert window.y[1] < 1e3, "the top follows the bulk of the curve, not its pole"
 
 
+def test_a_flat_minimum_gets_no_critical_rate_mark():
+    surface = gd_core.parse_surface("x^8", domain=[(-5, 5)])
+    assert curve.critical_rate(surface, np.array([0.0]), "gd", {}) is None
+
+
 def test_a_path_above_float16s_range_is_drawn_on_its_curve():
     """x⁸ over −5 … 5 rises to 3.9e5 inside the window: its points above 6e4 went as float16,
     clamped, and were drawn off the curve."""
