@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 import streamlit as st
 
 import gd_core
+from gd_core.formula import DEFAULT_RANGE
 from ui import lessons
 from ui.controls import MAX_COORDINATE, Control, coordinate
 from ui.messages import show_error
@@ -19,10 +20,10 @@ from ui.page_state import PageState
 #: The surface pickers' entry for a typed formula.
 CUSTOM = "custom"
 DEFAULT_FORMULAS = {1: "x^4 - 3*x^2 + x", 2: "sin(x)*cos(y) + 0.1*(x^2 + y^2)"}
-#: The plotted range a typed formula opens on, per number of variables: a curve's over a
-#: narrower one, so that the default quartic's two wells are not flattened by its walls (f(±5)
-#: is over 500, the wells' depths differ by 2).
-DEFAULT_RANGES = {1: (-2.5, 2.5), 2: (-5.0, 5.0)}
+#: The plotted range a typed formula opens on, per number of variables: a surface's is the
+#: core's own default, a curve's narrower, so that the default quartic's two wells are not
+#: flattened by its walls (f(±5) is over 500, the wells' depths differ by 2).
+DEFAULT_RANGES = {1: (-2.5, 2.5), 2: DEFAULT_RANGE}
 _VARIABLES = {1: "x", 2: "x and y"}
 
 
