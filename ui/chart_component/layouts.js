@@ -1,6 +1,13 @@
 // plotly layouts and config for a panel's plots: the base plot under the animated traces, the
 // transparent overlay that draws them, and touch screens.
 
+// The 3D scene's WebGL pixels per CSS pixel: the screen's own, at most 2. plotly's default is 2
+// everywhere, four times the pixels a plain screen shows, each drawn by the CPU where there is no
+// GPU (software GL here: 274 -> 228 ms of CPU per change of the surface page's 3D view).
+export function glPixelRatio(devicePixelRatio) {
+  return Math.min(2, Math.max(1, Number(devicePixelRatio) || 1));
+}
+
 export const PLOTLY_CONFIG = {
   displaylogo: false,
   // A double click would also be two clicks, i.e. two new start points; the modebar resets zoom.
@@ -9,6 +16,7 @@ export const PLOTLY_CONFIG = {
   modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
     "toImage", "resetCameraLastSave3d", "hoverClosest3d", "sendChartToCloud"],
   responsive: false,
+  plotGlPixelRatio: glPixelRatio(globalThis.devicePixelRatio),
 };
 export const STATIC_CONFIG = { ...PLOTLY_CONFIG, displayModeBar: false, staticPlot: true };
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { baseLayout, sizedLayout, tickLabelsAllowed } from "./layouts.js";
+import { baseLayout, glPixelRatio, sizedLayout, tickLabelsAllowed } from "./layouts.js";
 
 const scene = { camera: { eye: { x: 1.5, y: -1.5, z: 1.1 }, up: { x: 0, y: 0, z: 1 } } };
 
@@ -35,4 +35,12 @@ test("2D axes let plotly draw their tick labels unmeasured; the payload is left 
   const base = baseLayout(layout);
   assert.equal(base.xaxis.ticklabeloverflow, "allow");
   assert.equal(base.xaxis.automargin, false);
+});
+
+test("a 3D scene draws the screen's pixels: none on a plain screen beyond its own, at most 2", () => {
+  assert.equal(glPixelRatio(1), 1);
+  assert.equal(glPixelRatio(1.5), 1.5);
+  assert.equal(glPixelRatio(3), 2);
+  assert.equal(glPixelRatio(undefined), 1);
+  assert.equal(glPixelRatio(0.5), 1);
 });
