@@ -29,7 +29,7 @@ from gd_core.data import (
 )
 from gd_core.descent import STOP_REASONS, Trajectory, descend
 from gd_core.export import trajectory_csv
-from gd_core.formatting import format_number, format_point
+from gd_core.formatting import format_number, format_point, without_round_off
 from gd_core.inside import look_inside
 from gd_core.minibatch import (
     MinibatchTrajectory,
@@ -86,6 +86,7 @@ __all__ = [
     "stability_map",
     "trajectory_csv",
     "tune_lr",
+    "without_round_off",
 ]
 
 # Learning from data (gd_core.data, gd_core.minibatch).

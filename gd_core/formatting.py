@@ -36,16 +36,20 @@ def format_number(value: float, digits: int = 3) -> str:
 
 
 def format_point(point, digits: int = 3) -> str:
-    """A point of a surface: ``x = 1`` in 1D, ``(1, 0.778)`` in 2D and beyond.
-
-    A coordinate under a millionth of the point's size (at least 1) is round-off around 0, and
-    reads 0: a run that crept to 3e-10 from a stationary point at the origin stopped at 0. (No
-    chart resolves a millionth of its width.)
-    """
-    # Plain floats: points have a few coordinates, and a message names many of them.
-    coordinates = np.asarray(point, dtype=float).ravel().tolist()
-    scale = max([1.0, *(abs(value) for value in coordinates if math.isfinite(value))])
-    coordinates = [0.0 if abs(value) < 1e-6 * scale else value for value in coordinates]
+    """A point of a surface: ``x = 1`` in 1D, ``(1, 0.778)`` in 2D and beyond, its round-off
+    read as 0 (``without_round_off``)."""
+    coordinates = without_round_off(point)
     if len(coordinates) == 1:
         return f"x = {format_number(coordinates[0], digits)}"
     return "(" + ", ".join(format_number(value, digits) for value in coordinates) + ")"
+
+
+def without_round_off(point) -> list[float]:
+    """The coordinates of ``point``, each under a millionth of the point's size (at least 1)
+    read as 0: round-off around 0. A run that crept to 3e-10 from a stationary point at the
+    origin stopped at 0; Newton's method leaves a minimum on the axis at x = 1.3e-37. (No chart
+    resolves a millionth of its width.)"""
+    # Plain floats: points have a few coordinates, and a message names many of them.
+    coordinates = np.asarray(point, dtype=float).ravel().tolist()
+    scale = max([1.0, *(abs(value) for value in coordinates if math.isfinite(value))])
+    return [0.0 if abs(value) < 1e-6 * scale else value for value in coordinates]

@@ -76,6 +76,17 @@ def test_the_critical_rates_are_marked_on_the_chart_slider_and_named():
     assert "0.01495 at (−3.78, −3.28)" in run().caption[0].value
 
 
+def test_a_minimum_on_an_axis_reads_0_there_not_newtons_round_off():
+    """Newton's method leaves this formula's minima at x = 1.3e-37 and 9.1e-28."""
+    surface = gd_core.parse_surface("exp(x^2/4) + (y^2-1)^2*x^2 + 100*y^4 - 50*y^2",
+                                    domain=[(-4, 4)])
+    assert 0 < abs(surface.minima[0][0]) < 1e-20, "the round-off this test is about"
+    marks = basins.critical_marks(surface, "gd", {})
+    text = basins.critical_rates_text(surface, marks)
+    assert "at (0, −0.5)" in text and "at (0, 0.5)" in text and "e-" not in text
+    assert basins.minimum_name(surface, 0) == "(0, −0.5), f = −5.25"
+
+
 def test_past_a_critical_rate_the_basin_vanishes_and_the_page_says_so():
     app = run()
     app.select_slider(key=K("lr")).set_value(0.02).run()

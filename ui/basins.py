@@ -50,8 +50,7 @@ def shares(basins: gd_core.BasinMap, minima: int) -> np.ndarray:
 
 def minimum_point(surface: gd_core.Surface, index: int) -> str:
     """Where a minimum is: ``(3.58, −1.85)``."""
-    point = surface.minima[index]
-    return f"({format_number(float(point[0]))}, {format_number(float(point[1]))})"
+    return gd_core.format_point(surface.minima[index])
 
 
 def minimum_name(surface: gd_core.Surface, index: int) -> str:

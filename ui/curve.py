@@ -162,7 +162,8 @@ def critical_rate(
     )
     if not math.isfinite(value):
         return None
-    where = f"x* = {format_number(float(minimum[0]))}"
+    (x,) = gd_core.without_round_off(minimum)
+    where = f"x* = {format_number(x)}"
     formula = {"momentum": "2(1+μ)/f″", "nesterov": "2(1+μ)/((1+2μ)f″)"}.get(optimizer, "2/f″")
     label = f"{formula} = {format_number(value)}"
     if theory:
