@@ -214,6 +214,20 @@ def test_a_typed_formula_opens_on_a_run_that_reaches_a_minimum():
     assert len({o.minimum for o in found}) == 2, "two starts, two valleys"
 
 
+def test_a_ravine_too_long_for_the_steps_opens_below_its_stability_edge():
+    """No rate brings x^2 + 1e-6 y^2 to its minimum in 100 steps; the largest at which nothing
+    runs away is 1 = 2/f_xx, where GD bounces across the ravine for ever. It opens where the
+    bounce dies out and the crawl along the floor shows."""
+    surface = typed("x^2 + 1e-6*y^2")
+    opening = lessons.opening(surface)
+    assert opening.lr < 1
+    trajectory = gd_core.descend(surface, gd_core.make_optimizer("gd", lr=opening.lr),
+                                 np.array(opening.starts), opening.steps)
+    found = gd_core.outcomes(surface, trajectory)
+    assert not any(o.oscillating for o in found)
+    assert np.all(np.abs(trajectory.points[-1, :, 0]) < 1e-6), "across the ravine: settled"
+
+
 def test_typed_tips_mention_only_marks_and_minima_that_exist():
     without = " ".join(lessons.tips(typed("x^3"), critical_mark=False))
     assert "▲" not in without and "which minimum" not in without

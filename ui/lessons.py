@@ -191,7 +191,8 @@ _RUNAWAY = ("growing", "diverged", "undefined")
 def _opening_rate(surface: gd_core.Surface, starts, steps: int) -> float:
     """The learning rate that shows a typed formula's descent best from ``starts``: with known
     minima, the largest at which every run converges without zig-zagging (else the largest at
-    which none diverges); without, the smallest at which a run runs away (the escape)."""
+    which none runs away or zig-zags, else the largest at which none runs away); without, the
+    smallest at which a run runs away (the escape)."""
     runs = run_fan(surface, "gd", {}, np.array(starts), LEARNING_RATES, steps)
     frames = np.moveaxis(runs.points, 2, 0).reshape(steps + 1, -1, surface.dim)
     values = np.moveaxis(runs.values, 2, 0).reshape(steps + 1, -1)
@@ -202,8 +203,14 @@ def _opening_rate(surface: gd_core.Surface, starts, steps: int) -> float:
     calm = [all(o.status in _AT_A_MINIMUM and not o.oscillating for o in outcomes)
             for outcomes in per_rate]
     safe = [all(o.status not in _RUNAWAY for o in outcomes) for outcomes in per_rate]
+    # A ravine too long for the steps (x^2 + 1e-6 y^2) has no calm rate: its largest safe one
+    # is its stability edge, where GD bounces across the ravine for ever (η = 1 there).
+    steady = [ok and not any(o.oscillating for o in outcomes)
+              for ok, outcomes in zip(safe, per_rate, strict=True)]
     if surface.minima and any(calm):
         return LEARNING_RATES[max(i for i, ok in enumerate(calm) if ok)]
+    if surface.minima and any(steady):
+        return LEARNING_RATES[max(i for i, ok in enumerate(steady) if ok)]
     if not surface.minima and not all(safe):
         return LEARNING_RATES[min(i for i, ok in enumerate(safe) if not ok)]
     return LEARNING_RATES[max((i for i, ok in enumerate(safe) if ok), default=0)]
