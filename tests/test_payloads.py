@@ -409,6 +409,16 @@ def test_a_loss_chart_with_starts_ends_its_range_above_the_highest_start(log):
     assert "autorangeoptions" not in plain.layout["yaxis"]
 
 
+@pytest.mark.parametrize("log", [True, False])
+def test_the_surface_pages_loss_chart_ends_its_range_above_its_highest_start(log):
+    """Without it the range spanned every bounded learning rate's runs: up to 9781 on the "Your
+    own function" page's opening, its runs at the rate shown below 2.2 drawn as a flat line."""
+    _, _, payload = view(starts=((0.0, 0.0), (1.0, 1.0)), log=log)
+    (loss,) = [panel for panel in payload["panels"] if panel["id"] == "loss"]
+    assert loss["layout"]["yaxis"]["autorangeoptions"] == {"maxallowed": 1700.0 if log
+                                                           else 340.0}
+
+
 def test_a_grid_beyond_float16s_range_is_sent_and_labelled_as_it_is():
     """A loss in the billions (a line fitted to prices) went as float16, clamped at 6e4: one
     flat colour under a colour bar that read 60000 from bottom to top."""

@@ -565,7 +565,8 @@ def descent_payload(
     if show_3d:
         panels.append(onion_panel(surface, grid, styles))
     panels.append(loss_panel(surface, runs.steps, log_loss, styles,
-                             [f"start {run + 1}" for run in range(len(runs.starts))]))
+                             [f"start {run + 1}" for run in range(len(runs.starts))],
+                             starts=runs.starts))
     return Payload(
         arrays=grid_arrays(grid),
         panels=panels,
