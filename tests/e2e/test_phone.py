@@ -84,6 +84,28 @@ def test_the_plot_toolbar_stays_clear_of_the_panel_title_and_legend(phone, url, 
     assert apart, (title, toolbar)
 
 
+def test_a_legend_in_several_rows_leaves_the_step_axis_readable(phone, url):
+    """Seven starts wrap the loss chart's legend into three rows on a phone: the step axis's
+    title was drawn over its tick labels and the legend over the title."""
+    starts = "-0.5,2.5;0,0;1,1;2,2;-0.8,-0.5;2.5,-0.5;0.5,2"
+    open_chart(phone, url + f"?surface=bowl&starts={starts}")
+    phone.locator(".dl-panel-loss").scroll_into_view_if_needed()
+    phone.wait_for_function("document.querySelectorAll('.dl-panel-loss .legend .traces').length"
+                            " === 7")
+    # The margin follows the legend's rows once plotly has drawn them.
+    phone.wait_for_function("""() => {
+        const plot = document.querySelector('.dl-panel-loss .js-plotly-plot');
+        const bottom = (selector) => Math.max(...[...plot.querySelectorAll(selector)]
+            .map((n) => n.getBoundingClientRect().bottom));
+        const top = (selector) => plot.querySelector(selector).getBoundingClientRect().top;
+        return bottom('.xtick text') <= top('.xtitle') && bottom('.xtitle') <= top('.legend');
+    }""", timeout=10_000)
+    rows = phone.evaluate("""() => new Set([...document.querySelectorAll(
+        '.dl-panel-loss .legend .traces')].map((n) => n.getAttribute('transform')
+        .split(',')[1])).size""")
+    assert rows > 1, "the case this test is about"
+
+
 def test_a_long_update_rule_is_shrunk_to_the_phone_s_width_not_cut(phone, url):
     open_chart(phone, url + "?surface=two_minima&optimizer=adam")
     phone.wait_for_selector(".dl-formula .katex-display", timeout=30_000)

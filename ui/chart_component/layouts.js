@@ -45,6 +45,21 @@ export function sizedLayout(layout, width) {
   return { ...layout, scene: { ...layout.scene, camera: { ...layout.scene.camera, eye: far } } };
 }
 
+// A legend along the bottom of the figure (a step chart's: under its step axis) takes one row
+// in the layout's bottom margin; each row more, on a narrow plot, lifts the plot by this much,
+// or the step axis's title is drawn over its tick labels.
+const LEGEND_ROW_PX = 19;
+
+// The bottom margin `layout` needs with its bottom legend in `rows` rows; null when it has no
+// such legend or one row.
+export function legendMargin(layout, rows) {
+  const legend = layout.legend;
+  if (!legend || legend.orientation !== "h" || legend.yref !== "container" || legend.y !== 0
+    || layout.showlegend === false || !(rows > 1)) return null;
+  const bottom = layout.margin?.b ?? 0;
+  return { ...layout.margin, b: bottom + (rows - 1) * LEGEND_ROW_PX };
+}
+
 // Unless told to allow them, plotly measures every tick label of a 2D axis (a forced layout of
 // the page each) to hide those past the plot's edge: some 30 ms of a redraw here, where the
 // margins leave the labels room anyway.

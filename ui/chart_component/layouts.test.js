@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { baseLayout, glPixelRatio, sizedLayout, tickLabelsAllowed } from "./layouts.js";
+import {
+  baseLayout, glPixelRatio, legendMargin, sizedLayout, tickLabelsAllowed,
+} from "./layouts.js";
 
 const scene = { camera: { eye: { x: 1.5, y: -1.5, z: 1.1 }, up: { x: 0, y: 0, z: 1 } } };
 
@@ -43,4 +45,16 @@ test("a 3D scene draws the screen's pixels: none on a plain screen beyond its ow
   assert.equal(glPixelRatio(3), 2);
   assert.equal(glPixelRatio(undefined), 1);
   assert.equal(glPixelRatio(0.5), 1);
+});
+
+test("a bottom legend's rows beyond the first lift the plot: the bottom margin grows by each", () => {
+  const layout = { margin: { l: 60, b: 64 },
+    legend: { orientation: "h", x: 1, xanchor: "right", yref: "container", y: 0 } };
+  assert.equal(legendMargin(layout, 1), null);
+  assert.equal(legendMargin(layout, 0), null);
+  assert.deepEqual(legendMargin(layout, 2), { l: 60, b: 83 });
+  assert.deepEqual(legendMargin(layout, 3), { l: 60, b: 102 });
+  assert.equal(layout.margin.b, 64, "payload unchanged");
+  assert.equal(legendMargin({ ...layout, showlegend: false }, 3), null);
+  assert.equal(legendMargin({ ...layout, legend: { x: 0.01, y: 0.99 } }, 3), null, "inside");
 });

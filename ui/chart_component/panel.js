@@ -12,10 +12,10 @@ import { showColorBar } from "./colorbar.js";
 import { afterPaint, h } from "./dom.js";
 import { imageCell, layoutImages } from "./image-layer.js";
 import {
-  PLOTLY_CONFIG, STATIC_CONFIG, baseLayout, overlayLayout, sizedLayout, tickLabelsAllowed,
-  touchLayout,
+  PLOTLY_CONFIG, STATIC_CONFIG, baseLayout, legendMargin, overlayLayout, sizedLayout,
+  tickLabelsAllowed, touchLayout,
 } from "./layouts.js";
-import { laidOutSize, plotArea, shownRange } from "./plotly-private.js";
+import { laidOutSize, legendRows, plotArea, shownRange } from "./plotly-private.js";
 import { QuietScene } from "./scene.js";
 import { staticIdentity, staticTrace } from "./static-traces.js";
 import { SvgLayer } from "./svg-layer.js";
@@ -214,6 +214,8 @@ export class Panel {
     // The ranges the fast path gives (see autoRanges), also where plotly has no data to scale.
     const layout = sizedLayout(touchLayout(tickLabelsAllowed(this.spec.layout)),
       this.node.clientWidth);
+    const margin = legendMargin(layout, this.legendRows);
+    if (margin) layout.margin = margin;
     for (const [key, { range }] of Object.entries(this.autoRanges())) {
       layout[key] = { ...layout[key], range, autorange: false };
     }
@@ -253,7 +255,19 @@ export class Panel {
       if (this.layered) this.live.on("plotly_relayout", (change) => this.mirrorZoom(change));
       if (this.spec.click) this.listenForClicks();
     }
-    return this.scene ? done.then(() => this.scene.quiet()) : done;
+    return this.scene ? done.then(() => this.scene.quiet()) : done.then(() => this.fitLegend());
+  }
+
+  // Once plotly has wrapped the legend (more runs, a narrower plot), its rows get their room.
+  fitLegend() {
+    if (this.layered || !this.live.isConnected) return undefined;
+    const rows = legendRows(this.live);
+    if (rows === this.legendRows) return undefined;
+    const before = legendMargin(this.spec.layout, this.legendRows);
+    this.legendRows = rows;
+    const after = legendMargin(this.spec.layout, rows);
+    if ((before?.b ?? null) === (after?.b ?? null)) return undefined;
+    return this.Plotly.relayout(this.live, { margin: after || this.spec.layout.margin });
   }
 
   // Fast path: new data for the animated traces only (those with a run, or still showing one
@@ -355,6 +369,7 @@ export class Panel {
     if (this.base) this.Plotly.Plots.resize(this.base);
     const resized = this.Plotly.Plots.resize(this.live);
     if (this.scene) resized.then(() => this.scene.quiet(true));
+    else resized.then(() => this.fitLegend());
   }
 
   destroy() {

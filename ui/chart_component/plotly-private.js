@@ -61,6 +61,17 @@ export function laidOutSize(plot) {
   return layout ? { width: layout.width, height: layout.height } : null;
 }
 
+// How many rows the plot's horizontal legend takes as drawn (0 without a legend): plotly wraps
+// its entries by their measured widths, which only its drawing knows.
+export function legendRows(plot) {
+  const rows = new Set();
+  for (const entry of plot.querySelectorAll(":scope .legend .traces")) {
+    const y = /translate\([^,]+,\s*([-\d.e]+)\)/.exec(entry.getAttribute("transform") || "");
+    if (y) rows.add(Number(y[1]));
+  }
+  return rows.size;
+}
+
 // The range an axis shows now (after autorange and the viewer's zoom).
 export function shownRange(plot, axis) {
   return (plot._fullLayout ?? plot.layout)?.[axis]?.range;
