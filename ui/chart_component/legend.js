@@ -27,6 +27,19 @@ export function legendSwatch(item) {
   };
 }
 
+// Whether a swatch in `color` (#rrggbb) would vanish on the page's light background: white, as
+// the basin map's path is (drawn over a black edge there), or nearly.
+export function needsEdge(color) {
+  const match = /^#([0-9a-f]{6})$/i.exec(color || "");
+  if (!match) return false;
+  // WCAG's relative luminance: white 1, the palette's yellow #F0E442 0.74.
+  const [r, g, b] = [0, 2, 4].map((at) => {
+    const channel = parseInt(match[1].slice(at, at + 2), 16) / 255;
+    return channel <= 0.04045 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.85;
+}
+
 // An item's look in words, for a tooltip: "dashed line, diamond marker" or "colour box".
 export function legendDescription(item) {
   if (item.swatch === "box") return "colour box";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 
-import { legendDescription, legendSwatch } from "./legend.js";
+import { legendDescription, legendSwatch, needsEdge } from "./legend.js";
 import { dashArray, markerPath } from "./svg-paths.js";
 
 test("a named run's swatch is a line in its colour and dash with its marker in the middle", () => {
@@ -24,4 +24,14 @@ test("each swatch is also described in words", () => {
     "dotted line, x marker");
   assert.equal(legendDescription({ swatch: "line" }), "solid line");
   assert.equal(legendDescription({ swatch: "box" }), "colour box");
+});
+
+test("a white or nearly white swatch gets an edge; the palette's colours do not", () => {
+  assert.equal(needsEdge("#FFFFFF"), true);
+  assert.equal(needsEdge("#f4f4f4"), true);
+  for (const color of ["#0072B2", "#D55E00", "#009E73", "#F0E442", "#CC79A7", "#000000"]) {
+    assert.equal(needsEdge(color), false, color);
+  }
+  assert.equal(needsEdge("white"), false, "only #rrggbb is read");
+  assert.equal(needsEdge(undefined), false);
 });

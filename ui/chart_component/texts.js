@@ -3,6 +3,7 @@
 
 import { keepRecent } from "./caches.js";
 import { afterPaint, h } from "./dom.js";
+import { needsEdge } from "./legend.js";
 import { loadKatex } from "./scripts.js";
 import { fillTemplate } from "./templates.js";
 
@@ -100,6 +101,7 @@ export function showBadges(node, series, fanIndex) {
     item.dataset.tone = badge ? badge.tone : "neutral";
     const swatch = h("span", "dl-swatch", run.glyph || "●");
     swatch.style.color = run.color;
+    swatch.classList.toggle("dl-swatch-edged", needsEdge(run.color));
     swatch.setAttribute("aria-hidden", "true");
     item.append(swatch, h("span", "dl-badge-name", run.name),
       h("span", "dl-badge-text", badge ? badge.text : ""));
