@@ -29,7 +29,7 @@ from gd_core.data import (
 )
 from gd_core.descent import STOP_REASONS, Trajectory, descend
 from gd_core.export import trajectory_csv
-from gd_core.formatting import format_number, format_point, without_round_off
+from gd_core.formatting import counted, format_number, format_point, without_round_off
 from gd_core.inside import look_inside
 from gd_core.minibatch import (
     MinibatchTrajectory,
@@ -68,6 +68,7 @@ __all__ = [
     "Surface",
     "Trajectory",
     "basin_map",
+    "counted",
     "critical_learning_rate",
     "descend",
     "format_number",

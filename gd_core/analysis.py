@@ -18,7 +18,7 @@ from gd_core.critical_points import (
     stationary_near,
 )
 from gd_core.descent import STOP_REASONS, UNDEFINED, Trajectory
-from gd_core.formatting import format_point
+from gd_core.formatting import counted, format_point
 from gd_core.surfaces import Surface
 
 #: Every ``Outcome.status``, in the order ``Outcome`` describes them.
@@ -210,7 +210,7 @@ def outcomes(
                 "converged" if is_global[index] else "local_minimum", index, step, swinging,
                 f"reached {_minimum_name(is_global, index)} at "
                 f"{format_point(surface.minima[index])} "
-                f"in {step} steps",
+                f"in {counted(step, 'step')}",
             ))
         elif run in stops:
             where, kind = stops[run]
@@ -219,13 +219,13 @@ def outcomes(
         elif swinging and _STEADY_SWINGS[0] <= growth[run] <= _STEADY_SWINGS[1]:
             results.append(Outcome(
                 "oscillating", -1, steps, swinging,
-                f"after {steps} steps the swings are as wide as ever: neither converging nor "
-                "diverging",
+                f"after {counted(steps, 'step')} the swings are as wide as ever: neither "
+                "converging nor diverging",
             ))
         elif swinging and growth[run] > _STEADY_SWINGS[1]:
             results.append(Outcome(
                 "growing", -1, steps, swinging,
-                f"the swings keep growing: after {steps} steps it is at "
+                f"the swings keep growing: after {counted(steps, 'step')} it is at "
                 f"{format_point(points[-1, run])}",
             ))
         else:
@@ -233,7 +233,8 @@ def outcomes(
             off = " (outside the plotted area)" if _outside(surface, where) else ""
             results.append(Outcome(
                 "moving", -1, steps, swinging,
-                f"after {steps} steps it is at {format_point(where)}{off} and keeps going",
+                f"after {counted(steps, 'step')} it is at {format_point(where)}{off} and keeps "
+                "going",
             ))
     return [result._replace(turns=int(count)) for result, count in zip(results, turns,
                                                                          strict=True)]

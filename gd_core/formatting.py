@@ -53,3 +53,8 @@ def without_round_off(point) -> list[float]:
     coordinates = np.asarray(point, dtype=float).ravel().tolist()
     scale = max([1.0, *(abs(value) for value in coordinates if math.isfinite(value))])
     return [0.0 if abs(value) < 1e-6 * scale else value for value in coordinates]
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 step``, ``3 steps``: a count and its noun, plural unless the count is 1."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -25,6 +25,14 @@ def test_quadratic_regimes_follow_the_critical_learning_rate(lr, expected):
     assert regime(surface, run) == expected
 
 
+def test_a_run_that_lands_in_one_step_says_1_step():
+    """η = 1/f″ lands on the parabola's minimum at once: "in 1 steps" was the message."""
+    surface, run = _gd("quadratic_1d", 1 / 12, 0.75, steps=10)
+    assert outcome(surface, run).message == "reached the global minimum at x = 1 in 1 step"
+    surface, run = _gd("quadratic_1d", 0.03, 0.75, steps=1)
+    assert outcome(surface, run).message.startswith("after 1 step it is at x = ")
+
+
 def test_a_flat_minimum_has_no_critical_learning_rate():
     """x⁸'s minimum has f″ = 0: no rate is too large near it (the finite differences' 8e-30
     gave 2.5e29)."""

@@ -37,3 +37,8 @@ def test_only_coordinates_under_a_millionth_read_zero():
 ])
 def test_learning_rates_read_as_a_learner_writes_them_and_a_tiny_one_is_never_zero(lr, text):
     assert format_learning_rate(lr) == text
+
+
+def test_a_count_names_its_noun_in_the_plural_unless_it_is_one():
+    assert [gd_core.counted(n, "step") for n in (0, 1, 2, 100)] == [
+        "0 steps", "1 step", "2 steps", "100 steps"]

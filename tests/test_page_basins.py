@@ -283,11 +283,11 @@ def test_the_optimums_factor_per_step_is_said_in_words_where_it_is_zero():
     # Rastrigin's minima are round (equal eigenvalues): the optimum's factor is 0 (or 2e-16).
     captions = " ".join(caption.value for caption in run({"surface": "rastrigin",
                                                              "view": "stability"}).caption)
-    assert "shrinks by a factor under 0.001 per step: one step all but lands on the minimum" in (
-        captions)
+    assert ("is multiplied by less than 0.001 each step: one step all but lands on the minimum"
+            in captions)
     captions = " ".join(caption.value for caption in run({"surface": "rosenbrock",
                                                              "view": "stability"}).caption)
-    assert "where the distance shrinks by 0.961 per step." in captions
+    assert "where the distance is multiplied by 0.961 each step." in captions
 
 
 def test_an_impossible_minimum_in_a_link_falls_back_to_the_first():

@@ -223,12 +223,13 @@ _ONE_STEP_RATE = 1e-3
 
 
 def shrink_words(rate: float) -> str:
-    """How the distance to the minimum shrinks per step at ``rate`` (the heavy-ball factor):
-    a factor of 0 or 2e-16 reads as noise, so those say what it means."""
+    """What each step does to the distance to the minimum at ``rate`` (the heavy-ball factor),
+    as the end of "where the distance …". "Shrinks by 0.02" read as less than it is (a factor
+    of 50 a step); a factor of 0 or 2e-16 reads as noise, so those say what it means."""
     if rate < _ONE_STEP_RATE:
-        return (f"shrinks by a factor under {format_number(_ONE_STEP_RATE)} per step: one step "
+        return (f"is multiplied by less than {format_number(_ONE_STEP_RATE)} each step: one step "
                 "all but lands on the minimum (its eigenvalues are equal or nearly)")
-    return f"shrinks by {format_number(rate)} per step"
+    return f"is multiplied by {format_number(rate)} each step"
 
 
 def far_start_note(surface: gd_core.Surface, minimum: int, start, predicted_rate: float,

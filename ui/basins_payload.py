@@ -245,7 +245,7 @@ def stability_panel(stability: gd_core.StabilityMap, chosen: tuple[float, float]
 
 def stability_legend(stability: gd_core.StabilityMap) -> Legend:
     lr_best, mu_best = stability.best
-    return Legend(title="Measured convergence rate per step (|θ − θ*| shrinks by this factor)",
+    return Legend(title="Measured convergence rate: each step multiplies |θ − θ*| by it",
                   items=[
                       *(LegendItem(label=label, color=color, swatch="box")
                         for label, color in logic.rate_legend()),

@@ -244,8 +244,9 @@ def verdict(problem, run_: gd_core.MinibatchTrajectory) -> tuple[str, str]:
     end = ending(problem, run_)
     if run_.diverged_at >= 0:
         return f"{end.down}: the learning rate is too large for these steps", end.tone
-    return (f"after {run_.steps} steps J = {format_number(float(run_.values[-1]))}, {end.down} "
-            f"of the way down to J* = {format_number(best_loss(problem))}; {end.near}", end.tone)
+    return (f"after {gd_core.counted(run_.steps, 'step')} J = "
+            f"{format_number(float(run_.values[-1]))}, {end.down} of the way down to J* = "
+            f"{format_number(best_loss(problem))}; {end.near}", end.tone)
 
 
 def _percent_down(closed: float, short: bool) -> str:
