@@ -236,6 +236,40 @@ def test_the_stability_view_draws_the_measured_map_the_edge_and_the_optimum():
     assert dict(app.query_params) == {"view": "stability"}
 
 
+def test_the_stability_view_says_what_to_try_on_the_stability_map_not_on_basins():
+    data = assert_ok(run({"view": "stability"}))
+    assert data["notes"]["items"] == [*lessons.STABILITY_TIPS, lessons.STABILITY_MINIMA_TIP]
+    one = assert_ok(run({"surface": "rosenbrock", "view": "stability"}))
+    assert one["notes"]["items"] == list(lessons.STABILITY_TIPS), "no other minimum to pick"
+
+
+def stability_at(name: str, minimum: int = 0):
+    surface = gd_core.get_surface(name)
+    lrs, momenta = basins.stability_axes(surface, minimum)
+    return gd_core.stability_map(surface, surface.minima[minimum], lrs, momenta,
+                                 basins.STABILITY_STEPS)
+
+
+def test_the_stability_tips_figures():
+    rosenbrock = stability_at("rosenbrock")
+    lam = rosenbrock.eigenvalues
+    assert round(float(lam[-1] / lam[0])) == 2508 and round(rosenbrock.best[1], 2) == 0.92
+    assert "0.92 at Rosenbrock's minimum, whose λ differ 2508-fold" in lessons.STABILITY_TIPS[1]
+    for name, minimum in [("rastrigin", 0), ("styblinski_tang", 0), ("two_minima", 0)]:
+        round_minimum = stability_at(name, minimum)
+        assert round_minimum.eigenvalues[-1] / round_minimum.eigenvalues[0] < 1.1
+        assert round_minimum.best[1] < 0.01, name
+
+
+@pytest.mark.parametrize("name", ["himmelblau", "rosenbrock", "two_minima", "beale", "ravine"])
+def test_right_of_the_dashed_edge_the_map_says_no_convergence(name):
+    found = stability_at(name)
+    lrs, momenta = basins.stability_axes(gd_core.get_surface(name), 0)
+    edge = (2 + 2 * np.asarray(momenta)) / found.eigenvalues[-1]
+    right = np.asarray(lrs)[None, :] > 1.2 * edge[:, None]
+    assert right.any() and np.all(found.rate.reshape(right.shape)[right] >= 1)
+
+
 def test_a_stability_cell_click_runs_that_pair_and_the_minimum_can_change():
     app = run({"view": "stability", "minimum": "2", "pair": "0.05,0.5"})
     data = assert_ok(app)

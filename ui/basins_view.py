@@ -221,7 +221,8 @@ def _basins(state: PageState, pick_surface, sidebar) -> None:
         state.save()
         return
     found = lessons.basin_lesson(surface)
-    tips = notes("What to try", list(found.tips) if found else [], surface.description)
+    tips = notes("What to try", (list(found.tips) if found else []) if view == "basins"
+                 else lessons.stability_tips(surface), surface.description)
     if view == "basins":
         _basin_map_view(state, surface, optimizer, lr, steps, resolution, shade, tips)
     else:

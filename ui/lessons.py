@@ -418,6 +418,25 @@ def basin_lesson(surface: gd_core.Surface) -> Lesson | None:
     ))
 
 
+#: "What to try" on the stability map, whatever the surface (tests/test_page_basins.py checks
+#: the figures): the basin map's tips speak of basins, which this view does not show.
+STABILITY_TIPS = (
+    "Click a cell well right of the dashed edge: that pair's run, on the right, does not "
+    "converge to the minimum.",
+    "The star marks the fastest pair. The more the two curvatures λ differ (a long, narrow "
+    "valley), the more momentum μ* it has: 0.92 at Rosenbrock's minimum, whose λ differ "
+    "2508-fold, about 0 at a round minimum.",
+)
+STABILITY_MINIMA_TIP = ("Pick another minimum under \"At the minimum\": a sharper one (a larger "
+                        "λmax) moves the edge to smaller learning rates.")
+
+
+def stability_tips(surface: gd_core.Surface) -> list[str]:
+    """The stability map's "What to try" on ``surface``: picking another minimum only where
+    there is one."""
+    return [*STABILITY_TIPS, *([STABILITY_MINIMA_TIP] if len(surface.minima) > 1 else [])]
+
+
 def basin_opening_values(surface: gd_core.Surface | None) -> dict:
     """The basin map's control values on ``surface``'s opening: learning rate, steps,
     optimizer and its defaults, and the ``start`` whose path plays."""
