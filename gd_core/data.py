@@ -41,10 +41,12 @@ _DOMAIN_REACH = 1.5
 @dataclass(frozen=True, eq=False)
 class Dataset:
     """Samples ``(x_i, y_i)``: two 1D float arrays of one length ``n`` (2 to ``MAX_SAMPLES``),
-    every value finite. Bad input raises ``ValueError`` saying what is wrong."""
+    every value finite, and what the two columns are called (``names``: a CSV's header, say).
+    Bad input raises ``ValueError`` saying what is wrong."""
 
     x: np.ndarray
     y: np.ndarray
+    names: tuple[str, str] = ("x", "y")
 
     def __post_init__(self):
         columns = []
@@ -68,6 +70,10 @@ class Dataset:
             raise ValueError(f"a dataset holds 2 to {MAX_SAMPLES} samples, got {len(x)}")
         object.__setattr__(self, "x", x)
         object.__setattr__(self, "y", y)
+        if len(self.names) != 2 or not all(isinstance(name, str) and name
+                                           for name in self.names):
+            raise ValueError("names must be two non-empty strings, for x and y")
+        object.__setattr__(self, "names", tuple(self.names))
 
     @property
     def n(self) -> int:

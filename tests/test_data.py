@@ -51,6 +51,14 @@ def test_a_dataset_holds_read_only_float_columns():
         data.x[0] = 9.0
 
 
+def test_a_dataset_names_its_columns_x_and_y_unless_told():
+    assert gd_core.Dataset([1, 2], [3, 4]).names == ("x", "y")
+    assert gd_core.Dataset([1, 2], [3, 4], ["size", "price"]).names == ("size", "price")
+    for names in [("size",), ("size", ""), ("size", 3)]:
+        with pytest.raises(ValueError, match="two non-empty strings"):
+            gd_core.Dataset([1, 2], [3, 4], names)
+
+
 @pytest.mark.parametrize("make", [gd_core.make_regression, gd_core.make_tanh_regression])
 def test_synthetic_data_is_seeded(make):
     first, again, other = make(n=30, seed=7), make(n=30, seed=7), make(n=30, seed=8)

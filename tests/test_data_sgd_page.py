@@ -40,6 +40,28 @@ def test_a_csv_of_two_numeric_columns_is_read_with_or_without_a_header(text):
     assert data.x.tolist() == [1, 2, 3] and data.y.tolist() == [2, 4.5, 5]
 
 
+@pytest.mark.parametrize(("text", "names"), [
+    ("size_sqft,price\n800,150000\n1200,210000\n", ("size_sqft", "price")),
+    ("1,2\n2,4.5\n", ("x", "y")),
+    ("height (cm);weight [kg]\n1;2\n2;4.5\n", ("height (cm)", "weight [kg]")),
+    # Markup is not a name: plotly would read the tags in an axis title.
+    ("<a href='javascript:alert(1)'>x</a>,<b>y</b>\n1,2\n2,3\n",
+     ("a hrefjavascript:alert(1)x/a", "by/b")),
+    ("<>,  \n1,2\n2,3\n", ("x", "y")),
+    ("a very long column name that goes on and on,y\n1,2\n2,3\n",
+     ("a very long column name that go…", "y")),
+])
+def test_a_csv_header_names_the_data_chart_s_axes(text, names):
+    data = sgd.read_csv(text.encode("utf-8"))
+    assert data.names == names
+    problem = sgd.make_problem("csv", data, "standardized")
+    runs = _runs(problem)
+    panel = sgd_payload.data_panel(problem, runs["minibatch"],
+                                   sgd.timeline(runs, data.n).rows["minibatch"])
+    assert (panel.layout["xaxis"]["title"]["text"],
+            panel.layout["yaxis"]["title"]["text"]) == names
+
+
 @pytest.mark.parametrize(("raw", "says"), [
     (b"x,y,z\n1,2,3\n4,5,6\n", "row 1 has 3 columns"),
     (b"x\n1\n2\n3\n", "row 1 has 1 column: the file needs exactly two"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -99,8 +100,12 @@ def read_csv(raw: bytes) -> gd_core.Dataset:
     except csv.Error:
         dialect = csv.excel
     rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+    names = ("x", "y")
     if rows and not _numbers(rows[0]):
-        rows = rows[1:]  # a header
+        header, rows = rows[0], rows[1:]
+        if len(header) == 2:
+            names = tuple(column_name(cell) or default
+                          for cell, default in zip(header, names, strict=True))
     if len(rows) > MAX_UPLOAD_ROWS:
         raise ValueError(f"the file has {len(rows)} rows; the page takes up to "
                          f"{MAX_UPLOAD_ROWS}")
@@ -117,9 +122,21 @@ def read_csv(raw: bytes) -> gd_core.Dataset:
     if len(values) < 2:
         raise ValueError("the file needs at least two rows of x, y")
     x, y = np.array(values).T
-    data = gd_core.Dataset(x, y)
+    data = gd_core.Dataset(x, y, names)
     gd_core.linear_regression(data)  # refuses a column of one repeated x
     return data
+
+
+#: A column name as an axis title: the characters a name needs, no markup (plotly reads tags
+#: and entities in titles), and short enough to fit under a phone-wide plot.
+_NAME_CHARACTERS = re.compile(r"[^\w .,:;()\[\]%$€£/+\-]")
+_NAME_LENGTH = 32
+
+
+def column_name(cell: str) -> str:
+    """A CSV header cell as the chart may print it ("" when nothing printable is left)."""
+    name = " ".join(_NAME_CHARACTERS.sub("", cell).split())
+    return name if len(name) <= _NAME_LENGTH else name[:_NAME_LENGTH - 1].rstrip() + "…"
 
 
 def _numbers(cells) -> list[float] | None:

@@ -156,14 +156,16 @@ def data_panel(problem, minibatch: gd_core.MinibatchTrajectory, rows: np.ndarray
     ]
     layout = {
         "uirevision": "sgd-data",
-        "margin": {"l": 44, "r": 12, "t": 36, "b": 40},
+        # plotly sets an x title's baseline 52 px under the plot: room for a column name's
+        # descenders (size_sqft's underscore) below it.
+        "margin": {"l": 48, "r": 12, "t": 36, "b": 60},
         # Short: a phone has some 37 characters beside the plot's toolbar.
         "title": {"text": "Minibatch fit, its batch in orange",
                   "font": {"size": 14}, "x": 0.02, "xanchor": "left"},
         "xaxis": {"range": _padded(float(data.x.min()), float(data.x.max())),
-                  "title": {"text": "x"}, "zeroline": False},
+                  "title": {"text": data.names[0]}, "zeroline": False},
         "yaxis": {"range": _padded(float(data.y.min()), float(data.y.max()), 0.15),
-                  "title": {"text": "y"}, "zeroline": False},
+                  "title": {"text": data.names[1]}, "zeroline": False},
         "showlegend": False, "hovermode": False, "font": _FONT,
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
     }
