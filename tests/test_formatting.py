@@ -34,6 +34,8 @@ def test_only_coordinates_under_a_millionth_read_zero():
     (0.0013, "0.0013"), (0.5, "0.5"), (3.2, "3.2"), (0.0001, "0.0001"),
     # Raw x in the thousands: 2/λmax far below the slider's rates, never shown as 0.
     (4.52e-7, "4.52e-7"), (9.99e-5, "9.99e-5"),
+    # A tuned rate (10^(1/4)) as the race's labels write it, not as 1.77828.
+    (1.7782794, "1.78"), (0.0017782794, "0.00178"), (10.0, "10"),
 ])
 def test_learning_rates_read_as_a_learner_writes_them_and_a_tiny_one_is_never_zero(lr, text):
     assert format_learning_rate(lr) == text

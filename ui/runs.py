@@ -43,10 +43,12 @@ def nearest_learning_rate(lr: float, rates: tuple[float, ...] = LEARNING_RATES) 
 
 
 def format_learning_rate(lr: float) -> str:
-    """A learning rate as a learner reads it: 0.0013, 0.5, 3.2 (never 1.3e-03); below 0.0001,
-    where six decimals would read 0 (raw x in the thousands: 2/λmax = 4.5e-7), as 4.5e-7."""
+    """A learning rate as a learner reads it, to three significant digits as every other
+    figure: 0.0013, 0.5, 3.2 (never 1.3e-03), a tuned 1.77828 as 1.78; below 0.0001, where six
+    decimals would read 0 (raw x in the thousands: 2/λmax = 4.5e-7), as 4.5e-7."""
     if 0 < lr < 1e-4:
         return gd_core.format_number(lr, 3)
+    lr = float(f"{lr:.3g}")
     return f"{lr:.6f}".rstrip("0").rstrip(".") if lr < 1 else f"{lr:g}"
 
 
