@@ -36,6 +36,16 @@ def assert_ok(app: AppTest) -> dict:
     return data
 
 
+def test_with_another_optimizer_the_tips_say_they_are_told_for_gradient_descent():
+    """The parabola's tips quote gradient descent's steps (−0.216, the ▲ at 1/6), which Adam
+    does not take."""
+    data = assert_ok(run({"optimizer": "adam"}))
+    assert data["notes"]["title"] == "What to try, from plain gradient descent"
+    assert data["notes"]["items"] == list(lessons.LESSONS["quadratic_1d"].tips)
+    typed = assert_ok(run({"curve": "custom", "optimizer": "adam"}))
+    assert typed["notes"]["title"] == "What to try", "a typed curve's tips are general"
+
+
 def channel(data: dict, name: str) -> np.ndarray:
     return decode(data["series"][0]["channels"][name])
 

@@ -172,7 +172,8 @@ def show(state: PageState, surface: gd_core.Surface, *,
 
     view = computed_view(surface, optimizer.name, optimizer.hyperparams, start, steps, lr)
     tips = lessons.tips(surface, critical_mark=view.critical is not None)
-    chart(replace(view.payload, notes=notes("What to try", list(tips), surface.description)),
+    chart(replace(view.payload, notes=notes(lessons.tips_title(surface, optimizer.name),
+                                            list(tips), surface.description)),
           key="curve_chart", on_click=functools.partial(_click_start, state),
           on_fan=functools.partial(_choose_learning_rate, state))
     if view.critical is not None:

@@ -257,6 +257,14 @@ def opening_values(surface: gd_core.Surface | None) -> dict:
     return values
 
 
+def tips_title(surface: gd_core.Surface, optimizer: str) -> str:
+    """The title over ``tips``: a registered function's tips are told for plain gradient
+    descent, which its page opens with; with another optimizer chosen the title says so."""
+    if optimizer == "gd" or lesson(surface) is None:
+        return "What to try"
+    return "What to try, from plain gradient descent"
+
+
 def tips(surface: gd_core.Surface, *, critical_mark: bool = False) -> tuple[str, ...]:
     """What to try: a registered function's own tips, or general ones for a typed formula
     that name only what the view shows (the ▲ critical-rate mark when ``critical_mark``,

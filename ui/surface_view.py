@@ -314,7 +314,8 @@ def _descent_chart(state, surface, optimizer, steps, schedule, noise, seed, log_
     formula = (rf"\begin{{gathered}}{surface.formula}\\[0.4em]{rule}\end{{gathered}}"
                if show_formula else rule)
     chart(dataclasses.replace(payload, formula=formula, notes=notes(
-              "What to try", list(lessons.tips(surface)), surface.description)),
+              lessons.tips_title(surface, optimizer.name), list(lessons.tips(surface)),
+              surface.description)),
           key="descent_chart", on_click=add_start,
           on_fan=functools.partial(_choose_learning_rate, state))
 
