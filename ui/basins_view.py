@@ -220,9 +220,12 @@ def _basins(state: PageState, pick_surface, sidebar) -> None:
                 "to colour. Try another formula or range.", icon=":material/info:")
         state.save()
         return
-    found = lessons.basin_lesson(surface)
-    tips = notes("What to try", (list(found.tips) if found else []) if view == "basins"
-                 else lessons.stability_tips(surface), surface.description)
+    if view == "basins":
+        found = lessons.basin_lesson(surface)
+        items = list(found.tips) if found else []
+    else:
+        items = lessons.stability_tips(surface)
+    tips = notes("What to try", items, surface.description)
     if view == "basins":
         _basin_map_view(state, surface, optimizer, lr, steps, resolution, shade, tips)
     else:
