@@ -11,6 +11,7 @@ from gd_core.coordinate_reductions import row_max, row_sum
 from gd_core.critical_points import (
     FLAT,
     FLAT_CURVATURE,
+    HESSIAN_STEP,
     MAXIMUM,
     SADDLE,
     hessian,
@@ -290,6 +291,12 @@ def regime_of(surface: Surface, result: Outcome) -> str:
 CRITICAL_RATE_OPTIMIZERS = ("gd", "momentum", "nesterov")
 
 
+#: A wider finite-difference step than ``HESSIAN_STEP``: the two Hessians agree (within
+#: ``_KINK_RTOL``) wherever f is smooth (at sin(1/x)'s minimum at −0.637, 1.4e-5 apart); at a
+#: kink they differ a hundredfold.
+_KINK_STEP, _KINK_RTOL = 1e-3, 0.01
+
+
 def critical_learning_rate(
     surface: Surface, point, optimizer: str = "gd", momentum: float = 0.0,
 ) -> float:
@@ -300,7 +307,9 @@ def critical_learning_rate(
 
     Exact everywhere for a quadratic (``1/6`` for ``6x^2 - 12x + 3`` with gd); for other
     functions it is the local value at ``point``. ``inf`` where the function is flat or curves
-    downward. Adaptive optimizers rescale their steps, so they have no such rate: ValueError.
+    downward, and at a kink (``|x|``, Ackley's minimum), which has no curvature: any fixed rate
+    leaves the steps hopping across it, η|f′| wide. Adaptive optimizers rescale their steps, so
+    they have no such rate: ValueError.
     """
     if optimizer not in CRITICAL_RATE_OPTIMIZERS:
         raise ValueError(
@@ -310,10 +319,12 @@ def critical_learning_rate(
     if not 0.0 <= momentum < 1.0:
         raise ValueError(f"momentum must be in [0, 1), got {momentum}")
     point = np.atleast_1d(np.asarray(point, dtype=float))
-    curvature = float(np.max(np.linalg.eigvalsh(hessian(surface.gradient, point))))
+    curvature, wider = (float(np.max(np.linalg.eigvalsh(hessian(surface.gradient, point, step))))
+                        for step in (HESSIAN_STEP, _KINK_STEP))
     # Flat as ``stationary_kinds`` has it: x⁸'s minimum has f″ = 0, and the finite differences'
-    # 8e-30 made its rate 2.5e29.
-    if not curvature > FLAT_CURVATURE:
+    # 8e-30 made its rate 2.5e29. At a kink the differences are the jump in f′ over the step:
+    # |x| read f″ = 1e5 (a rate of 2e-5) with one step and 1e3 with the other.
+    if not curvature > FLAT_CURVATURE or not np.isclose(wider, curvature, rtol=_KINK_RTOL):
         return float("inf")
     if optimizer == "momentum":
         return (2 + 2 * momentum) / curvature

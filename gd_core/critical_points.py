@@ -12,10 +12,11 @@ import numpy as np
 
 Gradient = Callable[[np.ndarray], np.ndarray]
 
-_HESSIAN_STEP = 1e-5
+#: The finite-difference step of ``hessian`` (of the exact gradient).
+HESSIAN_STEP = 1e-5
 
 
-def hessian(gradient: Gradient, point: np.ndarray, step: float = _HESSIAN_STEP) -> np.ndarray:
+def hessian(gradient: Gradient, point: np.ndarray, step: float = HESSIAN_STEP) -> np.ndarray:
     """Hessian by central differences of the exact gradient, symmetrised.
 
     ``point`` is one point ``(dim,)`` or a batch ``(..., dim)``; the result is ``(..., dim, dim)``.

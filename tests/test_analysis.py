@@ -8,6 +8,7 @@ import pytest
 import gd_core
 from gd_core.analysis import critical_learning_rate, minimum_reached, outcome, regime, regime_of
 from gd_core.basins import SETTLE_TOLERANCE
+from gd_core.critical_points import hessian
 from gd_core.descent import UNDEFINED
 
 
@@ -38,6 +39,27 @@ def test_a_flat_minimum_has_no_critical_learning_rate():
     gave 2.5e29)."""
     surface = gd_core.parse_surface("x^8", domain=[(-5, 5)])
     assert gd_core.critical_learning_rate(surface, np.array([0.0])) == float("inf")
+
+
+@pytest.mark.parametrize(("surface", "point"), [
+    (gd_core.parse_surface("abs(x)"), [0.0]),
+    (gd_core.parse_surface("abs(x) + abs(y)"), [0.0, 0.0]),
+    (gd_core.get_surface("ackley"), [0.0, 0.0]),
+])
+def test_a_kink_has_no_critical_learning_rate(surface, point):
+    """|x| has no f″ at 0: the finite differences read 1e5, and the 1D page marked "2/f″ = 2e-5:
+    above it every step overshoots further", while every fixed rate hops across the kink."""
+    assert critical_learning_rate(surface, np.array(point)) == float("inf")
+
+
+@pytest.mark.parametrize("name", [name for name, s in gd_core.SURFACES.items()
+                                  if name != "ackley"])
+def test_every_smooth_minimum_keeps_its_critical_rate(name):
+    surface = gd_core.get_surface(name)
+    for point in surface.minima:
+        rate = critical_learning_rate(surface, point)
+        curvature = np.max(np.linalg.eigvalsh(hessian(surface.gradient, np.atleast_1d(point))))
+        assert rate == (2 / curvature if curvature > 1e-6 else float("inf"))
 
 
 def test_critical_learning_rate_of_the_parabola_is_one_sixth():
