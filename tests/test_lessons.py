@@ -235,3 +235,12 @@ def test_typed_tips_mention_only_marks_and_minima_that_exist():
     assert "▲" in " ".join(lessons.tips(typed("x^4 - 3*x^2 + x"), critical_mark=True))
     assert "which minimum" in " ".join(lessons.tips(typed("x^4 - 3*x^2 + x")))
     assert "above the chart" in lessons.tips(typed("x^2 + y^2"))[1]
+
+
+@pytest.mark.parametrize(("text", "gaps"), [
+    ("abs(x)", False), ("x^2 + y^2", False), ("log(x)", True), ("sqrt(x^2 + y - 1)", True),
+    ("1/x", True),
+])
+def test_the_tip_about_gaps_shows_only_where_f_has_some(text, gaps):
+    said = " ".join(lessons.tips(typed(text)))
+    assert ("the plot has gaps" in said) is gaps

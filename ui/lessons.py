@@ -290,9 +290,20 @@ def tips(surface: gd_core.Surface, *, critical_mark: bool = False) -> tuple[str,
         if not surface.minima:
             said.append("This surface has no minimum in the plotted range: watch the paths "
                         "escape.")
-    said.append("Where f is undefined (log of a negative, a square root below zero) the plot "
-                "has gaps; a run that steps into one stops and says so.")
+    if _has_gaps(surface):
+        said.append("Where f is undefined (log of a negative, a square root below zero) the "
+                    "plot has gaps; a run that steps into one stops and says so.")
     return tuple(said)
+
+
+def _has_gaps(surface: gd_core.Surface) -> bool:
+    """Whether f is undefined somewhere in the plotted range, on a grid as fine as the charts'
+    (2001 points of a curve, 101 x 101 of a surface)."""
+    count = 2001 if surface.dim == 1 else 101
+    axes = np.meshgrid(*(np.linspace(lo, hi, count) for lo, hi in surface.domain))
+    with np.errstate(all="ignore"):
+        values = surface.value(np.stack([axis.ravel() for axis in axes], axis=-1))
+    return not np.all(np.isfinite(values))
 
 
 # --- the optimizer race ---------------------------------------------------------------------------
