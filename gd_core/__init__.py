@@ -29,7 +29,13 @@ from gd_core.data import (
 )
 from gd_core.descent import STOP_REASONS, Trajectory, descend
 from gd_core.export import trajectory_csv
-from gd_core.formatting import counted, format_number, format_point, without_round_off
+from gd_core.formatting import (
+    counted,
+    format_number,
+    format_point,
+    value_without_round_off,
+    without_round_off,
+)
 from gd_core.inside import look_inside
 from gd_core.minibatch import (
     MinibatchTrajectory,
@@ -87,6 +93,7 @@ __all__ = [
     "stability_map",
     "trajectory_csv",
     "tune_lr",
+    "value_without_round_off",
     "without_round_off",
 ]
 

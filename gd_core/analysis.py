@@ -15,11 +15,12 @@ from gd_core.critical_points import (
     MAXIMUM,
     SADDLE,
     hessian,
+    is_weak_minimum,
     stationary_kinds,
     stationary_near,
 )
 from gd_core.descent import STOP_REASONS, UNDEFINED, Trajectory
-from gd_core.formatting import counted, format_point
+from gd_core.formatting import counted, format_number, format_point, value_without_round_off
 from gd_core.surfaces import Surface
 
 #: Every ``Outcome.status``, in the order ``Outcome`` describes them.
@@ -129,6 +130,13 @@ def _stopped_message(surface: Surface, where: np.ndarray, kind: str) -> str:
     at = format_point(where)
     if kind == FLAT and outside:
         return f"ran off to a flat region outside the plotted area: stopped at {at}"
+    span = np.array([hi - lo for lo, hi in surface.domain])
+    if kind == FLAT and is_weak_minimum(surface.value, surface.gradient_fn, where, span):
+        # The level floor of a valley (x²y² + x² along x = 0): every point of it is a minimum,
+        # and the known minima name the valley once.
+        height = format_number(value_without_round_off(surface.value(where)))
+        return (f"stopped on the level floor of a valley at {at}, f = {height}: nothing nearby "
+                "is lower, so it is a minimum, as every point of that floor is")
     text = {
         SADDLE: f"stopped at the saddle point {at}: the gradient is zero there, but it is not "
                 "a minimum",

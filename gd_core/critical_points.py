@@ -146,7 +146,7 @@ def find_minima(
 
     Starts are first pulled towards low ground by a short damped gradient descent so that Newton
     begins inside a basin rather than on a ridge, then refined by Newton's method. A result is
-    kept when it lies in the domain and is a minimum in the weak sense of ``_is_weak_minimum``,
+    kept when it lies in the domain and is a minimum in the weak sense of ``is_weak_minimum``,
     so flat-bottomed minima such as that of x^4 count while saddles and the flat inflection of
     x^3 do not. Newton creeps towards a flat bottom (x^64) and stops anywhere along the floor of
     a trough (x^2 y^2 + x^2), so results in one valley are reported once, by their lowest point.
@@ -161,7 +161,7 @@ def find_minima(
     candidates: list[np.ndarray] = []
     for candidate in _newton(gradient, starts):
         inside = np.all((candidate >= bounds[:, 0] - 1e-9) & (candidate <= bounds[:, 1] + 1e-9))
-        if inside and _is_weak_minimum(value, gradient, candidate, span):
+        if inside and is_weak_minimum(value, gradient, candidate, span):
             candidates.append(candidate)
     with np.errstate(all="ignore"):
         values = [float(value(point)) for point in candidates]
@@ -174,7 +174,7 @@ def find_minima(
     return tuple(candidates[index] for index in kept)
 
 
-def _is_weak_minimum(
+def is_weak_minimum(
     value: Callable[[np.ndarray], np.ndarray],
     gradient: Gradient,
     point: np.ndarray,

@@ -292,6 +292,20 @@ def test_a_stationary_point_is_named_from_the_hessian(formula, start, expected):
     assert result.status == "settled" and result.message.startswith(expected)
 
 
+def test_a_run_on_a_valley_s_level_floor_stopped_at_a_minimum_and_says_so():
+    """x²y² + x² is 0 all along x = 0; the known minima name that valley once, by (0, 0.41).
+    Runs that stopped elsewhere on its floor were told "a flat spot …, but it is not a
+    minimum"."""
+    surface = gd_core.parse_surface("x^2*y^2 + x^2")
+    run = gd_core.descend(surface, gd_core.make_optimizer("gd", lr=0.12),
+                          np.array([[2.5, 2.0], [-2.5, -3.0]]), 100)
+    for result in gd_core.outcomes(surface, run):
+        assert result.status == "settled"
+        assert result.message.startswith("stopped on the level floor of a valley at (0, ")
+        assert result.message.endswith(", f = 0: nothing nearby is lower, so it is a minimum, as "
+                                       "every point of that floor is")
+
+
 def test_a_run_that_stops_far_off_the_plot_ran_off_to_a_flat_region():
     surface, run = _gd("two_minima", 10.0, (-1.5, 1.2))
     result = outcome(surface, run)

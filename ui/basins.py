@@ -27,7 +27,6 @@ DIVERGED_COLOR = "#3C3C3C"
 LEGEND_BASINS = 8
 #: Shading by steps needed: how dark the slowest cells get.
 SHADE_STRENGTH = 0.55
-_ROUND_OFF_VALUE = 1e-12
 
 
 def palette(minima: int) -> list[str]:
@@ -55,9 +54,7 @@ def minimum_point(surface: gd_core.Surface, index: int) -> str:
 
 def minimum_name(surface: gd_core.Surface, index: int) -> str:
     """How the legend and the messages name a minimum: where it is and how deep."""
-    value = float(surface.value(surface.minima[index]))
-    # Minima are refined to machine precision: a value at round-off level is a zero.
-    value = 0.0 if abs(value) < _ROUND_OFF_VALUE else value
+    value = gd_core.value_without_round_off(surface.value(surface.minima[index]))
     return f"{minimum_point(surface, index)}, f = {format_number(value)}"
 
 
