@@ -87,6 +87,18 @@ def test_a_minimum_on_an_axis_reads_0_there_not_newtons_round_off():
     assert basins.minimum_name(surface, 0) == "(0, −0.5), f = −5.25"
 
 
+def test_without_marks_the_page_says_why_for_gradient_descent_too():
+    """|x| + |y| has a kink at its minimum: no critical rate. The page said gradient descent
+    "rescales its steps by the gradients it has seen"."""
+    app = run({"surface": "custom", "formula": "abs(x) + abs(y)"})
+    assert not app.exception
+    said = " ".join(caption.value for caption in app.caption)
+    assert "no minimum here has a critical learning rate" in said
+    assert "rescales" not in said
+    adam = " ".join(caption.value for caption in run({"optimizer": "adam"}).caption)
+    assert "Adam rescales its steps by the gradients it has seen" in adam
+
+
 def test_past_a_critical_rate_the_basin_vanishes_and_the_page_says_so():
     app = run()
     app.select_slider(key=K("lr")).set_value(0.02).run()

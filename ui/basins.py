@@ -80,6 +80,16 @@ def critical_marks(surface: gd_core.Surface, optimizer: str,
                   key=lambda mark: mark.rate)
 
 
+def no_marks_text(optimizer: str) -> str:
+    """Why the slider has no ▲ mark: the optimizer adapts its steps, or (gradient descent and
+    heavy-ball) no minimum has a curvature to set one: a kink (|x| + |y|), a flat bottom (x⁸)."""
+    if optimizer in gd_core.CRITICAL_RATE_OPTIMIZERS:
+        return ("No ▲ marks on the slider: no minimum here has a critical learning rate, as a "
+                "kink or a flat bottom has no curvature to set one.")
+    return (f"{gd_core.OPTIMIZERS[optimizer].title} rescales its steps by the gradients it has "
+            "seen, so it has no fixed critical learning rate: no ▲ marks on the slider.")
+
+
 def critical_rates_text(surface: gd_core.Surface, marks: list[CriticalMark]) -> str:
     """The ▲ marks on the learning-rate slider, in words (a range, for many minima)."""
     if len(marks) > LEGEND_BASINS:

@@ -254,8 +254,7 @@ def _basin_map_view(state, surface, optimizer, lr, steps, resolution, shade, tip
     if marks:
         st.caption(logic.critical_rates_text(surface, list(marks)))
     else:
-        st.caption(f"{optimizer.title} rescales its steps by the gradients it has seen, so it "
-                   "has no fixed critical learning rate: no ▲ marks on the slider.")
+        st.caption(logic.no_marks_text(optimizer.name))
 
     def on_cell(row: int, col: int, panel: str) -> None:
         if panel == "basins":
