@@ -228,6 +228,22 @@ def test_a_ravine_too_long_for_the_steps_opens_below_its_stability_edge():
     assert np.all(np.abs(trajectory.points[-1, :, 0]) < 1e-6), "across the ravine: settled"
 
 
+def test_a_bounded_curve_without_minima_in_range_opens_on_its_escape():
+    """cos(x) over −2.5 … 2.5: nothing runs away at any rate, and its largest safe rate (10)
+    hopped chaotically far off the plot. It opens at the smallest rate whose run leaves it."""
+    surface = gd_core.parse_surface("cos(x)", domain=[(-2.5, 2.5)])
+    opening = lessons.opening(surface)
+    assert opening.lr < 0.1
+    run = gd_core.descend(surface, gd_core.make_optimizer("gd", lr=opening.lr),
+                          np.array(opening.starts), opening.steps)
+    (found,) = gd_core.outcomes(surface, run)
+    assert abs(run.points[-1, 0, 0]) > 2.5 and not found.oscillating
+    slower = gd_core.descend(surface, gd_core.make_optimizer(
+        "gd", lr=LEARNING_RATES[LEARNING_RATES.index(opening.lr) - 1]),
+        np.array(opening.starts), opening.steps)
+    assert abs(slower.points[-1, 0, 0]) <= 2.5, "the smallest rate that leaves"
+
+
 def test_typed_tips_mention_only_marks_and_minima_that_exist():
     without = " ".join(lessons.tips(typed("x^3"), critical_mark=False))
     assert "▲" not in without and "which minimum" not in without

@@ -190,9 +190,10 @@ _RUNAWAY = ("growing", "diverged", "undefined")
 
 def _opening_rate(surface: gd_core.Surface, starts, steps: int) -> float:
     """The learning rate that shows a typed formula's descent best from ``starts``: with known
-    minima, the largest at which every run converges without zig-zagging (else the largest at
-    which none runs away or zig-zags, else the largest at which none runs away); without, the
-    smallest at which a run runs away (the escape)."""
+    minima, the largest at which every run converges without zig-zagging; without, the
+    smallest at which a run runs away, else the smallest at which one leaves the plot (the
+    escape). Else the largest at which none runs away or zig-zags, else the largest at which
+    none runs away."""
     runs = run_fan(surface, "gd", {}, np.array(starts), LEARNING_RATES, steps)
     frames = np.moveaxis(runs.points, 2, 0).reshape(steps + 1, -1, surface.dim)
     values = np.moveaxis(runs.values, 2, 0).reshape(steps + 1, -1)
@@ -207,12 +208,21 @@ def _opening_rate(surface: gd_core.Surface, starts, steps: int) -> float:
     # is its stability edge, where GD bounces across the ravine for ever (η = 1 there).
     steady = [ok and not any(o.oscillating for o in outcomes)
               for ok, outcomes in zip(safe, per_rate, strict=True)]
+    # cos(x) over −2.5 … 2.5 has its minima outside and nothing runs away: its largest safe
+    # rate, 10, hopped chaotically far off the plot. The escape shows at the smallest rate
+    # whose run leaves the plot.
+    bounds = np.array(surface.domain, dtype=float)
+    final = frames[-1].reshape(len(LEARNING_RATES), len(starts), surface.dim)
+    with np.errstate(invalid="ignore"):
+        leaves = np.any(~((final >= bounds[:, 0]) & (final <= bounds[:, 1])), axis=(1, 2))
     if surface.minima and any(calm):
         return LEARNING_RATES[max(i for i, ok in enumerate(calm) if ok)]
-    if surface.minima and any(steady):
-        return LEARNING_RATES[max(i for i, ok in enumerate(steady) if ok)]
     if not surface.minima and not all(safe):
         return LEARNING_RATES[min(i for i, ok in enumerate(safe) if not ok)]
+    if not surface.minima and leaves.any():
+        return LEARNING_RATES[int(np.argmax(leaves))]
+    if any(steady):
+        return LEARNING_RATES[max(i for i, ok in enumerate(steady) if ok)]
     return LEARNING_RATES[max((i for i, ok in enumerate(safe) if ok), default=0)]
 
 
