@@ -163,6 +163,16 @@ def find_minima(
         inside = np.all((candidate >= bounds[:, 0] - 1e-9) & (candidate <= bounds[:, 1] + 1e-9))
         if inside and is_weak_minimum(value, gradient, candidate, span):
             candidates.append(candidate)
+    # Newton needs the gradient to vanish near the minimum, which it does not at a kink
+    # (|x − 1| + (y − 1)²'s, where it jumps from −1 to 1): a search by values alone finds
+    # those. Newton's own results stay: they are the more precise.
+    found = list(candidates)
+    for candidate in _compass_search(value, starts, span):
+        inside = np.all((candidate >= bounds[:, 0]) & (candidate <= bounds[:, 1]))
+        known = any(np.all(np.abs(candidate - other) <= 1e-6 * span) for other in found)
+        if inside and not known and (is_weak_minimum(value, gradient, candidate, span)
+                                     or _is_kink_minimum(value, gradient, candidate, span)):
+            candidates.append(candidate)
     with np.errstate(all="ignore"):
         values = [float(value(point)) for point in candidates]
     kept: list[int] = []
@@ -236,6 +246,45 @@ def _same_valley(
             return False
         path = value(a + np.linspace(0, 1, samples)[:, None] * (b - a))
     return bool(np.all(path <= np.max(ends) + tolerance))
+
+
+def _compass_search(value: Callable[[np.ndarray], np.ndarray], points: np.ndarray,
+                    span: np.ndarray, iterations: int = 120) -> np.ndarray:
+    """From each of ``points`` at once, by values alone: the lowest of the steps ± h along each
+    axis if it is lower, else h halves (from 1 % of the span to far below round-off)."""
+    points = points.copy()
+    dim = points.shape[-1]
+    directions = np.concatenate([np.eye(dim), -np.eye(dim)]) * span
+    size = np.full(len(points), 0.01)
+    rows = np.arange(len(points))
+    with np.errstate(all="ignore"):
+        here = value(points)
+        for _ in range(iterations):
+            trials = points[:, None, :] + size[:, None, None] * directions[None]
+            there = value(trials)
+            there = np.where(np.isfinite(there), there, np.inf)
+            best = np.argmin(there, axis=1)
+            lower = there[rows, best] < here
+            points[lower] = trials[rows[lower], best[lower]]
+            here = np.where(lower, there[rows, best], here)
+            size = np.where(lower, size, size / 2)
+    return points
+
+
+def _is_kink_minimum(value: Callable[[np.ndarray], np.ndarray], gradient: Gradient,
+                     point: np.ndarray, span: np.ndarray) -> bool:
+    """A minimum where the gradient does not vanish (``is_weak_minimum`` takes the others):
+    nothing is lower on rings of two radii around it, and something is higher."""
+    with np.errstate(all="ignore"):
+        grad = gradient(point)
+        centre = float(value(point))
+        if not np.isfinite(centre) or np.max(np.abs(grad)) <= 1e-6:
+            return False
+        for radius in (1e-7, 1e-4):
+            around = value(point + radius * span * _ring_directions(len(point)))
+            if np.any(around < centre) or not np.any(around > centre):
+                return False
+    return True
 
 
 def _slide_downhill(gradient: Gradient, starts: np.ndarray, span: np.ndarray, steps: int = 200):

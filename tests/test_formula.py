@@ -131,6 +131,12 @@ def test_wavy_bowl_minima_are_stationary_and_the_first_is_global():
         ("x^2 - y^2", []),
         ("5", []),  # constant: nothing is a minimum
         ("abs(x) + abs(y)", [[0.0, 0.0]]),
+        # Kinks off the grid of starts, where the gradient never vanishes for Newton: "no local
+        # minimum in the plotted range", and an opening on a diverging rate.
+        ("abs(x - 1) + (y - 1)^2", [[1.0, 1.0]]),
+        ("abs(x - 0.3) + abs(y + 1.7)", [[0.3, -1.7]]),
+        ("abs(x - 1)", [[1.0]]),
+        ("abs(x*y)", [[0.0, 0.0]]),
     ],
 )
 def test_minima_of_degenerate_shapes(text, expected):
