@@ -180,7 +180,7 @@ def test_every_trace_type_the_chart_draws_is_in_the_plotly_bundle():
     bundled = {"scatter", *re.findall(r'require\("plotly\.js/lib/(\w+)"\)', entry)} - {"core"}
     sources = [*Path(chart.__file__).parent.glob("*.py"), *chart.chart_modules()]
     used = {kind for path in sources for kind in _TRACE_TYPE.findall(path.read_text())}
-    assert {"scatter", "contour", "surface", "scatter3d"} <= used
+    assert {"scatter", "contour", "surface"} <= used
     assert used - _AXIS_TYPES <= bundled, "a trace type plotly.js was built without"
     bundle = (chart._PLOTLY_DIR / "plotly.min.js").read_text()
     for kind in bundled:

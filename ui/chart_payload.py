@@ -177,9 +177,11 @@ class Panel(_Declared):
     """Clicks on the panel are reported (2D axes ``x`` and ``y`` only), with exact data
     coordinates."""
     live: Literal["svg"] | None = None
-    """2D: the chart draws the animated traces itself, as SVG paths in the base plot's axes
-    (an update costs a fraction of a plotly redraw); autoscaled axes take the range of the
-    payload's runs. It draws lines (solid, dot, dash, dashdot), markers (circle, square,
+    """The chart draws the animated traces itself, as SVG paths: 2D, in the base plot's axes
+    (an update costs a fraction of a plotly redraw; autoscaled axes take the range of the
+    payload's runs); 3D, over the scene, clipped to its box and projected through its camera
+    (a path moving costs no redraw of the scene; SVG lies over the surface, never behind it).
+    It draws lines (solid, dot, dash, dashdot), markers (circle, square,
     diamond, triangle-up, pentagon, star, cross, x and arrow; per-point sizes, an outline,
     ``angleref: "previous"``) and opacity; no hover and no text, so panels that need those
     keep the plotly live plot."""

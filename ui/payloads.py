@@ -353,7 +353,7 @@ def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[Ru
     lift = _ONION_LIFT * (high - low)
     # Meshing the surface is most of a 3D panel's first draw (slow in software GL): every
     # other grid point is drawn where that mesh stays within the lift of f, so no path sinks
-    # under it. (Paths moving on it do not remesh it: see keepUnchangedSurfaces.)
+    # under it. (Paths moving on it are SVG over the scene, live "svg": they redraw nothing.)
     stride = 2 if len(grid.xs) % 2 and coarse_mesh_error(grid.z) < lift else 1
     traces = [PlotlyTrace(kind="surface", stride=stride, trace={
         "type": "surface", **GRID_REFS, "colorscale": TERRAIN,
@@ -375,24 +375,24 @@ def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[Ru
         color, symbol = style.color, style.symbol
         where = {"series": run, "map": {"x": "x", "y": "y", "z": "gap"}, "offset": offset,
                  "clamp": clamp}
+        # Drawn by the chart as SVG over the scene (live "svg"), in the contour map's symbols.
         traces += [
-            Path(**where, trace={
-                "type": "scatter3d", "mode": "lines", "hoverinfo": "skip",
-                "line": _line(style, 5),
-            }),
+            Path(**where, trace={"mode": "lines", "line": _line(style, 3)}),
             Head(**where, trace={
-                "type": "scatter3d", "mode": "markers", "hoverinfo": "skip",
-                "marker": {"color": color, "size": 5, "symbol": _symbol_3d(symbol),
-                           "line": {"color": "white", "width": 1}},
+                "mode": "markers",
+                "marker": {"color": color, "size": 10, "symbol": symbol,
+                           "line": {"color": "white", "width": 1.5}},
             }),
             Head(**where, frame=0, trace={
-                "type": "scatter3d", "mode": "markers", "hoverinfo": "skip",
-                "marker": {"color": color, "size": 6, "symbol": "circle-open"},
+                "mode": "markers",
+                "marker": {"color": color, "opacity": 0, "size": 11, "symbol": "circle",
+                           "line": {"color": color, "width": 2}},
             }),
             Head(series=run, map={"x": "exit_x", "y": "exit_y", "z": "exit_gap"},
                  offset=offset, clamp=clamp, trace={
-                     "type": "scatter3d", "mode": "markers", "hoverinfo": "skip",
-                     "marker": {"color": color, "size": 6, "symbol": "square-open"},
+                     "mode": "markers",
+                     "marker": {"color": color, "opacity": 0, "size": 11, "symbol": "square",
+                                "line": {"color": color, "width": 2}},
                  }),
         ]
     layout = {
@@ -409,7 +409,7 @@ def onion_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[Ru
         },
         "showlegend": False, "font": _FONT, "paper_bgcolor": "rgba(0,0,0,0)",
     }
-    return Panel(id="onion", layout=layout, height=460, traces=traces)
+    return Panel(id="onion", layout=layout, height=460, live="svg", traces=traces)
 
 
 def coarse_mesh_error(z: np.ndarray) -> float:
@@ -424,12 +424,6 @@ def coarse_mesh_error(z: np.ndarray) -> float:
         ]
         errors = [np.nanmax(np.abs(gap)) if np.isfinite(gap).any() else 0.0 for gap in gaps]
     return float(max(errors))
-
-
-def _symbol_3d(symbol: str) -> str:
-    # scatter3d knows only a few marker symbols.
-    known = {"circle", "square", "diamond", "cross", "x"}
-    return symbol if symbol in known else "circle"
 
 
 def loss_panel(surface: gd_core.Surface, steps: int, log: bool, styles: Sequence[RunStyle],

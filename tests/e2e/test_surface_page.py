@@ -300,15 +300,22 @@ SURFACE_MESH = """() => {
 def test_the_three_d_surface_is_remeshed_for_a_new_surface_not_for_new_paths(page, url):
     open_chart(page, url + "?surface=himmelblau&starts=-4,4")
     page.wait_for_function(f"({SURFACE_MESH})() !== null", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.dl-panel-onion .dl-live').svgData?.[0]?.x?.length > 1",
+        timeout=30_000)
     page.evaluate(f"window.__mesh = ({SURFACE_MESH})()")
     paths_before = page.evaluate(
-        "() => document.querySelector('.dl-panel-onion .dl-live').data[1].x.join()")
+        "() => document.querySelector('.dl-panel-onion .dl-live').svgData[0].x.join()")
     page.mouse.click(*screen_point(page, "contour", 2.0, 1.0))
+    # The paths are SVG over the scene: both runs drawn there, the first one unchanged.
     page.wait_for_function("""(before) => {
-        const data = document.querySelector('.dl-panel-onion .dl-live').data;
-        return data.length > 1 && data.filter((t) => t.type === 'scatter3d' && t.x?.length > 1)
-            .length === 2 && data[1].x.join() === before;
+        const data = document.querySelector('.dl-panel-onion .dl-live').svgData;
+        return data.filter((t) => t.mode === 'lines' && t.x.length > 1).length === 2
+            && data[0].x.join() === before;
     }""", arg=paths_before, timeout=30_000)
+    drawn = page.evaluate("""() => [...document.querySelectorAll(
+        '.dl-panel-onion .dl-svg-trace path')].filter((path) => path.getAttribute('d')).length""")
+    assert drawn >= 4, "two lines and two heads at least, as SVG"
     assert page.evaluate(f"({SURFACE_MESH})() === window.__mesh"), "only the paths moved"
     pick_surface(page, "Bowl")
     page.wait_for_function(f"({SURFACE_MESH})() !== window.__mesh", timeout=30_000)
@@ -457,7 +464,7 @@ def onion_ranges(page) -> dict:
 def test_a_diverging_run_leaves_the_three_d_box_which_keeps_the_surface_range(page, url):
     open_chart(page, url + "?surface=ravine&starts=-0.5,2.5&lr=0.12")
     page.wait_for_function("""() => document.querySelector('.dl-panel-onion .dl-live')
-        ?.data?.length > 1""", timeout=30_000)
+        ?.svgData?.length > 1""", timeout=30_000)
     assert "diverged at step" in chart_state(page)["badges"][0]
     ranges = onion_ranges(page)
     surface = gd_core.get_surface("ravine")
@@ -471,6 +478,13 @@ def test_a_diverging_run_leaves_the_three_d_box_which_keeps_the_surface_range(pa
         if trace.get("marker", {}).get("symbol") == "square" and trace["x"]]
     (x,), (y,) = marks[0]["x"], marks[0]["y"]
     assert min(abs(x + 1), abs(x - 3), abs(y + 1), abs(y - 3)) < 0.02
+    # The 3D view's mark (SVG over the scene) is drawn: on the box's face, so inside it.
+    page.wait_for_function("""() => {
+        const data = document.querySelector('.dl-panel-onion .dl-live').svgData;
+        const exit = data.findIndex((t) => t.marker?.symbol === 'square' && t.x.length);
+        const drawn = document.querySelectorAll('.dl-panel-onion .dl-svg-trace')[exit];
+        return exit >= 0 && Boolean(drawn?.lastChild.getAttribute('d'));
+    }""", timeout=10_000)
 
 
 def test_the_marks_are_explained_a_colour_bar_a_legend_and_a_key(page, url):

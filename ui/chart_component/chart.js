@@ -267,7 +267,7 @@ class Chart {
     const drawn = [];
     let unseen = false;
     for (const panel of this.panels.values()) {
-      if (panel.is3d) panel.stale = true;
+      if (panel.is3d && !panel.projected) panel.stale = true;
       else if (!panel.inSight) {
         panel.stale = true;
         unseen = true;

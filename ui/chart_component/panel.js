@@ -3,7 +3,9 @@
 // the animated traces and takes the viewer's input; its zoom is mirrored onto the base. Every
 // update then recomputes only a handful of small traces. With "live": "svg" the live layer is
 // plain SVG (SvgLayer) drawn inside the base plot, in its axes, and the base takes the input. A
-// 3D panel is a single plot.
+// 3D panel is a single plot; with "live": "svg" it draws only the static traces (the surface)
+// and the animated ones are SVG projected through its camera, so a path moving on the surface
+// costs no redraw of the scene.
 // The bases of the last few static parts shown (surfaces, say) are kept, hidden: going back to
 // one shows it again instead of computing its contours anew.
 
@@ -15,7 +17,9 @@ import {
   PLOTLY_CONFIG, STATIC_CONFIG, baseLayout, legendMargin, overlayLayout, sizedLayout,
   tickLabelsAllowed, touchLayout,
 } from "./layouts.js";
-import { laidOutSize, legendRows, plotArea, shownRange } from "./plotly-private.js";
+import {
+  laidOutSize, legendRows, onSceneRender, plotArea, shownRange,
+} from "./plotly-private.js";
 import { QuietScene } from "./scene.js";
 import { staticIdentity, staticTrace } from "./static-traces.js";
 import { SvgLayer } from "./svg-layer.js";
@@ -34,16 +38,19 @@ export class Panel {
     this.node = h("div", `dl-panel dl-panel-${spec.id}`);
     this.node.dataset.panel = spec.id;
     this.is3d = Boolean(spec.layout && spec.layout.scene);
+    const svg = spec.live === "svg";
     // An SVG live layer is drawn in a base plot's axes, so such a panel always has a base,
     // even without static traces (the base then shows only axes).
-    this.layered = !this.is3d && (spec.live === "svg"
-      || spec.traces.some((trace) => !ANIMATED.has(trace.kind)));
-    this.node.classList.toggle("dl-panel-svg", this.layered && spec.live === "svg");
+    this.layered = !this.is3d && (svg || spec.traces.some((trace) => !ANIMATED.has(trace.kind)));
+    // A 3D scene with its animated traces as SVG over it.
+    this.projected = this.is3d && svg;
+    // A 2D one takes the viewer's input on its base (chart.css); a 3D one on its scene.
+    this.node.classList.toggle("dl-panel-svg", this.layered && svg);
     this.base = null;
     this.bases = new Map();  // static identity -> base plot, least recently shown first
     this.live = h("div", "dl-plot dl-live");
     this.node.appendChild(this.live);
-    this.svgLayer = this.node.classList.contains("dl-panel-svg") ? new SvgLayer() : null;
+    this.svgLayer = svg ? new SvgLayer() : null;
     this.scene = this.is3d ? new QuietScene(this.live, this.node) : null;
     this.staticKey = null;
     this.filled = new Set();
@@ -61,7 +68,7 @@ export class Panel {
     this.node.classList.toggle("dl-wide", Boolean(spec.wide));
     if (!this.is3d) showColorBar(this.node, spec.colorbar || null, spec.layout, height);
     const indexed = spec.traces.map((trace, index) => ({ trace, index }));
-    if (this.layered) {
+    if (this.layered || this.projected) {
       this.staticTraces = indexed.filter(({ trace }) => !ANIMATED.has(trace.kind));
       this.animated = indexed.filter(({ trace }) => ANIMATED.has(trace.kind))
         .map(({ trace }, index) => ({ trace, index }));
@@ -74,6 +81,13 @@ export class Panel {
     const staticChanged = staticKey !== this.staticKey;
     this.staticKey = staticKey;
     if (this.layered && (staticChanged || !this.plotted)) this.showBase(spec);
+    if (this.projected) {
+      // The scene itself is drawn after the 2D panels (see Chart.scheduleSlow): a 3D redraw is
+      // the slowest part. The paths over it are drawn now, or with the new scene.
+      if (staticChanged || !this.plotted) this.needsDraw = true;
+      else this.drawSvg();
+      return Promise.resolve();
+    }
     if (this.svgLayer) {
       if (!this.plotted && spec.click) this.listenForClicks();
       this.plotted = true;
@@ -201,10 +215,17 @@ export class Panel {
   }
 
   // The animated traces as SVG, and on the live node as plotly keeps a plot's traces on its node
-  // (what tests and benchmarks read).
+  // (what tests and benchmarks read): `data`, or in a 3D panel (whose plotly plot has the
+  // node's `data`) `svgData`.
   drawSvg() {
     this.stale = false;
+    // A new scene on the way: the paths of its payload are drawn with it (the hook in drawLive).
+    if (this.projected && this.needsDraw) return;
     const traces = this.animatedTraces();
+    if (this.projected) {
+      if (this.svgLayer.drawProjected(this.live, traces)) this.live.svgData = traces;
+      return;
+    }
     this.svgLayer.draw(this.base, traces);
     this.live.data = traces;
   }
@@ -236,6 +257,7 @@ export class Panel {
 
   drawLive(first) {
     const traces = this.layered ? this.animatedTraces()
+      : this.projected ? this.staticTraces.map(({ trace }) => staticTrace(trace, this.chart.shared))
       : this.spec.traces.map((trace) => (ANIMATED.has(trace.kind)
         ? { ...trace.trace, ...animatedData(trace, this.chart) }
         : staticTrace(trace, this.chart.shared)));
@@ -255,7 +277,13 @@ export class Panel {
       if (this.layered) this.live.on("plotly_relayout", (change) => this.mirrorZoom(change));
       if (this.spec.click) this.listenForClicks();
     }
-    return this.scene ? done.then(() => this.scene.quiet()) : done.then(() => this.fitLegend());
+    if (!this.scene) return done.then(() => this.fitLegend());
+    return done.then(() => {
+      // Each render of the scene (a turn of the camera, a resize, this redraw) projects the
+      // paths anew.
+      if (this.projected) onSceneRender(this.live, () => this.drawSvg());
+      this.scene.quiet();
+    });
   }
 
   // Once plotly has wrapped the legend (more runs, a narrower plot), its rows get their room.
@@ -359,7 +387,7 @@ export class Panel {
 
   resize() {
     if (!this.plotted || !this.node.isConnected) return;
-    if (this.svgLayer) {
+    if (this.svgLayer && !this.projected) {
       const base = this.base;
       this.Plotly.Plots.resize(base).then(() => {
         if (base === this.base) this.drawSvg();
@@ -374,7 +402,8 @@ export class Panel {
 
   destroy() {
     for (const base of this.bases.values()) this.Plotly.purge(base);
-    if (!this.svgLayer) this.Plotly.purge(this.live);
+    // A 2D SVG panel's live node is no plot.
+    if (this.projected || !this.svgLayer) this.Plotly.purge(this.live);
     this.node.remove();
   }
 }

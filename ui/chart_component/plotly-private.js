@@ -88,6 +88,63 @@ export function sceneRenderer(plot) {
   return glplot;
 }
 
+// Where the plot's 3D scene draws a point, as of its last render: the scene camera's model, view
+// and projection matrices, the scale the scene multiplies data by, the pixels its canvas covers
+// in the plot (`area`), the plot's size, and the box of its axes' ranges; null without a scene
+// rendered yet.
+export function sceneCamera(plot) {
+  const layout = plot._fullLayout;
+  const scene = layout?.scene?._scene;
+  const camera = scene?.glplot?.cameraParams;
+  if (!camera?.view) return null;  // set by its first render
+  const size = layout._size;
+  const domain = layout.scene.domain;
+  if (!camera.model || !camera.projection || !Array.isArray(scene.dataScale) || !size
+    || !domain) {
+    throw changed("scene._scene.glplot.cameraParams, dataScale, _size and scene.domain");
+  }
+  const axes = ["xaxis", "yaxis", "zaxis"].map((name) => layout.scene[name]);
+  if (!axes.every((axis) => axis?.type === "linear" && axis.range?.length === 2)) return null;
+  return {
+    model: camera.model,
+    view: camera.view,
+    projection: camera.projection,
+    scale: scene.dataScale,
+    area: {
+      x: size.l + domain.x[0] * size.w, y: size.t + (1 - domain.y[1]) * size.h,
+      width: (domain.x[1] - domain.x[0]) * size.w, height: (domain.y[1] - domain.y[0]) * size.h,
+    },
+    width: layout.width,
+    height: layout.height,
+    box: axes.map((axis) => [...axis.range].sort((a, b) => a - b)),
+  };
+}
+
+const renderHooks = new WeakMap();  // renderer -> what to call after each of its renders
+
+// `callback` runs at each render of the plot's 3D scene (a camera turn, a resize, new data),
+// once its camera matrices are set; the latest callback given replaces the one before. Returns
+// whether the plot has a scene to hook.
+export function onSceneRender(plot, callback) {
+  const glplot = sceneRenderer(plot);
+  if (!glplot) return false;
+  const hook = renderHooks.get(glplot);
+  if (hook) {
+    hook.callback = callback;
+    return true;
+  }
+  if (typeof glplot.onrender !== "function") throw changed("scene._scene.glplot.onrender()");
+  const own = glplot.onrender;
+  const added = { callback };
+  renderHooks.set(glplot, added);
+  glplot.onrender = function renderWithHook(...args) {
+    const result = own.apply(this, args);
+    added.callback();
+    return result;
+  };
+  return true;
+}
+
 // Whether the renderer's requestAnimationFrame loop runs (false once stopLoop has taken effect).
 export function loopRunning(glplot) {
   return !glplot._stopped;
@@ -100,51 +157,4 @@ export function stopLoop(glplot) {
 
 export function resumeRedraws(glplot) {
   glplot._stopped = false;
-}
-
-// What a 3D surface's mesh and contour lines are made from: its data arrays (plotly keeps the
-// trace's own arrays, so the same data is the same objects), its other attributes, the
-// scene's data scale and contour levels, and the axes' types.
-const SURFACE_ATTRIBUTES = ["visible", "opacity", "opacityscale", "colorscale", "cmin", "cmax",
-  "contours", "lighting", "lightposition", "hidesurface", "connectgaps"];
-
-function surfaceInputs(scene, data) {
-  const axes = scene.fullSceneLayout;
-  return {
-    arrays: [data.x, data.y, data.z, data.surfacecolor],
-    text: JSON.stringify([
-      SURFACE_ATTRIBUTES.map((name) => data[name]), scene.dataScale, scene.contourLevels,
-      ["xaxis", "yaxis", "zaxis"].map((axis) => axes?.[axis]?.type),
-    ]),
-  };
-}
-
-const keptSurfaces = new WeakSet();
-
-// plotly's 3D scene gives every trace its data again on every restyle, and a surface then
-// remeshes itself and extracts its contour lines anew (some 130 ms of main thread per race
-// click under software GL, in a CPU profile) though only the paths on it moved. A surface of
-// `plot` made from the same inputs as at its last update keeps its mesh.
-export function keepUnchangedSurfaces(plot) {
-  const scene = plot._fullLayout?.scene?._scene;
-  if (!scene) return;
-  if (typeof scene.traces !== "object" || !("dataScale" in scene)) {
-    throw changed("scene._scene.traces and dataScale");
-  }
-  for (const trace of Object.values(scene.traces)) {
-    if (trace?.data?.type !== "surface" || keptSurfaces.has(trace)) continue;
-    if (typeof trace.update !== "function") throw changed("a surface trace's update()");
-    keptSurfaces.add(trace);
-    const update = trace.update;
-    let last = surfaceInputs(scene, trace.data);
-    trace.update = function updateIfChanged(data) {
-      const inputs = surfaceInputs(scene, data);
-      const same = inputs.text === last.text
-        && inputs.arrays.every((array, i) => array === last.arrays[i]);
-      last = inputs;
-      // Hover reads the trace's data: it is the new one either way.
-      if (same) this.data = data;
-      else update.call(this, data);
-    };
-  }
 }

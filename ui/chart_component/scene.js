@@ -4,9 +4,7 @@
 // update, the panel after a resize (`quiet(true)`) and while the viewer turns or zooms it
 // (`turning`). A scene without a renderer (no WebGL) keeps plotly's behaviour.
 
-import {
-  keepUnchangedSurfaces, loopRunning, resumeRedraws, sceneRenderer, stopLoop,
-} from "./plotly-private.js";
+import { loopRunning, resumeRedraws, sceneRenderer, stopLoop } from "./plotly-private.js";
 
 // How long a scene keeps redrawing after the viewer last dragged or wheeled over it (the
 // camera eases out).
@@ -23,7 +21,6 @@ export class QuietScene {
   }
 
   quiet(redraw = false) {
-    keepUnchangedSurfaces(this.plot);
     const glplot = sceneRenderer(this.plot);
     if (!glplot || !loopRunning(glplot)) return;
     if (glplot === this.renderer) {

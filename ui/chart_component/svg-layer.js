@@ -1,10 +1,12 @@
-// Animated traces drawn as plain SVG inside a plotly plot, in its axes. A panel whose spec says
-// "live": "svg" uses this: updating a few SVG paths costs a fraction of what plotly spends on
-// any update (its defaults and calc pass over the whole figure). Covers what the contour map
-// uses: lines (solid, dot, dash), markers (the symbols of ui/figures.py, per-point sizes, an
-// outline, angleref "previous"), opacity; no hover, no text.
+// Animated traces drawn as plain SVG inside a plotly plot: in its axes (2D), or projected
+// through its 3D scene's camera. A panel whose spec says "live": "svg" uses this: updating a
+// few SVG paths costs a fraction of what plotly spends on any update (its defaults and calc
+// pass over the whole figure; a 3D scene redraws its surface). Covers what the contour map and
+// the 3D view use: lines (solid, dot, dash), markers (the symbols of ui/figures.py, per-point
+// sizes, an outline, angleref "previous"), opacity; no hover, no text.
 
-import { plotArea, topLayer } from "./plotly-private.js";
+import { plotArea, sceneCamera, topLayer } from "./plotly-private.js";
+import { projectedPixels, projector } from "./scene-paths.js";
 import { dashArray, linePath, markersPath } from "./svg-paths.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -42,14 +44,45 @@ export class SvgLayer {
   draw(axesPlot, traces) {
     const area = plotArea(axesPlot);
     if (!area) return;
-    const top = topLayer(axesPlot);
+    this.drawPixels(axesPlot, {
+      width: area.width, height: area.height,
+      clip: { x: area.x.offset, y: area.y.offset, width: area.x.length, height: area.y.length },
+      pixels: (trace) => {
+        const xs = pixels(trace.x, area.x);
+        const ys = pixels(trace.y, area.y);
+        return { line: { xs, ys }, markers: { xs, ys } };
+      },
+    }, traces);
+  }
+
+  // Draw `traces` (with x, y and z) over the 3D scene of `plot`, clipped to its box as plotly
+  // clips its own 3D lines. Returns whether the scene was there to draw them in.
+  drawProjected(plot, traces) {
+    const camera = sceneCamera(plot);
+    if (!camera) return false;
+    const project = projector(camera);
+    this.drawPixels(plot, {
+      width: camera.width, height: camera.height, clip: camera.area,
+      pixels: (trace) => {
+        const points = Array.from(trace.x || [], (x, i) => [x, trace.y[i], trace.z[i]]);
+        return {
+          line: projectedPixels(points, camera.box, project, true),
+          markers: projectedPixels(points, camera.box, project, false),
+        };
+      },
+    }, traces);
+    return true;
+  }
+
+  drawPixels(plot, { width, height, clip, pixels: pixelsOf }, traces) {
+    const top = topLayer(plot);
     if (top && this.svg.nextSibling !== top) top.parentNode.insertBefore(this.svg, top);
-    this.svg.setAttribute("width", area.width);
-    this.svg.setAttribute("height", area.height);
-    this.clipRect.setAttribute("x", area.x.offset);
-    this.clipRect.setAttribute("y", area.y.offset);
-    this.clipRect.setAttribute("width", area.x.length);
-    this.clipRect.setAttribute("height", area.y.length);
+    this.svg.setAttribute("width", width);
+    this.svg.setAttribute("height", height);
+    this.clipRect.setAttribute("x", clip.x);
+    this.clipRect.setAttribute("y", clip.y);
+    this.clipRect.setAttribute("width", clip.width);
+    this.clipRect.setAttribute("height", clip.height);
     while (this.items.length < traces.length) {
       const group = svgNode("g", { class: "dl-svg-trace" });
       const line = svgNode("path", { fill: "none", "stroke-linejoin": "round" });
@@ -62,12 +95,12 @@ export class SvgLayer {
       const trace = traces[index];
       item.group.setAttribute("display", trace ? "inline" : "none");
       if (!trace) return;
-      const xs = pixels(trace.x, area.x);
-      const ys = pixels(trace.y, area.y);
+      const { line, markers } = pixelsOf(trace);
       const mode = trace.mode || "lines+markers";
       item.group.setAttribute("opacity", trace.opacity ?? 1);
-      drawLine(item.line, mode.includes("lines") ? trace.line || {} : null, xs, ys);
-      drawMarkers(item.markers, mode.includes("markers") ? trace.marker || {} : null, xs, ys);
+      drawLine(item.line, mode.includes("lines") ? trace.line || {} : null, line.xs, line.ys);
+      drawMarkers(item.markers, mode.includes("markers") ? trace.marker || {} : null,
+        markers.xs, markers.ys);
     });
   }
 }
