@@ -483,7 +483,7 @@ def test_a_diverging_run_leaves_the_three_d_box_which_keeps_the_surface_range(pa
         const data = document.querySelector('.dl-panel-onion .dl-live').svgData;
         const exit = data.findIndex((t) => t.marker?.symbol === 'square' && t.x.length);
         const drawn = document.querySelectorAll('.dl-panel-onion .dl-svg-trace')[exit];
-        return exit >= 0 && Boolean(drawn?.lastChild.getAttribute('d'));
+        return exit >= 0 && [...drawn.querySelectorAll('path')].some((p) => p.getAttribute('d'));
     }""", timeout=10_000)
 
 

@@ -21,6 +21,7 @@ import {
   laidOutSize, legendRows, onSceneRender, plotArea, shownRange,
 } from "./plotly-private.js";
 import { QuietScene } from "./scene.js";
+import { heightField } from "./scene-paths.js";
 import { staticIdentity, staticTrace } from "./static-traces.js";
 import { SvgLayer } from "./svg-layer.js";
 
@@ -223,11 +224,24 @@ export class Panel {
     if (this.projected && this.needsDraw) return;
     const traces = this.animatedTraces();
     if (this.projected) {
-      if (this.svgLayer.drawProjected(this.live, traces)) this.live.svgData = traces;
+      if (this.svgLayer.drawProjected(this.live, traces, this.surfaceField())) {
+        this.live.svgData = traces;
+      }
       return;
     }
     this.svgLayer.draw(this.base, traces);
     this.live.data = traces;
+  }
+
+  // The heights of the scene's surface, which hides parts of the paths (null: no surface).
+  surfaceField() {
+    const surface = this.live.data?.find((trace) => trace.type === "surface");
+    if (!surface) return null;
+    if (this.field?.surface !== surface) {
+      const top = this.spec.layout.scene?.zaxis?.range?.[1] ?? Infinity;
+      this.field = { surface, heights: heightField(surface.x, surface.y, surface.z, top) };
+    }
+    return this.field.heights;
   }
 
   liveLayout() {

@@ -1,7 +1,9 @@
 // Animated traces of a 3D panel drawn as SVG over its scene (svg-layer.js): each run's points
 // clipped to the scene's box, as plotly clips its own 3D lines, and projected to the plot's
 // pixels through the scene camera's matrices. The surface under them is then drawn only when
-// it or the camera changes, not on every frame of a path. Pure: data and matrices in, pixels out.
+// it or the camera changes, not on every frame of a path. SVG lies over the whole scene, so
+// what the surface hides from the eye is told apart (drawn faint), as a hidden line in a
+// drawing is. Pure: data and matrices in, pixels out.
 
 // Points exactly on the box (where a run left the map) count as inside it.
 const BOX_SLACK = 1e-9;
@@ -105,16 +107,112 @@ export function projector({ model, view, projection, scale, area }) {
   };
 }
 
-// Pixel columns (xs, ys; NaN where nothing is drawn) of a trace's points: as a line clipped to
-// the box, or as markers inside it.
-export function projectedPixels(points, box, project, asLine) {
-  const kept = asLine ? clippedLine(points, box) : pointsInside(points, box);
-  const xs = new Array(kept.length);
-  const ys = new Array(kept.length);
-  kept.forEach((point, i) => {
-    const pixel = point && project(point);
-    xs[i] = pixel ? pixel[0] : NaN;
-    ys[i] = pixel ? pixel[1] : NaN;
+// Where the eye is, in data coordinates. The view matrix is a rigid motion (a turn R, then a
+// shift t): the eye sits at -R^T t in the scene's world, which the model matrix (a scale and a
+// shift per axis) and the data scale map back to data.
+export function eyeInData({ model, view, scale }) {
+  return [0, 1, 2].map((axis) => {
+    const world = -(view[4 * axis] * view[12] + view[4 * axis + 1] * view[13]
+      + view[4 * axis + 2] * view[14]);
+    return (world - model[12 + axis]) / model[5 * axis] / scale[axis];
   });
-  return { xs, ys };
+}
+
+// A surface on an evenly spaced grid (plotly's surface x, y and z[row y][column x]) as the
+// occlusion test reads it: heights above `top` (the box's) are cut to it, as the scene cuts them.
+export function heightField(x, y, z, top = Infinity) {
+  const columns = x.length;
+  const rows = y.length;
+  const heights = new Float64Array(columns * rows);
+  let highest = -Infinity;
+  for (let row = 0; row < rows; row++) {
+    for (let column = 0; column < columns; column++) {
+      const raw = z[row]?.[column];  // null where f is undefined (JSON has no NaN)
+      const value = raw === null || raw === undefined ? NaN : Number(raw);
+      const height = Number.isFinite(value) ? Math.min(value, top) : NaN;
+      heights[row * columns + column] = height;
+      if (height > highest) highest = height;
+    }
+  }
+  return {
+    x0: x[0], dx: (x[columns - 1] - x[0]) / Math.max(columns - 1, 1), columns,
+    y0: y[0], dy: (y[rows - 1] - y[0]) / Math.max(rows - 1, 1), rows, heights, highest,
+  };
+}
+
+// The surface's height at (x, y), bilinear between grid points; NaN off the grid or at a gap.
+export function heightAt(field, x, y) {
+  if (!onGrid(field, x, y)) return NaN;
+  const u = (x - field.x0) / field.dx;
+  const v = (y - field.y0) / field.dy;
+  const i = Math.min(Math.floor(u), field.columns - 2);
+  const j = Math.min(Math.floor(v), field.rows - 2);
+  const fu = u - i;
+  const fv = v - j;
+  const at = (column, row) => field.heights[row * field.columns + column];
+  return (1 - fv) * ((1 - fu) * at(i, j) + fu * at(i + 1, j))
+    + fv * ((1 - fu) * at(i, j + 1) + fu * at(i + 1, j + 1));
+}
+
+// Whether the surface hides `point` from `eye`: somewhere on the line of sight between them,
+// over the grid, the surface is above it. Sampled a grid cell apart from one cell out (a path
+// lies just above the surface, which must not hide its own point).
+export function hidden(field, eye, point) {
+  const along = eye.map((value, axis) => value - point[axis]);
+  const cell = Math.min(Math.abs(field.dx), Math.abs(field.dy));
+  const reach = Math.hypot(along[0], along[1]);
+  if (!(cell > 0) || !(reach > cell)) return false;  // seen from (almost) straight above
+  const step = cell / reach;
+  for (let t = step; t < 1; t += step) {
+    const z = point[2] + t * along[2];
+    if (z > field.highest) return false;  // above everything, and rising to the eye
+    const x = point[0] + t * along[0];
+    const y = point[1] + t * along[1];
+    if (!onGrid(field, x, y)) return false;  // off the grid, for good (it is convex)
+    if (heightAt(field, x, y) > z) return true;
+  }
+  return false;
+}
+
+function onGrid(field, x, y) {
+  const u = (x - field.x0) / field.dx;
+  const v = (y - field.y0) / field.dy;
+  return u >= 0 && v >= 0 && u <= field.columns - 1 && v <= field.rows - 1;
+}
+
+// Pixel columns (xs, ys; NaN where nothing is drawn) of a trace's points: as a line clipped to
+// the box, or as markers inside it; `seen` the part in sight of `eye`, `hidden` the part the
+// surface (`field`, optional) hides. A segment goes with its middle.
+export function projectedPixels(points, box, project, asLine, occlusion = null) {
+  const kept = asLine ? clippedLine(points, box) : pointsInside(points, box);
+  const pixels = kept.map((point) => (point && project(point)) || null);
+  const isHidden = (point) => Boolean(occlusion) && hidden(occlusion.field, occlusion.eye, point);
+  const seen = { xs: [], ys: [] };
+  const behind = { xs: [], ys: [] };
+  const push = (part, pixel) => {
+    part.xs.push(pixel ? pixel[0] : NaN);
+    part.ys.push(pixel ? pixel[1] : NaN);
+  };
+  if (!asLine) {
+    kept.forEach((point, i) => {
+      const out = point && isHidden(point);
+      push(seen, out ? null : pixels[i]);
+      push(behind, out ? pixels[i] : null);
+    });
+    return { seen, hidden: behind };
+  }
+  if (kept.length === 1) push(seen, pixels[0]);
+  for (let i = 1; i < kept.length; i++) {
+    const [a, b] = [kept[i - 1], kept[i]];
+    if (!a || !b || !pixels[i - 1] || !pixels[i]) continue;
+    const part = isHidden(along(a, b, 0.5)) ? behind : seen;
+    // A segment that does not continue the part's last one starts a new piece.
+    const last = part.xs.length - 1;
+    if (last < 0 || part.xs[last] !== pixels[i - 1][0] || part.ys[last] !== pixels[i - 1][1]) {
+      if (last >= 0) push(part, null);
+      push(part, pixels[i - 1]);
+    }
+    push(part, pixels[i]);
+  }
+  return { seen, hidden: behind };
 }

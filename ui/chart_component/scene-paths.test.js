@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import test from "node:test";
 
 import {
-  clipSegment, clippedLine, pointsInside, projectedPixels, projector,
+  clipSegment, clippedLine, eyeInData, heightAt, heightField, hidden, pointsInside,
+  projectedPixels, projector,
 } from "./scene-paths.js";
 
 const BOX = [[0, 1], [0, 1], [0, 1]];
@@ -70,8 +71,60 @@ test("projected pixels: NaN where the line breaks or a marker is outside", () =>
   const project = projector({ model: IDENTITY, view: IDENTITY, projection: IDENTITY,
     scale: [1, 1, 1], area });
   const points = [[0.5, 0.5, 0.5], [0.5, 0.5, 3]];
+  const none = { xs: [], ys: [] };
   assert.deepEqual(projectedPixels(points, BOX, project, false),
-    { xs: [1.5, NaN], ys: [0.5, NaN] });
+    { seen: { xs: [1.5, NaN], ys: [0.5, NaN] }, hidden: { xs: [NaN, NaN], ys: [NaN, NaN] } });
   assert.deepEqual(projectedPixels(points, BOX, project, true),
-    { xs: [1.5, 1.5], ys: [0.5, 0.5] });
+    { seen: { xs: [1.5, 1.5], ys: [0.5, 0.5] }, hidden: none });
+});
+
+// Without negative zeros, which deepEqual tells from zeros.
+const eye = (camera) => eyeInData(camera).map((value) => value + 0);
+
+test("the eye is found from a rigid view matrix, the model's scale and the data scale", () => {
+  // The eye at (0, 0, 5) in the world, looking down -z: view = a shift by -5 along z.
+  const view = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, -5, 1];
+  assert.deepEqual(eye({ model: IDENTITY, view, scale: [1, 1, 1] }), [0, 0, 5]);
+  // Turned a quarter about z (x -> y): the eye stays on the axis it looks along.
+  const turned = [0, 1, 0, 0, -1, 0, 0, 0, 0, 0, 1, 0, 0, 0, -5, 1];
+  assert.deepEqual(eye({ model: IDENTITY, view: turned, scale: [1, 1, 1] }), [0, 0, 5]);
+  // The model halves z and shifts it by 1; the data scale doubles it: (5 - 1) / 0.5 / 2 = 4.
+  const model = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0.5, 0, 0, 0, 1, 1];
+  assert.deepEqual(eye({ model, view, scale: [1, 1, 2] }), [0, 0, 4]);
+});
+
+// A ridge along y at x = 0.5, 10 high, on a flat floor at 0 (x and y from 0 to 1).
+const xs = [0, 0.25, 0.5, 0.75, 1];
+const RIDGE = heightField(xs, xs, xs.map(() => xs.map((x) => (x === 0.5 ? 10 : 0))));
+
+test("heights between grid points are bilinear, off the grid NaN, cut at the box", () => {
+  assert.equal(heightAt(RIDGE, 0.5, 0.3), 10);
+  assert.equal(heightAt(RIDGE, 0.375, 0.3), 5);
+  assert.ok(Number.isNaN(heightAt(RIDGE, 1.1, 0.3)));
+  assert.equal(heightField(xs, xs, xs.map(() => xs.map(() => 7)), 4).highest, 4);
+  const gaps = heightField([0, 1], [0, 1], [[null, 1], [1, 1]]);
+  assert.ok(Number.isNaN(heightAt(gaps, 0.1, 0.1)), "no height where f is undefined");
+});
+
+test("a point behind the ridge is hidden from an eye on the other side, not from above", () => {
+  const behind = [0.9, 0.5, 0.1];
+  assert.equal(hidden(RIDGE, [-2, 0.5, 1], behind), true);
+  assert.equal(hidden(RIDGE, [3, 0.5, 1], behind), false, "the eye on its own side");
+  assert.equal(hidden(RIDGE, [-2, 0.5, 100], behind), false, "high enough to look over it");
+  assert.equal(hidden(RIDGE, [0.9, 0.5, 5], behind), false, "straight above");
+});
+
+test("a line is split into its seen and hidden parts, each segment by its middle", () => {
+  const area = { x: 0, y: 0, width: 2, height: 2 };
+  const project = projector({ model: IDENTITY, view: IDENTITY, projection: IDENTITY,
+    scale: [1, 1, 1], area });
+  const box = [[0, 1], [0, 1], [0, 20]];
+  const occlusion = { field: RIDGE, eye: [-2, 0.5, 1] };
+  const points = [[0.1, 0.5, 0.1], [0.2, 0.5, 0.1], [0.9, 0.5, 0.1], [0.95, 0.5, 0.1]];
+  const { seen, hidden: behind } = projectedPixels(points, box, project, true, occlusion);
+  assert.deepEqual(seen.xs, [1.1, 1.2]);
+  assert.deepEqual(behind.xs, [1.2, 1.9, 1.95], "across the ridge: its middle is behind it");
+  const heads = projectedPixels([points[0], points[3]], box, project, false, occlusion);
+  assert.deepEqual(heads.seen.xs, [1.1, NaN]);
+  assert.deepEqual(heads.hidden.xs, [NaN, 1.95]);
 });

@@ -6,12 +6,14 @@
 // sizes, an outline, angleref "previous"), opacity; no hover, no text.
 
 import { plotArea, sceneCamera, topLayer } from "./plotly-private.js";
-import { projectedPixels, projector } from "./scene-paths.js";
+import { eyeInData, projectedPixels, projector } from "./scene-paths.js";
 import { dashArray, linePath, markersPath } from "./svg-paths.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 // Pixel coordinates are clamped: an escaping run reaches 1e30 and SVG would drop the path.
 const PIXEL_LIMIT = 1e5;
+// What a 3D scene's surface hides is drawn this faint.
+const HIDDEN_OPACITY = 0.3;
 let layers = 0;
 
 function svgNode(tag, attributes = {}) {
@@ -48,26 +50,32 @@ export class SvgLayer {
       width: area.width, height: area.height,
       clip: { x: area.x.offset, y: area.y.offset, width: area.x.length, height: area.y.length },
       pixels: (trace) => {
-        const xs = pixels(trace.x, area.x);
-        const ys = pixels(trace.y, area.y);
-        return { line: { xs, ys }, markers: { xs, ys } };
+        const seen = { xs: pixels(trace.x, area.x), ys: pixels(trace.y, area.y) };
+        const hidden = { xs: [], ys: [] };
+        return { line: { seen, hidden }, markers: { seen, hidden } };
       },
     }, traces);
   }
 
   // Draw `traces` (with x, y and z) over the 3D scene of `plot`, clipped to its box as plotly
-  // clips its own 3D lines. Returns whether the scene was there to draw them in.
-  drawProjected(plot, traces) {
+  // clips its own 3D lines; what the surface `field` (scene-paths.js heightField; null: none)
+  // hides from the eye is drawn faint. Returns whether the scene was there to draw them in.
+  drawProjected(plot, traces, field) {
     const camera = sceneCamera(plot);
     if (!camera) return false;
     const project = projector(camera);
+    const occlusion = field ? { field, eye: eyeInData(camera) } : null;
     this.drawPixels(plot, {
       width: camera.width, height: camera.height, clip: camera.area,
       pixels: (trace) => {
         const points = Array.from(trace.x || [], (x, i) => [x, trace.y[i], trace.z[i]]);
+        const mode = trace.mode || "lines+markers";
+        const none = { seen: { xs: [], ys: [] }, hidden: { xs: [], ys: [] } };
         return {
-          line: projectedPixels(points, camera.box, project, true),
-          markers: projectedPixels(points, camera.box, project, false),
+          line: mode.includes("lines")
+            ? projectedPixels(points, camera.box, project, true, occlusion) : none,
+          markers: mode.includes("markers")
+            ? projectedPixels(points, camera.box, project, false, occlusion) : none,
         };
       },
     }, traces);
@@ -85,11 +93,15 @@ export class SvgLayer {
     this.clipRect.setAttribute("height", clip.height);
     while (this.items.length < traces.length) {
       const group = svgNode("g", { class: "dl-svg-trace" });
-      const line = svgNode("path", { fill: "none", "stroke-linejoin": "round" });
-      const markers = svgNode("path");
-      group.append(line, markers);
+      const behind = svgNode("g", { class: "dl-svg-hidden", opacity: HIDDEN_OPACITY });
+      const paths = () => [svgNode("path", { fill: "none", "stroke-linejoin": "round" }),
+        svgNode("path")];
+      const [line, markers] = paths();
+      const [hiddenLine, hiddenMarkers] = paths();
+      behind.append(hiddenLine, hiddenMarkers);
+      group.append(behind, line, markers);
       this.clipped.appendChild(group);
-      this.items.push({ group, line, markers });
+      this.items.push({ group, line, markers, hiddenLine, hiddenMarkers });
     }
     this.items.forEach((item, index) => {
       const trace = traces[index];
@@ -98,9 +110,12 @@ export class SvgLayer {
       const { line, markers } = pixelsOf(trace);
       const mode = trace.mode || "lines+markers";
       item.group.setAttribute("opacity", trace.opacity ?? 1);
-      drawLine(item.line, mode.includes("lines") ? trace.line || {} : null, line.xs, line.ys);
-      drawMarkers(item.markers, mode.includes("markers") ? trace.marker || {} : null,
-        markers.xs, markers.ys);
+      const lineStyle = mode.includes("lines") ? trace.line || {} : null;
+      const markerStyle = mode.includes("markers") ? trace.marker || {} : null;
+      drawLine(item.line, lineStyle, line.seen.xs, line.seen.ys);
+      drawMarkers(item.markers, markerStyle, markers.seen.xs, markers.seen.ys);
+      drawLine(item.hiddenLine, lineStyle, line.hidden.xs, line.hidden.ys);
+      drawMarkers(item.hiddenMarkers, markerStyle, markers.hidden.xs, markers.hidden.ys);
     });
   }
 }
