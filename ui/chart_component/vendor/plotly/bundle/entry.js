@@ -8,7 +8,6 @@ const Plotly = require("plotly.js/lib/core");
 Plotly.register([
   require("plotly.js/lib/contour"),
   require("plotly.js/lib/surface"),
-  require("plotly.js/lib/scatter3d"),
 ]);
 
 module.exports = Plotly;
