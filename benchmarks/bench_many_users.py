@@ -223,8 +223,9 @@ def run(students: list[Student], seconds: float, interval: float) -> None:
 
 
 #: The views compared: the page as it opens, and with its 3D surface turned off (in headless
-#: Chromium without a GPU the 3D view is drawn by software WebGL: about half a second of CPU per
-#: change, which ten browsers on this machine's two cores cannot all have at once).
+#: Chromium without a GPU software WebGL draws the surface: once per surface and camera turn,
+#: the paths on it being SVG; some 0.4 s of CPU a change before they were, every change
+#: redrawing the scene, which ten browsers on this machine's two cores could not all have).
 VIEWS = {"3d": "3D surface on (as it opens)", "flat": "3D surface off"}
 
 
