@@ -99,7 +99,7 @@ export class SvgLayer {
       const [line, markers] = paths();
       const [hiddenLine, hiddenMarkers] = paths();
       behind.append(hiddenLine, hiddenMarkers);
-      group.append(behind, line, markers);
+      group.append(line, markers, behind);
       this.clipped.appendChild(group);
       this.items.push({ group, line, markers, hiddenLine, hiddenMarkers });
     }
