@@ -51,7 +51,7 @@ export class Panel {
     this.bases = new Map();  // static identity -> base plot, least recently shown first
     this.live = h("div", "dl-plot dl-live");
     this.node.appendChild(this.live);
-    this.svgLayer = svg ? new SvgLayer() : null;
+    this.svgLayer = svg ? new SvgLayer({ withHidden: this.projected }) : null;
     this.scene = this.is3d ? new QuietScene(this.live, this.node) : null;
     this.staticKey = null;
     this.filled = new Set();

@@ -28,7 +28,9 @@ function pixels(values, axis) {
 }
 
 export class SvgLayer {
-  constructor() {
+  // `withHidden`: each trace also has a faint part (what a 3D scene's surface hides).
+  constructor({ withHidden = false } = {}) {
+    this.withHidden = withHidden;
     layers += 1;
     const clipId = `dl-clip-${layers}`;
     this.svg = svgNode("svg", { class: "dl-svg" });
@@ -51,8 +53,7 @@ export class SvgLayer {
       clip: { x: area.x.offset, y: area.y.offset, width: area.x.length, height: area.y.length },
       pixels: (trace) => {
         const seen = { xs: pixels(trace.x, area.x), ys: pixels(trace.y, area.y) };
-        const hidden = { xs: [], ys: [] };
-        return { line: { seen, hidden }, markers: { seen, hidden } };
+        return { line: { seen }, markers: { seen } };
       },
     }, traces);
   }
@@ -93,15 +94,19 @@ export class SvgLayer {
     this.clipRect.setAttribute("height", clip.height);
     while (this.items.length < traces.length) {
       const group = svgNode("g", { class: "dl-svg-trace" });
-      const behind = svgNode("g", { class: "dl-svg-hidden", opacity: HIDDEN_OPACITY });
       const paths = () => [svgNode("path", { fill: "none", "stroke-linejoin": "round" }),
         svgNode("path")];
       const [line, markers] = paths();
-      const [hiddenLine, hiddenMarkers] = paths();
-      behind.append(hiddenLine, hiddenMarkers);
-      group.append(line, markers, behind);
+      group.append(line, markers);
+      const item = { group, line, markers };
+      if (this.withHidden) {
+        const behind = svgNode("g", { class: "dl-svg-hidden", opacity: HIDDEN_OPACITY });
+        [item.hiddenLine, item.hiddenMarkers] = paths();
+        behind.append(item.hiddenLine, item.hiddenMarkers);
+        group.appendChild(behind);
+      }
       this.clipped.appendChild(group);
-      this.items.push({ group, line, markers, hiddenLine, hiddenMarkers });
+      this.items.push(item);
     }
     this.items.forEach((item, index) => {
       const trace = traces[index];
@@ -114,6 +119,7 @@ export class SvgLayer {
       const markerStyle = mode.includes("markers") ? trace.marker || {} : null;
       drawLine(item.line, lineStyle, line.seen.xs, line.seen.ys);
       drawMarkers(item.markers, markerStyle, markers.seen.xs, markers.seen.ys);
+      if (!this.withHidden) return;
       drawLine(item.hiddenLine, lineStyle, line.hidden.xs, line.hidden.ys);
       drawMarkers(item.hiddenMarkers, markerStyle, markers.hidden.xs, markers.hidden.ys);
     });
