@@ -215,6 +215,8 @@ def test_a_full_view_has_no_spare_run():
 def test_the_three_d_view_can_be_left_out():
     _, _, payload = view(show_3d=False)
     assert [panel["id"] for panel in payload["panels"]] == ["contour", "loss"]
+    # Nothing faint to explain without the 3D view.
+    assert payload["readouts"][0]["text"] == payloads.MARKS_KEY
 
 
 def test_the_three_d_paths_lie_just_above_the_surface():
@@ -329,7 +331,7 @@ def test_a_diverging_run_carries_where_it_left_and_the_readouts_name_its_numbers
     np.testing.assert_allclose(decode(channels["grad_norm"])[member, 0],
                                np.hypot(*surface.gradient(np.array([-0.5, 2.5]))), rtol=1e-3)
     lines = [line["text"] for line in payload["readouts"]]
-    assert lines[0] == payloads.MARKS_KEY and "−∇f" in lines[0]
+    assert lines[0] == payloads.key_with_3d(payloads.MARKS_KEY, True) and "−∇f" in lines[0]
     assert lines[1] == "● start 1 at step {step}: {where}"
     channels_sent = {name: decode(spec) for name, spec in channels.items()}
     filled = derive(channels_sent, payload["series"][0]["derived"])

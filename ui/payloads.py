@@ -265,6 +265,13 @@ def colorbar_margin(bar: ColorBar) -> int:
 #: The key to the marks on the contour map and the 3D view, a line of text under the chart.
 MARKS_KEY = ("○ where a run starts · ● where it is at this step · ┈➤ −∇f, the downhill "
              "direction there · □ where a run left the map · × a known minimum")
+#: Paths in the 3D view are drawn over the surface, faint where it hides them (onion_panel).
+HIDDEN_IN_3D = "faint in 3D: behind the surface"
+
+
+def key_with_3d(key: str, show_3d: bool) -> str:
+    """A page's key to its marks, with what faint means in the 3D view when it is shown."""
+    return f"{key} · {HIDDEN_IN_3D}" if show_3d else key
 
 
 def contour_panel(surface: gd_core.Surface, grid: SurfaceGrid, styles: Sequence[RunStyle], *,
@@ -566,5 +573,6 @@ def descent_payload(
         panels=panels,
         series=series,
         fan=fan_spec(runs.lrs, lr_labels, lr_index),
-        readouts=run_readouts([f"start {run + 1}" for run in range(len(runs.starts))], named),
+        readouts=run_readouts([f"start {run + 1}" for run in range(len(runs.starts))], named,
+                              key=key_with_3d(MARKS_KEY, show_3d)),
     )

@@ -30,6 +30,7 @@ from ui.payloads import (
     contour_panel,
     fan_spec,
     grid_arrays,
+    key_with_3d,
     loss_panel,
     onion_panel,
     run_readouts,
@@ -191,7 +192,8 @@ def race_payload(
     steps = next(iter(race.runs.values())).steps if race.runs else 0
     panels.append(loss_panel(surface, steps, log_loss, styles, live="svg",
                              starts=race.start.reshape(1, -1)))
-    readouts = run_readouts(labels, styles, key=RACE_MARKS_KEY, gradients=False)
+    readouts = run_readouts(labels, styles, key=key_with_3d(RACE_MARKS_KEY, show_3d),
+                            gradients=False)
     if inside is not None:
         optimizer, quantities, lr = inside
         style = RACER_STYLES[optimizer]

@@ -42,6 +42,7 @@ from ui.payloads import (
     contour_panel,
     exit_points,
     grid_arrays,
+    key_with_3d,
     onion_panel,
     step_layout,
 )
@@ -271,13 +272,13 @@ def range_panel(test: gd_core.RangeTest, lr: float, wide: bool) -> Panel:
     return Panel(id="range", layout=layout, height=300, wide=wide, traces=traces)
 
 
-def readouts(problem, labels: Sequence[str]) -> list[Readout]:
+def readouts(problem, labels: Sequence[str], show_3d: bool) -> list[Readout]:
     first, second = sgd.parameter_names(problem)
     where = Phrase(channel="gone", options=[
         f"{first} = {{x}}, {second} = {{y}}, J = {{f}}",
         "diverged at step {diverged}: step back to watch it escape"])
     return [
-        Readout(series=0, text=marks_key(problem)),
+        Readout(series=0, text=key_with_3d(marks_key(problem), show_3d)),
         Readout(series=1, text="After {samples} samples seen: epoch {epoch}, minibatch step "
                                "{mstep}", digits=4),
         *(Readout(series=run, text=f"{kind.glyph} {label}: {{where}}", phrases={"where": where})
@@ -341,7 +342,7 @@ def sgd_payload(
                 "sample_y": encode_array(problem.data.y, "f4")},
         panels=panels,
         series=run_series(problem, runs, line, labels),
-        readouts=readouts(problem, ordered),
+        readouts=readouts(problem, ordered, show_3d),
         legend=Legend(items=[
             LegendItem(label=label, color=kind.color, swatch="line", dash=kind.dash,
                        symbol=kind.symbol)
