@@ -180,13 +180,31 @@ function onGrid(field, x, y) {
   return u >= 0 && v >= 0 && u <= field.columns - 1 && v <= field.rows - 1;
 }
 
+// `hidden` for a slot (a segment's or a marker's index), remembered in `memo` while the eye,
+// the surface and the slot's point stay the same: a playing path is the same segments frame
+// after frame, and one more.
+export function rememberedOcclusion(field, eye, memo) {
+  if (memo.field !== field || !memo.eye?.every((value, axis) => value === eye[axis])) {
+    Object.assign(memo, { field, eye, points: [], flags: [] });
+  }
+  return (point, slot) => {
+    const known = memo.points[slot];
+    if (known && known[0] === point[0] && known[1] === point[1] && known[2] === point[2]) {
+      return memo.flags[slot];
+    }
+    const flag = hidden(field, eye, point);
+    memo.points[slot] = point;
+    memo.flags[slot] = flag;
+    return flag;
+  };
+}
+
 // Pixel columns (xs, ys; NaN where nothing is drawn) of a trace's points: as a line clipped to
-// the box, or as markers inside it; `seen` the part in sight of `eye`, `hidden` the part the
-// surface (`field`, optional) hides. A segment goes with its middle.
-export function projectedPixels(points, box, project, asLine, occlusion = null) {
+// the box, or as markers inside it; `seen` the part in sight, `hidden` the part that
+// `isHidden(point, slot)` (optional) says the surface hides. A segment goes with its middle.
+export function projectedPixels(points, box, project, asLine, isHidden = () => false) {
   const kept = asLine ? clippedLine(points, box) : pointsInside(points, box);
   const pixels = kept.map((point) => (point && project(point)) || null);
-  const isHidden = (point) => Boolean(occlusion) && hidden(occlusion.field, occlusion.eye, point);
   const seen = { xs: [], ys: [] };
   const behind = { xs: [], ys: [] };
   const push = (part, pixel) => {
@@ -195,7 +213,7 @@ export function projectedPixels(points, box, project, asLine, occlusion = null) 
   };
   if (!asLine) {
     kept.forEach((point, i) => {
-      const out = point && isHidden(point);
+      const out = point && isHidden(point, i);
       push(seen, out ? null : pixels[i]);
       push(behind, out ? pixels[i] : null);
     });
@@ -205,7 +223,7 @@ export function projectedPixels(points, box, project, asLine, occlusion = null) 
   for (let i = 1; i < kept.length; i++) {
     const [a, b] = [kept[i - 1], kept[i]];
     if (!a || !b || !pixels[i - 1] || !pixels[i]) continue;
-    const part = isHidden(along(a, b, 0.5)) ? behind : seen;
+    const part = isHidden(along(a, b, 0.5), i) ? behind : seen;
     // A segment that does not continue the part's last one starts a new piece.
     const last = part.xs.length - 1;
     if (last < 0 || part.xs[last] !== pixels[i - 1][0] || part.ys[last] !== pixels[i - 1][1]) {

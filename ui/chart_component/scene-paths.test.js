@@ -3,7 +3,7 @@ import test from "node:test";
 
 import {
   clipSegment, clippedLine, eyeInData, heightAt, heightField, hidden, pointsInside,
-  projectedPixels, projector,
+  projectedPixels, projector, rememberedOcclusion,
 } from "./scene-paths.js";
 
 const BOX = [[0, 1], [0, 1], [0, 1]];
@@ -119,7 +119,7 @@ test("a line is split into its seen and hidden parts, each segment by its middle
   const project = projector({ model: IDENTITY, view: IDENTITY, projection: IDENTITY,
     scale: [1, 1, 1], area });
   const box = [[0, 1], [0, 1], [0, 20]];
-  const occlusion = { field: RIDGE, eye: [-2, 0.5, 1] };
+  const occlusion = (point) => hidden(RIDGE, [-2, 0.5, 1], point);
   const points = [[0.1, 0.5, 0.1], [0.2, 0.5, 0.1], [0.9, 0.5, 0.1], [0.95, 0.5, 0.1]];
   const { seen, hidden: behind } = projectedPixels(points, box, project, true, occlusion);
   assert.deepEqual(seen.xs, [1.1, 1.2]);
@@ -127,4 +127,16 @@ test("a line is split into its seen and hidden parts, each segment by its middle
   const heads = projectedPixels([points[0], points[3]], box, project, false, occlusion);
   assert.deepEqual(heads.seen.xs, [1.1, NaN]);
   assert.deepEqual(heads.hidden.xs, [NaN, 1.95]);
+});
+
+test("what is hidden is remembered per slot until the eye, the surface or the point moves", () => {
+  const memo = {};
+  const behind = [0.9, 0.5, 0.1];
+  const low = rememberedOcclusion(RIDGE, [-2, 0.5, 1], memo);
+  assert.equal(low(behind, 0), true);
+  memo.flags[0] = "remembered";
+  assert.equal(low([...behind], 0), "remembered", "the same point in the slot: not asked again");
+  assert.equal(low([0.1, 0.5, 0.1], 0), false, "another point in the slot: asked");
+  const high = rememberedOcclusion(RIDGE, [-2, 0.5, 100], memo);
+  assert.equal(high(behind, 0), false, "a new eye forgets everything");
 });

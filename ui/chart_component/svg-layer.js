@@ -6,7 +6,9 @@
 // sizes, an outline, angleref "previous"), opacity; no hover, no text.
 
 import { plotArea, sceneCamera, topLayer } from "./plotly-private.js";
-import { eyeInData, projectedPixels, projector } from "./scene-paths.js";
+import {
+  eyeInData, projectedPixels, projector, rememberedOcclusion,
+} from "./scene-paths.js";
 import { dashArray, linePath, markersPath } from "./svg-paths.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -31,6 +33,7 @@ export class SvgLayer {
   // `withHidden`: each trace also has a faint part (what a 3D scene's surface hides).
   constructor({ withHidden = false } = {}) {
     this.withHidden = withHidden;
+    this.occlusionMemos = [];  // per trace: what its line's and markers' slots hide
     layers += 1;
     const clipId = `dl-clip-${layers}`;
     this.svg = svgNode("svg", { class: "dl-svg" });
@@ -65,18 +68,21 @@ export class SvgLayer {
     const camera = sceneCamera(plot);
     if (!camera) return false;
     const project = projector(camera);
-    const occlusion = field ? { field, eye: eyeInData(camera) } : null;
+    const eye = field ? eyeInData(camera) : null;
     this.drawPixels(plot, {
       width: camera.width, height: camera.height, clip: camera.area,
-      pixels: (trace) => {
+      pixels: (trace, index) => {
         const points = Array.from(trace.x || [], (x, i) => [x, trace.y[i], trace.z[i]]);
         const mode = trace.mode || "lines+markers";
         const none = { seen: { xs: [], ys: [] }, hidden: { xs: [], ys: [] } };
+        const memo = this.occlusionMemos[index] ??= { line: {}, markers: {} };
+        const occlusion = (part) => (field ? rememberedOcclusion(field, eye, memo[part])
+          : undefined);
         return {
           line: mode.includes("lines")
-            ? projectedPixels(points, camera.box, project, true, occlusion) : none,
+            ? projectedPixels(points, camera.box, project, true, occlusion("line")) : none,
           markers: mode.includes("markers")
-            ? projectedPixels(points, camera.box, project, false, occlusion) : none,
+            ? projectedPixels(points, camera.box, project, false, occlusion("markers")) : none,
         };
       },
     }, traces);
@@ -112,7 +118,7 @@ export class SvgLayer {
       const trace = traces[index];
       item.group.setAttribute("display", trace ? "inline" : "none");
       if (!trace) return;
-      const { line, markers } = pixelsOf(trace);
+      const { line, markers } = pixelsOf(trace, index);
       const mode = trace.mode || "lines+markers";
       item.group.setAttribute("opacity", trace.opacity ?? 1);
       const lineStyle = mode.includes("lines") ? trace.line || {} : null;
