@@ -180,7 +180,7 @@ class Panel(_Declared):
     """The chart draws the animated traces itself, as SVG paths: 2D, in the base plot's axes
     (an update costs a fraction of a plotly redraw; autoscaled axes take the range of the
     payload's runs); 3D, over the scene, clipped to its box and projected through its camera
-    (a path moving costs no redraw of the scene; SVG lies over the surface, never behind it).
+    (a path moving costs no redraw of the scene; what the surface hides is drawn faint).
     It draws lines (solid, dot, dash, dashdot), markers (circle, square,
     diamond, triangle-up, pentagon, star, cross, x and arrow; per-point sizes, an outline,
     ``angleref: "previous"``) and opacity; no hover and no text, so panels that need those
