@@ -142,9 +142,17 @@ export function heightField(x, y, z, top = Infinity) {
 
 // The surface's height at (x, y), bilinear between grid points; NaN off the grid or at a gap.
 export function heightAt(field, x, y) {
-  if (!onGrid(field, x, y)) return NaN;
   const u = (x - field.x0) / field.dx;
   const v = (y - field.y0) / field.dy;
+  return inGrid(field, u, v) ? heightInGrid(field, u, v) : NaN;
+}
+
+// Whether grid coordinates (u, v: columns and rows from the first point) fall on the grid.
+function inGrid(field, u, v) {
+  return u >= 0 && v >= 0 && u <= field.columns - 1 && v <= field.rows - 1;
+}
+
+function heightInGrid(field, u, v) {
   const i = Math.min(Math.floor(u), field.columns - 2);
   const j = Math.min(Math.floor(v), field.rows - 2);
   const fu = u - i;
@@ -166,18 +174,12 @@ export function hidden(field, eye, point) {
   for (let t = step; t < 1; t += step) {
     const z = point[2] + t * along[2];
     if (z > field.highest) return false;  // above everything, and rising to the eye
-    const x = point[0] + t * along[0];
-    const y = point[1] + t * along[1];
-    if (!onGrid(field, x, y)) return false;  // off the grid, for good (it is convex)
-    if (heightAt(field, x, y) > z) return true;
+    const u = (point[0] + t * along[0] - field.x0) / field.dx;
+    const v = (point[1] + t * along[1] - field.y0) / field.dy;
+    if (!inGrid(field, u, v)) return false;  // off the grid, for good (it is convex)
+    if (heightInGrid(field, u, v) > z) return true;
   }
   return false;
-}
-
-function onGrid(field, x, y) {
-  const u = (x - field.x0) / field.dx;
-  const v = (y - field.y0) / field.dy;
-  return u >= 0 && v >= 0 && u <= field.columns - 1 && v <= field.rows - 1;
 }
 
 // `hidden` for a slot (a segment's or a marker's index), remembered in `memo` while the eye,
