@@ -121,8 +121,18 @@ def test_a_long_update_rule_is_shrunk_to_the_phone_s_width_not_cut(phone, url):
 
 def test_the_learning_rate_s_value_shares_the_slider_s_line(phone, url):
     open_chart(phone, url + START)
-    slider, value, label = (phone.locator(selector).bounding_box() for selector in (
-        ".dl-fan-slider", ".dl-fan-value", ".dl-fan-label"))
+    # The three boxes in one frame: the page above may still be settling (the formula typeset
+    # moves everything under it), and boxes read one by one then come from different layouts.
+    boxes = """() => ['.dl-fan-slider', '.dl-fan-value', '.dl-fan-label'].map((selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return {x: box.x, y: box.y, width: box.width, height: box.height};
+    })"""
+    phone.wait_for_function(f"""() => {{
+        const [slider, value] = ({boxes})();
+        const middle = value.y + value.height / 2;
+        return slider.y <= middle && middle <= slider.y + slider.height;
+    }}""", timeout=10_000)
+    slider, value, label = phone.evaluate(boxes)
     middle = value["y"] + value["height"] / 2
     assert slider["y"] <= middle <= slider["y"] + slider["height"], (slider, value)
     assert label["y"] + label["height"] <= slider["y"], "the name above, on its own line"
